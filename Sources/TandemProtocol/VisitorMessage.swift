@@ -1,0 +1,77 @@
+/// Control messages the visitor script sends (JSON text frames, discriminated by `t`).
+public enum VisitorMessage: Sendable, Equatable {
+    /// Start a new session. `key == nil` asks the server for a random key.
+    case start(Start)
+    /// Continue a running session after navigation, reload or reconnect.
+    case `continue`(Continue)
+    /// The visitor ends the session (`stopSession()`).
+    case stop
+    /// The visitor's tab became visible or hidden.
+    case visibility(Visibility)
+
+    public struct Start: Codable, Sendable, Equatable {
+        public var v: Int
+        public var groupid: Int
+        public var key: String?
+        public var visitor: VisitorFields?
+        public var page: PageInfo?
+
+        public init(v: Int = ProtocolVersion.current, groupid: Int, key: String?, visitor: VisitorFields? = nil, page: PageInfo? = nil) {
+            self.v = v
+            self.groupid = groupid
+            self.key = key
+            self.visitor = visitor
+            self.page = page
+        }
+    }
+
+    public struct Continue: Codable, Sendable, Equatable {
+        public var v: Int
+        public var groupid: Int
+        public var key: String
+        public var callid: Int64
+        /// The resume secret handed out in `session`; proves this browser started the session.
+        public var token: String
+        public var page: PageInfo?
+
+        public init(v: Int = ProtocolVersion.current, groupid: Int, key: String, callid: Int64, token: String, page: PageInfo? = nil) {
+            self.v = v
+            self.groupid = groupid
+            self.key = key
+            self.callid = callid
+            self.token = token
+            self.page = page
+        }
+    }
+
+    public struct Visibility: Codable, Sendable, Equatable {
+        public var state: PageVisibility
+        public init(state: PageVisibility) { self.state = state }
+    }
+}
+
+public enum PageVisibility: String, Codable, Sendable {
+    case visible, hidden
+}
+
+extension VisitorMessage: Codable {
+    public init(from decoder: any Decoder) throws {
+        let type = try MessageType(from: decoder)
+        switch type.t {
+        case "start": self = .start(try Start(from: decoder))
+        case "continue": self = .continue(try Continue(from: decoder))
+        case "stop": self = .stop
+        case "visibility": self = .visibility(try Visibility(from: decoder))
+        default: throw MessageType.unknown(type.t, decoder)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .start(let m): try MessageType.encode("start", m, to: encoder)
+        case .continue(let m): try MessageType.encode("continue", m, to: encoder)
+        case .stop: try MessageType.encode("stop", to: encoder)
+        case .visibility(let m): try MessageType.encode("visibility", m, to: encoder)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import HummingbirdWSCompression
+import HummingbirdWebSocket
+import Logging
+import Prometheus
+import TandemStorage
+
+/// What `buildApplication` returns: the runnable application plus handles tests use.
+public struct TandemServerApp: Sendable {
+    public let application: any ApplicationProtocol
+    public let hub: SessionHub
+}
+
+/// Builds the Tandem server: HTTP routes, the two WebSocket endpoints, the session hub and the
+/// grace-period sweeper, over the given store (migrated here, before the server starts).
+public func buildApplication(
+    configuration: ServerConfiguration, store: any TandemStore, logger: Logger,
+    metrics: PrometheusCollectorRegistry? = nil
+) async throws -> TandemServerApp {
+    try await store.migrate()
+    let tokens = await TokenService(secret: try await signingSecret(store))
+    let hub = SessionHub(store: store, config: configuration.hub, logger: logger)
+    try await hub.restoreActiveSessions()
+
+    let router = Router(context: TandemRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store))
+    for middleware in StaticRoutes.middlewares(configuration: configuration) { router.add(middleware: middleware) }
+    router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/demo/"]) }
+    router.get("/healthz") { _, _ in ["status": "ok"] }
+    if let metrics {
+        router.get("/metrics") { _, _ in
+            var buffer = [UInt8]()
+            metrics.emit(into: &buffer)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+    }
+    StaticRoutes.add(to: router, configuration: configuration)
+    AgentRoutes(store: store, tokens: tokens, configuration: configuration).add(to: router)
+
+    let wsRouter = Router(context: TandemRequestContext.self)
+    wsRouter.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store))
+    let visitorSocket = VisitorSocket(hub: hub, config: configuration.hub)
+    let agentSocket = AgentSocket(hub: hub, config: configuration.hub)
+    wsRouter.ws("/ws/visitor") { inbound, outbound, context in try await visitorSocket.handle(inbound, outbound, context) }
+    wsRouter.ws("/ws/agent") { inbound, outbound, context in try await agentSocket.handle(inbound, outbound, context) }
+
+    let maxMessage = configuration.hub.maxMessageSize
+    let app = Application(
+        router: router,
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: wsRouter,
+            configuration: .init(
+                ws: .init(
+                    maxFrameSize: maxMessage,
+                    extensions: [.perMessageDeflate(maxDecompressedFrameSize: maxMessage, minFrameSizeToCompress: 512)],
+                    autoPing: .enabled(timePeriod: .seconds(20))))),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tandem"),
+        services: [SessionSweeper(hub: hub, interval: configuration.sweepInterval)],
+        logger: logger
+    )
+    return TandemServerApp(application: app, hub: hub)
+}
+
+/// The HMAC secret for agent tokens: made once, kept in the store so every restart and every
+/// node agrees on it.
+private func signingSecret(_ store: any TandemStore) async throws -> [UInt8] {
+    if let saved = try await store.setting("token-secret"), let data = Data(base64Encoded: saved), data.count >= 32 {
+        return [UInt8](data)
+    }
+    let secret = (0..<48).map { _ in UInt8.random(in: 0...255) }
+    try await store.setSetting("token-secret", Data(secret).base64EncodedString())
+    return secret
+}

@@ -1,0 +1,41 @@
+import Hummingbird
+import TandemStorage
+
+/// Reads an agent token from `Authorization: Bearer`, the `token` query parameter (browsers cannot
+/// set headers on a WebSocket) or the console's `tandem_agent` cookie, and puts the identity on
+/// the context. It never rejects: each route decides what it requires.
+struct AgentAuthMiddleware: RouterMiddleware {
+    typealias Context = TandemRequestContext
+    static let cookieName = "tandem_agent"
+
+    let tokens: TokenService
+    let store: any TandemStore
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let token = Self.token(from: request) {
+            do {
+                let claims = try await tokens.verify(token)
+                if let id = claims.agentId, let agent = try await store.agent(id: id) {
+                    context.identity = AgentIdentity(
+                        agent: agent, memberships: try await store.memberships(agentId: id), tokenGroup: claims.groupid)
+                } else {
+                    context.authProblem = .invalid
+                }
+            } catch TokenService.Failure.expired {
+                context.authProblem = .expired
+            } catch {
+                context.authProblem = .invalid
+            }
+        }
+        return try await next(request, context)
+    }
+
+    static func token(from request: Request) -> String? {
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
+            return String(header.dropFirst("Bearer ".count))
+        }
+        if let token = request.uri.queryParameters["token"] { return String(token) }
+        return request.cookies[cookieName]?.value
+    }
+}

@@ -1,0 +1,38 @@
+import Hummingbird
+import HummingbirdWebSocket
+import TandemDomain
+
+/// The agent a request acts for, set by `AgentAuthMiddleware`.
+struct AgentIdentity: Sendable {
+    let agent: Agent
+    let memberships: [Membership]
+    /// The group an API token is bound to; `nil` for the console cookie.
+    let tokenGroup: Int?
+
+    /// Groups whose sessions this identity may join.
+    var groups: Set<Int> {
+        let all = Set(memberships.filter { $0.privileges.contains(.view) }.map(\.groupId))
+        return tokenGroup.map { all.intersection([$0]) } ?? all
+    }
+
+    func membership(group: Int) -> Membership? { memberships.first { $0.groupId == group } }
+}
+
+/// Why a request carried no usable identity; the agent socket reports it precisely.
+enum AuthProblem: Sendable {
+    case missing, expired, invalid
+}
+
+/// Request context carrying the authenticated agent into HTTP routes and WebSocket handlers
+/// (identity set in `shouldUpgrade` would not reach the handler; a middleware's does).
+struct TandemRequestContext: RequestContext, WebSocketRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<Self>
+    var identity: AgentIdentity?
+    var authProblem: AuthProblem = .missing
+
+    init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.webSocket = .init()
+    }
+}

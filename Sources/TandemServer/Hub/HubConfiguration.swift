@@ -1,0 +1,16 @@
+/// Limits and timings of live sessions.
+public struct HubConfiguration: Sendable {
+    /// How long a session waits for its visitor to come back (navigation, network loss, server
+    /// restart) before it ends. The visitor script gives up a little earlier (`conndrop`).
+    public var visitorGrace: Duration = .seconds(45)
+    /// How long an agent whose socket dropped stays in the agent list.
+    public var agentGrace: Duration = .seconds(20)
+    /// Bytes of page content queued for one agent before it is resynchronised instead.
+    public var outboxLimit = 8 << 20
+    /// Bytes of page + deltas kept for joining agents before asking the visitor for a fresh page.
+    public var pageCacheLimit = 4 << 20
+    /// Largest message accepted from a client (a full snapshot of a very large page).
+    public var maxMessageSize = 16 << 20
+
+    public init() {}
+}

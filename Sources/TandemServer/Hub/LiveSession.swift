@@ -1,0 +1,292 @@
+import Foundation
+import Logging
+import NIOCore
+import TandemDomain
+import TandemProtocol
+import TandemStorage
+
+/// One running session: its visitor connection, its agents and the cached current page.
+///
+/// The session relays page frames by their kind byte and never parses the DOM. Everything that
+/// changes who is connected goes through this actor, so fan-out order equals arrival order.
+actor LiveSession {
+    nonisolated let callId: Int64
+    nonisolated let groupId: Int
+    nonisolated let key: String
+    private let record: SessionRecord
+    private let store: any TandemStore
+    private let config: HubConfiguration
+    private let logger: Logger
+    private let onEnded: @Sendable (LiveSession) async -> Void
+
+    private struct VisitorConnection {
+        let id: UUID
+        let outbox: Outbox
+    }
+
+    private struct AgentParticipant {
+        var info: AgentInfo
+        let agentId: Int
+        var connectionId: UUID?
+        var outbox: Outbox?
+        var lostAt: ContinuousClock.Instant?
+        /// Waiting for a complete page; page deltas are not sent until one arrives.
+        var needsPage: Bool
+    }
+
+    private var visitor: VisitorConnection?
+    private var visitorLostAt: ContinuousClock.Instant?
+    private var agents: [Int: AgentParticipant] = [:]
+    private var nextNum = 1
+    private var cache: PageCache
+    private var resyncRequested = false
+    private var visibility: PageVisibility = .visible
+    private(set) var ended: SessionEnd?
+
+    init(
+        record: SessionRecord, store: any TandemStore, config: HubConfiguration, logger: Logger,
+        nextNum: Int = 1, onEnded: @escaping @Sendable (LiveSession) async -> Void
+    ) {
+        self.callId = record.callId
+        self.groupId = record.groupId
+        self.key = record.key
+        self.record = record
+        self.store = store
+        self.config = config
+        self.logger = logger
+        self.nextNum = nextNum
+        self.onEnded = onEnded
+        self.cache = PageCache(limit: config.pageCacheLimit)
+        // A session is born waiting for its visitor; it ends if the visitor never comes.
+        self.visitorLostAt = .now
+    }
+
+    // MARK: Visitor
+
+    /// Attaches the visitor's (new) socket and answers with the `session` message.
+    /// - Returns: the connection id, or `nil` when the session already ended (the outbox got
+    ///   `ended` and a close).
+    func attachVisitor(_ outbox: Outbox, token: String, resumed: Bool) -> UUID? {
+        if let ended {
+            outbox.sendControl(WireEncoding.text(ServerToVisitor.ended(.init(reason: ended.visitorReason, msg: ended.message))))
+            outbox.sendControl(.close(.sessionEnded, ended.message))
+            return nil
+        }
+        let previous = visitor
+        previous?.outbox.sendControl(.close(.superseded, "another window took over the session"))
+        let id = UUID()
+        visitor = VisitorConnection(id: id, outbox: outbox)
+        visitorLostAt = nil
+        // The visitor sends a complete page on every connect; until then the cache is stale.
+        cache.invalidate()
+        resyncRequested = true
+        outbox.sendControl(
+            WireEncoding.text(
+                ServerToVisitor.session(
+                    .init(
+                        key: key, callid: callId, groupid: groupId, token: token, random: record.randomKey,
+                        resumed: resumed, agents: agentList()))))
+        broadcastToAgents(.visitor(.init(connected: true)))
+        return id
+    }
+
+    func detachVisitor(_ id: UUID) {
+        guard visitor?.id == id else { return }
+        visitor = nil
+        visitorLostAt = .now
+        resyncRequested = false
+        broadcastToAgents(.visitor(.init(connected: false)))
+    }
+
+    /// Relays one page frame from the visitor to every agent.
+    func visitorFrame(_ kind: FrameKind, _ frame: ByteBuffer, from id: UUID) {
+        guard visitor?.id == id, ended == nil else { return }
+        switch kind {
+        case .page:
+            cache.replacePage(frame)
+            resyncRequested = false
+            for num in agents.keys {
+                if agents[num]!.needsPage {
+                    deliverPage(to: num)
+                } else {
+                    agents[num]!.outbox?.sendContent(.binary(frame))
+                }
+            }
+        case .delta:
+            if !cache.appendDelta(frame) { requestResync() }
+            fallthrough
+        case .transient:
+            for agent in agents.values where !agent.needsPage {
+                agent.outbox?.sendContent(.binary(frame))
+            }
+        }
+    }
+
+    func visitorVisibility(_ state: PageVisibility) {
+        visibility = state
+        broadcastToAgents(.visibility(.init(state: state)))
+    }
+
+    // MARK: Agents
+
+    /// Adds an agent (or reconnects one that is already a participant) and sends it `joined`
+    /// followed by the current page.
+    /// - Returns: the agent's participant number and connection id, or `nil` if the session ended.
+    func joinAgent(agentId: Int, info: AgentInfo, outbox: Outbox) async -> (num: Int, connection: UUID)? {
+        if let ended {
+            outbox.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: ended.agentReason, msg: ended.message))))
+            outbox.sendControl(.close(.sessionEnded, ended.message))
+            return nil
+        }
+        let connection = UUID()
+        let num: Int
+        var isNew = false
+        if let existing = agents.first(where: { $0.value.agentId == agentId })?.key {
+            num = existing
+            agents[num]!.outbox?.sendControl(.close(.superseded, "this agent joined from another window"))
+            agents[num]!.outbox = outbox
+            agents[num]!.connectionId = connection
+            agents[num]!.lostAt = nil
+        } else {
+            num = nextNum
+            nextNum += 1
+            isNew = true
+            var numbered = info
+            numbered.num = num
+            agents[num] = AgentParticipant(
+                info: numbered, agentId: agentId, connectionId: connection, outbox: outbox, lostAt: nil, needsPage: true)
+        }
+        let joined = ServerToAgent.Joined(
+            key: key, callid: callId, groupid: groupId,
+            visitor: .init(name: record.visitorName, email: record.visitorEmail, phone: record.visitorPhone, visitorid: record.visitorId),
+            num: num, agents: agentList(), visitorConnected: visitor != nil)
+        outbox.sendControl(WireEncoding.text(ServerToAgent.joined(joined)))
+        if visibility == .hidden { outbox.sendControl(WireEncoding.text(ServerToAgent.visibility(.init(state: .hidden)))) }
+        deliverPage(to: num)
+        if isNew {
+            broadcastAgentList()
+            let info = agents[num]!.info
+            do {
+                try await store.addParticipant(
+                    ParticipantRecord(
+                        callId: callId, num: num, role: info.role, agentId: agentId, username: info.username,
+                        agentRole: info.agentrole, joinedAt: Date()))
+            } catch {
+                logger.error("could not record participant", metadata: ["callid": "\(callId)", "error": "\(error)"])
+            }
+        }
+        return (num, connection)
+    }
+
+    /// The agent's socket closed without `leave`: keep it listed for the grace period.
+    func agentDisconnected(num: Int, connection: UUID) {
+        guard agents[num]?.connectionId == connection else { return }
+        agents[num]!.outbox = nil
+        agents[num]!.connectionId = nil
+        agents[num]!.lostAt = .now
+    }
+
+    /// The agent left on purpose. The session ends when its last agent leaves (`AgentLeft`).
+    func agentLeft(num: Int, connection: UUID) async {
+        guard agents[num]?.connectionId == connection else { return }
+        agents[num]!.outbox?.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: "AgentLeft", msg: "You left the session."))))
+        agents[num]!.outbox?.sendControl(.close(.sessionEnded, "left the session"))
+        await removeAgent(num, lastOneEnds: .agentEnded)
+    }
+
+    /// The agent's outbox drained after an overflow: send it the current page instead of the backlog.
+    func agentDrained(num: Int, connection: UUID) {
+        guard agents[num]?.connectionId == connection else { return }
+        logger.info("agent resynchronised after a slow connection", metadata: ["callid": "\(callId)", "num": "\(num)"])
+        deliverPage(to: num)
+    }
+
+    // MARK: Ending
+
+    /// Applies the grace periods.
+    func tick(now: ContinuousClock.Instant = .now) async {
+        guard ended == nil else { return }
+        if let lost = visitorLostAt, now - lost > config.visitorGrace {
+            await end(.visitorLost)
+            return
+        }
+        for (num, agent) in agents {
+            if let lost = agent.lostAt, now - lost > config.agentGrace {
+                await removeAgent(num, lastOneEnds: .agentLost)
+                if ended != nil { return }
+            }
+        }
+    }
+
+    func end(_ reason: SessionEnd) async {
+        guard ended == nil else { return }
+        ended = reason
+        logger.info("session ended", metadata: ["callid": "\(callId)", "reason": "\(reason.rawValue)"])
+        if let visitor {
+            visitor.outbox.sendControl(WireEncoding.text(ServerToVisitor.ended(.init(reason: reason.visitorReason, msg: reason.message))))
+            visitor.outbox.sendControl(.close(.sessionEnded, reason.message))
+        }
+        for agent in agents.values {
+            agent.outbox?.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: reason.agentReason, msg: reason.message))))
+            agent.outbox?.sendControl(.close(.sessionEnded, reason.message))
+        }
+        do {
+            try await store.endSession(callId: callId, reason: reason.rawValue, at: Date())
+        } catch {
+            logger.error("could not record session end", metadata: ["callid": "\(callId)", "error": "\(error)"])
+        }
+        await onEnded(self)
+    }
+
+    var isVisitorConnected: Bool { visitor != nil }
+    var agentCount: Int { agents.count }
+
+    // MARK: Helpers
+
+    private func removeAgent(_ num: Int, lastOneEnds reason: SessionEnd) async {
+        agents[num] = nil
+        do {
+            try await store.markParticipantLeft(callId: callId, num: num, at: Date())
+        } catch {
+            logger.error("could not record participant leaving", metadata: ["callid": "\(callId)", "error": "\(error)"])
+        }
+        if agents.isEmpty {
+            await end(reason)
+        } else {
+            broadcastAgentList()
+        }
+    }
+
+    private func deliverPage(to num: Int) {
+        guard let outbox = agents[num]?.outbox else { return }
+        if cache.isComplete {
+            // Bypasses the content limit: the cache is bounded itself, and a page must arrive whole.
+            for frame in cache.frames { outbox.sendControl(.binary(frame)) }
+            agents[num]!.needsPage = false
+        } else {
+            agents[num]!.needsPage = true
+            requestResync()
+        }
+    }
+
+    private func requestResync() {
+        guard !resyncRequested, let visitor else { return }
+        resyncRequested = true
+        visitor.outbox.sendControl(WireEncoding.text(ServerToVisitor.resync))
+    }
+
+    private func agentList() -> AgentList {
+        AgentList(agents.keys.sorted().map { agents[$0]!.info })
+    }
+
+    private func broadcastAgentList() {
+        let list = agentList()
+        visitor?.outbox.sendControl(WireEncoding.text(ServerToVisitor.agents(list)))
+        broadcastToAgents(.agents(list))
+    }
+
+    private func broadcastToAgents(_ message: ServerToAgent) {
+        let frame = WireEncoding.text(message)
+        for agent in agents.values { agent.outbox?.sendControl(frame) }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import Logging
+import TandemDomain
+import TandemProtocol
+import TandemStorage
+
+/// What a `continue` finds: the running session, or how it ended.
+enum ResumeOutcome {
+    case live(LiveSession)
+    case ended(SessionEnd)
+}
+
+/// The registry of live sessions on this node: starts and resumes them, finds them by key for
+/// joining agents, parks agents that wait for a key, and runs the grace-period sweep.
+public actor SessionHub {
+    private let store: any TandemStore
+    private let config: HubConfiguration
+    private let logger: Logger
+    private var sessions: [Int64: LiveSession] = [:]
+    /// Newest active session per (group, key): where an agent joining by key lands.
+    private var byKey: [GroupKey: LiveSession] = [:]
+    private var waiters: [String: [UUID: Waiter]] = [:]
+
+    private struct GroupKey: Hashable {
+        let group: Int
+        let key: String
+    }
+
+    private struct Waiter {
+        let groups: Set<Int>
+        let continuation: CheckedContinuation<LiveSession?, Never>
+    }
+
+    public init(store: any TandemStore, config: HubConfiguration, logger: Logger) {
+        self.store = store
+        self.config = config
+        self.logger = logger
+    }
+
+    public var activeSessionCount: Int { sessions.count }
+
+    /// Starts a session for a visitor.
+    /// - Returns: the session and the resume token for the visitor's cookie.
+    /// - Throws: `DomainError` for an unknown group, a disallowed origin, a bad key or field, or
+    ///   a duplicate key in a group that forbids them.
+    func start(_ request: VisitorMessage.Start, origin: String?) async throws -> (LiveSession, token: String) {
+        guard let group = try await store.group(id: request.groupid) else { throw DomainError.unknownGroup(request.groupid) }
+        guard group.settings.allowsVisitorOrigin(origin) else {
+            throw DomainError.forbidden("origin \(origin ?? "(none)") may not start sessions in group \(group.id)")
+        }
+        let fields = request.visitor ?? VisitorFields()
+        try VisitorFieldRules.validate(fields)
+        let token = ResumeToken.generate()
+        var record = SessionRecord(
+            groupId: group.id, key: "", randomKey: request.key == nil, visitorId: fields.visitorid,
+            visitorName: fields.name, visitorEmail: fields.email, visitorPhone: fields.phone,
+            resumeTokenHash: ResumeToken.hash(token), startedAt: Date())
+        if let key = request.key {
+            record.key = try SessionKey(validating: key).value
+            record = try await store.createSession(record, exclusive: group.settings.preventDuplicateKeys)
+        } else {
+            record = try await createWithRandomKey(record)
+        }
+        let session = register(record, nextNum: 1)
+        logger.info("session started", metadata: ["callid": "\(record.callId)", "group": "\(group.id)", "key": "\(record.key)"])
+        return (session, token)
+    }
+
+    /// Finds the session a visitor continues, loading it from the store after a restart.
+    /// - Returns: the live session, or the stored end reason when it is over.
+    func resume(_ request: VisitorMessage.Continue) async throws -> ResumeOutcome {
+        if let live = sessions[request.callid] {
+            guard live.groupId == request.groupid, live.key == request.key else {
+                throw DomainError.notFound("no session \(request.callid) with that key")
+            }
+            return .live(live)
+        }
+        guard let record = try await store.session(callId: request.callid), record.groupId == request.groupid,
+            record.key == request.key, ResumeToken.matches(request.token, hash: record.resumeTokenHash)
+        else { throw DomainError.notFound("no session \(request.callid) with that key") }
+        guard record.isActive else { return .ended(record.endReason.flatMap(SessionEnd.init) ?? .visitorLost) }
+        let participants = try await store.participants(callId: record.callId)
+        return .live(register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1))
+    }
+
+    /// Checks a resume token against a live or stored session.
+    func verifyToken(_ token: String, callId: Int64) async throws -> Bool {
+        guard let record = try await store.session(callId: callId) else { return false }
+        return ResumeToken.matches(token, hash: record.resumeTokenHash)
+    }
+
+    /// The newest active session with this key in one of `groups`.
+    func find(key: String, groups: Set<Int>) -> LiveSession? {
+        groups.compactMap { byKey[GroupKey(group: $0, key: key)] }.max { $0.callId < $1.callId }
+    }
+
+    /// Groups other than `groups` that have an active session with this key (to tell an agent
+    /// "not your group" rather than "no session").
+    func otherGroups(withKey key: String, excluding groups: Set<Int>) -> [Int] {
+        byKey.keys.filter { $0.key == key && !groups.contains($0.group) }.map(\.group)
+    }
+
+    /// Waits until a session with `key` starts in one of `groups`; `nil` if the task is cancelled.
+    func waitForSession(key: String, groups: Set<Int>) async -> LiveSession? {
+        if let session = find(key: key, groups: groups) { return session }
+        let id = UUID()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled {
+                    continuation.resume(returning: nil)
+                } else {
+                    waiters[key, default: [:]][id] = Waiter(groups: groups, continuation: continuation)
+                }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(key: key, id: id) }
+        }
+    }
+
+    /// Loads sessions that were active when the server stopped; each ends after the visitor
+    /// grace period unless its visitor continues it.
+    public func restoreActiveSessions() async throws {
+        for record in try await store.activeSessions() where sessions[record.callId] == nil {
+            let participants = try await store.participants(callId: record.callId)
+            register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1)
+        }
+        if !sessions.isEmpty { logger.info("restored active sessions", metadata: ["count": "\(sessions.count)"]) }
+    }
+
+    /// Ends sessions whose visitor or agents stayed away past their grace periods.
+    public func sweep() async {
+        for session in sessions.values { await session.tick() }
+    }
+
+    // MARK: Private
+
+    @discardableResult
+    private func register(_ record: SessionRecord, nextNum: Int) -> LiveSession {
+        let session = LiveSession(
+            record: record, store: store, config: config, logger: logger, nextNum: nextNum,
+            onEnded: { [weak self] session in await self?.remove(session) })
+        sessions[record.callId] = session
+        let groupKey = GroupKey(group: record.groupId, key: record.key)
+        if (byKey[groupKey]?.callId ?? 0) < record.callId { byKey[groupKey] = session }
+        for (id, waiter) in waiters[record.key] ?? [:] where waiter.groups.contains(record.groupId) {
+            waiters[record.key]![id] = nil
+            waiter.continuation.resume(returning: session)
+        }
+        return session
+    }
+
+    private func remove(_ session: LiveSession) {
+        sessions[session.callId] = nil
+        let groupKey = GroupKey(group: session.groupId, key: session.key)
+        if byKey[groupKey] === session {
+            byKey[groupKey] = sessions.values.filter { $0.groupId == session.groupId && $0.key == session.key }
+                .max { $0.callId < $1.callId }
+        }
+    }
+
+    private func cancelWaiter(key: String, id: UUID) {
+        waiters[key]?.removeValue(forKey: id)?.continuation.resume(returning: nil)
+    }
+
+    /// Random keys are short, so retry on the rare clash with a running session in the group.
+    private func createWithRandomKey(_ template: SessionRecord) async throws -> SessionRecord {
+        var record = template
+        for attempt in 0..<8 {
+            record.key = SessionKey.random(digits: attempt < 4 ? 6 : 9).value
+            do {
+                return try await store.createSession(record, exclusive: true)
+            } catch DomainError.duplicateKey {
+                continue
+            }
+        }
+        throw DomainError.conflict("could not find a free random key")
+    }
+}

@@ -1,0 +1,55 @@
+import Hummingbird
+
+/// The visitor script, the browser modules and the demo site.
+enum StaticRoutes {
+    static func add(to router: Router<TandemRequestContext>, configuration: ServerConfiguration) {
+        let web = configuration.webRoot
+        // The loader's two documented URLs: ours, and Glance's for drop-in compatibility.
+        for path in ["/cobrowse.js", "/cobrowse/CobrowseJS.ashx"] {
+            router.get(RouterPath(path)) { _, context in
+                try await StaticFile.response("\(web)/visitor/cobrowse.js", type: "text/javascript; charset=utf-8", context: context, crossOrigin: true)
+            }
+        }
+    }
+
+    /// File middlewares run after the routes: browser modules (loaded cross-origin by the
+    /// websites that embed the script, hence CORS) and the demo site.
+    static func middlewares(configuration: ServerConfiguration) -> [any MiddlewareProtocol<Request, Response, TandemRequestContext>] {
+        var list: [any MiddlewareProtocol<Request, Response, TandemRequestContext>] = [
+            CrossOriginScriptMiddleware(prefix: "/web/"),
+            FileMiddleware<TandemRequestContext, LocalFileSystem>(configuration.webRoot, urlBasePath: "/web"),
+        ]
+        if let demo = configuration.demoRoot {
+            list.append(FileMiddleware<TandemRequestContext, LocalFileSystem>(demo, urlBasePath: "/demo", searchForIndexHtml: true))
+        }
+        return list
+    }
+}
+
+/// Lets any website load Tandem's browser modules (module scripts are fetched in CORS mode).
+struct CrossOriginScriptMiddleware: RouterMiddleware {
+    typealias Context = TandemRequestContext
+    let prefix: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        if request.uri.path.hasPrefix(prefix) {
+            response.headers[.accessControlAllowOrigin] = "*"
+            response.headers[.cacheControl] = "no-cache"
+        }
+        return response
+    }
+}
+
+/// Serves one file with an explicit content type.
+enum StaticFile {
+    static func response(
+        _ path: String, type: String, context: some RequestContext, crossOrigin: Bool = false, headers extra: HTTPFields = [:]
+    ) async throws -> Response {
+        let body = try await FileIO().loadFile(path: path, context: context)
+        var headers: HTTPFields = [.contentType: type, .cacheControl: "no-cache"]
+        if crossOrigin { headers[.accessControlAllowOrigin] = "*" }
+        headers.append(contentsOf: extra)
+        return Response(status: .ok, headers: headers, body: body)
+    }
+}

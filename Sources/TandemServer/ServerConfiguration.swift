@@ -1,0 +1,21 @@
+/// Everything the server needs to know at start-up.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Folder holding `visitor/`, `agent/` and `common/` browser code.
+    public var webRoot: String
+    /// Folder of the demo website served under `/demo/`; `nil` disables it.
+    public var demoRoot: String?
+    /// Mark the console cookie `Secure` (set when Tandem is served over HTTPS).
+    public var secureCookies = false
+    /// How long a console sign-in lasts.
+    public var consoleSessionLifetime: Duration = .seconds(12 * 3600)
+    /// How often grace periods are checked.
+    public var sweepInterval: Duration = .seconds(2)
+    public var hub = HubConfiguration()
+
+    public init(webRoot: String, demoRoot: String?) {
+        self.webRoot = webRoot
+        self.demoRoot = demoRoot
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import Synchronization
+import TandemDomain
+import TandemProtocol
+
+/// `/ws/agent?key=K[&wait=1][&v=1]`: an agent's viewer socket. Authenticated by the console cookie
+/// or a token; joins the newest session with that key in one of the agent's groups.
+struct AgentSocket: Sendable {
+    let hub: SessionHub
+    let config: HubConfiguration
+
+    /// Who joined what, shared between the joining task, the reader and the writer.
+    private struct Joined: Sendable {
+        let session: LiveSession
+        let num: Int
+        let connection: UUID
+    }
+
+    private final class JoinedBox: Sendable {
+        private let value = Mutex<Joined?>(nil)
+        func set(_ joined: Joined) { value.withLock { $0 = joined } }
+        var current: Joined? { value.withLock { $0 } }
+    }
+
+    func handle(
+        _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, _ context: WebSocketRouterContext<TandemRequestContext>
+    ) async throws {
+        let request = context.request
+        let query = request.uri.queryParameters
+        if let v = query["v"].flatMap({ Int($0) }), !ProtocolVersion.supported.contains(v) {
+            return await SocketPump.reject(outbound, .unsupportedVersion, "protocol version \(v) is not supported")
+        }
+        guard let identity = context.requestContext.identity else {
+            let detail = switch context.requestContext.authProblem {
+            case .missing: "not signed in"
+            case .expired: "token expired"
+            case .invalid: "invalid token"
+            }
+            return await reject(outbound, .unauthorized, reason: "AuthError", detail)
+        }
+        if let origin = request.headers[.origin], !Self.sameOrigin(origin, request) {
+            return await reject(outbound, .forbidden, reason: "AuthError", "origin \(origin) may not open agent sockets")
+        }
+        guard let rawKey = query["key"].map(String.init), let key = try? SessionKey(validating: rawKey).value else {
+            return await reject(outbound, .invalidInput, reason: "NoSession", "invalid session key")
+        }
+        let wait = query["wait"] == "1" || query["wait"] == "true"
+        let groups = identity.groups
+
+        if await hub.find(key: key, groups: groups) == nil {
+            let others = await hub.otherGroups(withKey: key, excluding: groups)
+            if !others.isEmpty {
+                return await reject(outbound, .forbidden, reason: "AuthError", "not a member of the session's group")
+            }
+            if !wait {
+                return await reject(outbound, .noSession, reason: "NoSession", "no session with key \(key)")
+            }
+        }
+
+        let outbox = Outbox(limit: config.outboxLimit)
+        let joined = JoinedBox()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var session = await hub.find(key: key, groups: groups)
+                if session == nil {
+                    outbox.sendControl(WireEncoding.text(ServerToAgent.waiting(.init(key: key))))
+                    session = await hub.waitForSession(key: key, groups: groups)
+                }
+                guard let session, let membership = identity.membership(group: session.groupId) else { return }
+                let info = AgentInfo(
+                    username: identity.agent.username, name: identity.agent.name, title: identity.agent.title,
+                    role: "agent", num: 0, agentrole: membership.role)
+                if let (num, connection) = await session.joinAgent(agentId: identity.agent.id, info: info, outbox: outbox) {
+                    joined.set(Joined(session: session, num: num, connection: connection))
+                }
+            }
+            group.addTask {
+                await SocketPump.run(outbox, to: outbound) {
+                    if let j = joined.current { await j.session.agentDrained(num: j.num, connection: j.connection) }
+                }
+            }
+            await readLoop(inbound, joined: joined, outbox: outbox, logger: context.logger)
+            outbox.finish()
+            group.cancelAll()
+        }
+        if let j = joined.current { await j.session.agentDisconnected(num: j.num, connection: j.connection) }
+    }
+
+    private func readLoop(_ inbound: WebSocketInboundStream, joined: JoinedBox, outbox: Outbox, logger: Logger) async {
+        do {
+            for try await message in inbound.messages(maxSize: 64 << 10) {
+                guard case .text(let text) = message, let parsed = try? WireEncoding.decode(AgentMessage.self, from: text) else {
+                    outbox.sendControl(.close(.badMessage, "unexpected or malformed message"))
+                    return
+                }
+                guard let j = joined.current else { continue }
+                switch parsed {
+                case .leave: await j.session.agentLeft(num: j.num, connection: j.connection)
+                case .end: await j.session.end(.agentEnded)
+                }
+            }
+        } catch {
+            logger.debug("agent socket read ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func reject(_ outbound: WebSocketOutboundWriter, _ code: CloseCode, reason: String, _ detail: String) async {
+        let ended = ServerToAgent.ended(.init(reason: reason, msg: detail))
+        await SocketPump.reject(outbound, code, detail, message: WireEncoding.text(ended))
+    }
+
+    /// Agent sockets carry the console cookie, so only pages of this server may open them.
+    static func sameOrigin(_ origin: String, _ request: Request) -> Bool {
+        guard let host = request.head.authority else { return false }
+        return origin == "http://\(host)" || origin == "https://\(host)"
+    }
+}

@@ -1,0 +1,30 @@
+import HummingbirdWebSocket
+import NIOWebSocket
+import TandemProtocol
+
+/// The single writer of a participant's socket: drains its outbox in order. Every frame to a
+/// socket goes through here, so a close is never overtaken by a message queued before it.
+enum SocketPump {
+    static func run(_ outbox: Outbox, to outbound: WebSocketOutboundWriter, onDrained: (@Sendable () async -> Void)? = nil) async {
+        for await frame in outbox.stream {
+            do {
+                switch frame {
+                case .text(let text): try await outbound.write(.text(text))
+                case .binary(let buffer): try await outbound.write(.binary(buffer))
+                case .close(let code, let reason):
+                    try await outbound.close(.unknown(code.rawValue), reason: reason)
+                    return
+                }
+            } catch {
+                return
+            }
+            if outbox.didWrite(frame), let onDrained { await onDrained() }
+        }
+    }
+
+    /// Rejects a connection: an optional last message, then the close code and reason.
+    static func reject(_ outbound: WebSocketOutboundWriter, _ code: CloseCode, _ reason: String, message: OutFrame? = nil) async {
+        if case .text(let text) = message { try? await outbound.write(.text(text)) }
+        try? await outbound.close(.unknown(code.rawValue), reason: String(reason.utf8.prefix(120)) ?? reason)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import TandemDomain
+import TandemProtocol
+
+/// `/ws/visitor`: the visitor script's socket. The first message is `start` or `continue`;
+/// after it, binary page frames and a few control messages.
+struct VisitorSocket: Sendable {
+    let hub: SessionHub
+    let config: HubConfiguration
+    static let handshakeTimeout: Duration = .seconds(15)
+
+    func handle(
+        _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, _ context: WebSocketRouterContext<TandemRequestContext>
+    ) async throws {
+        let logger = context.logger
+        let origin = context.request.headers[.origin]
+        var messages = inbound.messages(maxSize: config.maxMessageSize).makeAsyncIterator()
+        let watchdog = Task {
+            try await Task.sleep(for: Self.handshakeTimeout)
+            await SocketPump.reject(outbound, .handshakeTimeout, "no start or continue message")
+        }
+        let first = try await messages.next()
+        watchdog.cancel()
+        guard case .text(let text) = first, let hello = try? WireEncoding.decode(VisitorMessage.self, from: text) else {
+            await SocketPump.reject(outbound, .badMessage, "expected a start or continue message")
+            return
+        }
+
+        let session: LiveSession
+        let token: String
+        let resumed: Bool
+        do {
+            switch hello {
+            case .start(let start):
+                guard ProtocolVersion.supported.contains(start.v) else { return await unsupported(start.v, outbound) }
+                (session, token) = try await hub.start(start, origin: origin)
+                resumed = false
+            case .continue(let cont):
+                guard ProtocolVersion.supported.contains(cont.v) else { return await unsupported(cont.v, outbound) }
+                switch try await hub.resume(cont) {
+                case .live(let live): session = live
+                case .ended(let end):
+                    let ended = ServerToVisitor.ended(.init(reason: end.visitorReason, msg: end.message))
+                    return await SocketPump.reject(outbound, .sessionEnded, end.message, message: WireEncoding.text(ended))
+                }
+                token = cont.token
+                resumed = true
+            case .stop, .visibility:
+                return await SocketPump.reject(outbound, .badMessage, "expected a start or continue message")
+            }
+        } catch let error as DomainError {
+            let (code, close) = Self.describe(error)
+            let body = ErrorBody(code: code, msg: error.message, params: Self.params(error))
+            logger.info("visitor rejected", metadata: ["error": "\(error.message)"])
+            return await SocketPump.reject(outbound, close, error.message, message: WireEncoding.text(ServerToVisitor.error(body)))
+        }
+
+        let outbox = Outbox(limit: config.outboxLimit)
+        let connection = await session.attachVisitor(outbox, token: token, resumed: resumed)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await SocketPump.run(outbox, to: outbound) }
+            if let connection {
+                await readLoop(&messages, session: session, connection: connection, outbox: outbox, logger: logger)
+                await session.detachVisitor(connection)
+            }
+            outbox.finish()
+        }
+    }
+
+    private func readLoop(
+        _ messages: inout WebSocketInboundMessageStream.AsyncIterator, session: LiveSession, connection: UUID, outbox: Outbox,
+        logger: Logger
+    ) async {
+        do {
+            while let message = try await messages.next() {
+                switch message {
+                case .binary(let buffer):
+                    guard let (kind, _) = FrameKind.decodeHeader(buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)) else {
+                        outbox.sendControl(.close(.badMessage, "unknown frame kind"))
+                        return
+                    }
+                    await session.visitorFrame(kind, buffer, from: connection)
+                case .text(let text):
+                    switch try? WireEncoding.decode(VisitorMessage.self, from: text) {
+                    case .stop: await session.end(.visitorStopped)
+                    case .visibility(let v): await session.visitorVisibility(v.state)
+                    case .start, .continue, .none:
+                        outbox.sendControl(.close(.badMessage, "unexpected or malformed message"))
+                        return
+                    }
+                }
+            }
+        } catch {
+            logger.debug("visitor socket read ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func unsupported(_ version: Int, _ outbound: WebSocketOutboundWriter) async {
+        await SocketPump.reject(outbound, .unsupportedVersion, "protocol version \(version) is not supported")
+    }
+
+    /// The visitor `error` code and close code for each domain error (docs/protocol.md).
+    static func describe(_ error: DomainError) -> (String, CloseCode) {
+        switch error {
+        case .invalidKey: ("invalidkey", .invalidInput)
+        case .invalidField: ("invalidparam", .invalidInput)
+        case .duplicateKey: ("dupkey", .duplicateKey)
+        case .unknownGroup, .forbidden: ("service", .forbidden)
+        case .notFound: ("service", .noSession)
+        case .conflict, .invalidCredentials: ("service", .badMessage)
+        }
+    }
+
+    static func params(_ error: DomainError) -> [String: String]? {
+        if case .invalidField(let field, _) = error { return ["field": field] }
+        return nil
+    }
+}

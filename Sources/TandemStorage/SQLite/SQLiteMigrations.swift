@@ -1,0 +1,62 @@
+import GRDB
+
+/// Versioned schema. A migration that has shipped is never edited: add a new one.
+enum SQLiteMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-foundation") { db in
+            try db.execute(sql: """
+                CREATE TABLE "group" (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    settings TEXT NOT NULL DEFAULT '{}'
+                );
+                CREATE TABLE agent (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    name TEXT NOT NULL,
+                    title TEXT NOT NULL DEFAULT '',
+                    passwordHash TEXT NOT NULL
+                );
+                CREATE TABLE membership (
+                    agentId INTEGER NOT NULL REFERENCES agent(id) ON DELETE CASCADE,
+                    groupId INTEGER NOT NULL REFERENCES "group"(id) ON DELETE CASCADE,
+                    role TEXT,
+                    privileges TEXT NOT NULL,
+                    PRIMARY KEY (agentId, groupId)
+                );
+                CREATE TABLE session (
+                    callId INTEGER PRIMARY KEY AUTOINCREMENT,
+                    groupId INTEGER NOT NULL REFERENCES "group"(id),
+                    key TEXT NOT NULL,
+                    randomKey INTEGER NOT NULL,
+                    visitorId TEXT,
+                    visitorName TEXT,
+                    visitorEmail TEXT,
+                    visitorPhone TEXT,
+                    resumeTokenHash TEXT NOT NULL,
+                    startedAt DATETIME NOT NULL,
+                    endedAt DATETIME,
+                    endReason TEXT
+                );
+                CREATE INDEX session_active_key ON session(groupId, key) WHERE endedAt IS NULL;
+                CREATE TABLE participant (
+                    callId INTEGER NOT NULL REFERENCES session(callId) ON DELETE CASCADE,
+                    num INTEGER NOT NULL,
+                    role TEXT NOT NULL,
+                    agentId INTEGER REFERENCES agent(id) ON DELETE SET NULL,
+                    username TEXT,
+                    agentRole TEXT,
+                    joinedAt DATETIME NOT NULL,
+                    leftAt DATETIME,
+                    PRIMARY KEY (callId, num)
+                );
+                CREATE TABLE setting (
+                    name TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,229 @@
+public import Foundation
+import GRDB
+public import TandemDomain
+
+/// The embedded default store: one SQLite file (WAL mode) through GRDB.
+public final class SQLiteStore: TandemStore {
+    private let db: any DatabaseWriter
+
+    /// Opens (creating if needed) the database file at `path`.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(5)
+        self.db = try DatabasePool(path: path, configuration: config)
+    }
+
+    /// A private in-memory database, for tests.
+    public init() throws {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        self.db = try DatabaseQueue(configuration: config)
+    }
+
+    public func migrate() async throws {
+        try SQLiteMigrations.migrator.migrate(db)
+    }
+
+    // MARK: Groups
+
+    public func createGroup(id: Int?, name: String, settings: GroupSettings) async throws -> Group {
+        let json = try Self.encode(settings)
+        return try await db.write { db in
+            if let id, try Row.fetchOne(db, sql: #"SELECT 1 FROM "group" WHERE id = ?"#, arguments: [id]) != nil {
+                throw DomainError.conflict("group \(id) already exists")
+            }
+            try db.execute(sql: #"INSERT INTO "group" (id, name, settings) VALUES (?, ?, ?)"#, arguments: [id, name, json])
+            return Group(id: id ?? Int(db.lastInsertedRowID), name: name, settings: settings)
+        }
+    }
+
+    public func group(id: Int) async throws -> Group? {
+        try await db.read { db in
+            try Row.fetchOne(db, sql: #"SELECT * FROM "group" WHERE id = ?"#, arguments: [id]).map(Self.group)
+        }
+    }
+
+    public func groups() async throws -> [Group] {
+        try await db.read { db in try Row.fetchAll(db, sql: #"SELECT * FROM "group" ORDER BY id"#).map(Self.group) }
+    }
+
+    public func updateGroupSettings(id: Int, _ settings: GroupSettings) async throws {
+        let json = try Self.encode(settings)
+        try await db.write { db in
+            try db.execute(sql: #"UPDATE "group" SET settings = ? WHERE id = ?"#, arguments: [json, id])
+            if db.changesCount == 0 { throw DomainError.unknownGroup(id) }
+        }
+    }
+
+    // MARK: Agents
+
+    public func createAgent(username: String, name: String, title: String, passwordHash: String) async throws -> Agent {
+        try await db.write { db in
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM agent WHERE username = ?", arguments: [username]) != nil {
+                throw DomainError.conflict("agent '\(username)' already exists")
+            }
+            try db.execute(
+                sql: "INSERT INTO agent (username, name, title, passwordHash) VALUES (?, ?, ?, ?)",
+                arguments: [username, name, title, passwordHash])
+            return Agent(id: Int(db.lastInsertedRowID), username: username, name: name, title: title, passwordHash: passwordHash)
+        }
+    }
+
+    public func agent(id: Int) async throws -> Agent? {
+        try await db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM agent WHERE id = ?", arguments: [id]).map(Self.agent) }
+    }
+
+    public func agent(username: String) async throws -> Agent? {
+        try await db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM agent WHERE username = ?", arguments: [username]).map(Self.agent)
+        }
+    }
+
+    public func setPasswordHash(agentId: Int, _ hash: String) async throws {
+        try await db.write { db in
+            try db.execute(sql: "UPDATE agent SET passwordHash = ? WHERE id = ?", arguments: [hash, agentId])
+            if db.changesCount == 0 { throw DomainError.notFound("agent \(agentId) not found") }
+        }
+    }
+
+    public func setMembership(_ m: Membership) async throws {
+        let privileges = m.privileges.map(\.rawValue).sorted().joined(separator: ",")
+        try await db.write { db in
+            guard try Row.fetchOne(db, sql: #"SELECT 1 FROM "group" WHERE id = ?"#, arguments: [m.groupId]) != nil else {
+                throw DomainError.unknownGroup(m.groupId)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO membership (agentId, groupId, role, privileges) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (agentId, groupId) DO UPDATE SET role = excluded.role, privileges = excluded.privileges
+                    """,
+                arguments: [m.agentId, m.groupId, m.role, privileges])
+        }
+    }
+
+    public func memberships(agentId: Int) async throws -> [Membership] {
+        try await db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM membership WHERE agentId = ? ORDER BY groupId", arguments: [agentId]).map { row in
+                let list: String = row["privileges"]
+                return Membership(
+                    agentId: row["agentId"], groupId: row["groupId"], role: row["role"],
+                    privileges: Set(list.split(separator: ",").compactMap { Privilege(rawValue: String($0)) }))
+            }
+        }
+    }
+
+    // MARK: Sessions
+
+    public func createSession(_ r: SessionRecord, exclusive: Bool) async throws -> SessionRecord {
+        try await db.write { db in
+            if exclusive,
+                try Row.fetchOne(
+                    db, sql: "SELECT 1 FROM session WHERE groupId = ? AND key = ? AND endedAt IS NULL",
+                    arguments: [r.groupId, r.key]) != nil
+            {
+                throw DomainError.duplicateKey(r.key)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO session (groupId, key, randomKey, visitorId, visitorName, visitorEmail, visitorPhone,
+                        resumeTokenHash, startedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    r.groupId, r.key, r.randomKey, r.visitorId, r.visitorName, r.visitorEmail, r.visitorPhone,
+                    r.resumeTokenHash, r.startedAt,
+                ])
+            var created = r
+            created.callId = db.lastInsertedRowID
+            return created
+        }
+    }
+
+    public func session(callId: Int64) async throws -> SessionRecord? {
+        try await db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM session WHERE callId = ?", arguments: [callId]).map(Self.session)
+        }
+    }
+
+    public func activeSessions() async throws -> [SessionRecord] {
+        try await db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM session WHERE endedAt IS NULL ORDER BY callId").map(Self.session)
+        }
+    }
+
+    public func endSession(callId: Int64, reason: String, at: Date) async throws {
+        try await db.write { db in
+            try db.execute(
+                sql: "UPDATE session SET endedAt = ?, endReason = ? WHERE callId = ? AND endedAt IS NULL",
+                arguments: [at, reason, callId])
+            try db.execute(sql: "UPDATE participant SET leftAt = ? WHERE callId = ? AND leftAt IS NULL", arguments: [at, callId])
+        }
+    }
+
+    public func addParticipant(_ p: ParticipantRecord) async throws {
+        try await db.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO participant (callId, num, role, agentId, username, agentRole, joinedAt, leftAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (callId, num) DO UPDATE SET leftAt = NULL
+                    """,
+                arguments: [p.callId, p.num, p.role, p.agentId, p.username, p.agentRole, p.joinedAt, p.leftAt])
+        }
+    }
+
+    public func markParticipantLeft(callId: Int64, num: Int, at: Date) async throws {
+        try await db.write { db in
+            try db.execute(
+                sql: "UPDATE participant SET leftAt = ? WHERE callId = ? AND num = ? AND leftAt IS NULL",
+                arguments: [at, callId, num])
+        }
+    }
+
+    public func participants(callId: Int64) async throws -> [ParticipantRecord] {
+        try await db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM participant WHERE callId = ? ORDER BY num", arguments: [callId]).map { row in
+                ParticipantRecord(
+                    callId: row["callId"], num: row["num"], role: row["role"], agentId: row["agentId"],
+                    username: row["username"], agentRole: row["agentRole"], joinedAt: row["joinedAt"], leftAt: row["leftAt"])
+            }
+        }
+    }
+
+    // MARK: Settings
+
+    public func setting(_ name: String) async throws -> String? {
+        try await db.read { db in try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = ?", arguments: [name]) }
+    }
+
+    public func setSetting(_ name: String, _ value: String) async throws {
+        try await db.write { db in
+            try db.execute(
+                sql: "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                arguments: [name, value])
+        }
+    }
+
+    // MARK: Row mapping
+
+    private static func encode(_ settings: GroupSettings) throws -> String {
+        String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
+    }
+
+    private static func group(_ row: Row) throws -> Group {
+        let json: String = row["settings"]
+        return Group(id: row["id"], name: row["name"], settings: try JSONDecoder().decode(GroupSettings.self, from: Data(json.utf8)))
+    }
+
+    private static func agent(_ row: Row) -> Agent {
+        Agent(id: row["id"], username: row["username"], name: row["name"], title: row["title"], passwordHash: row["passwordHash"])
+    }
+
+    private static func session(_ row: Row) -> SessionRecord {
+        SessionRecord(
+            callId: row["callId"], groupId: row["groupId"], key: row["key"], randomKey: row["randomKey"],
+            visitorId: row["visitorId"], visitorName: row["visitorName"], visitorEmail: row["visitorEmail"],
+            visitorPhone: row["visitorPhone"], resumeTokenHash: row["resumeTokenHash"], startedAt: row["startedAt"],
+            endedAt: row["endedAt"], endReason: row["endReason"])
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import TandemDomain
+import TandemStorage
+
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent", abstract: "Manage agents.", subcommands: [Add.self, ResetPassword.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an agent and add it to a group.")
+        @OptionGroup var store: StoreOptions
+        @Option var username: String
+        @Option(help: "Password; a random one is generated and printed when omitted.") var password: String?
+        @Option var name: String?
+        @Option var title: String = ""
+        @Option(help: "Group to join.") var group: Int = 1
+        @Option(help: "Role within the group (agentrole).") var role: String?
+
+        func run() async throws {
+            let db = try await Environment.openStore(store)
+            let secret = password ?? Password.random()
+            let agent = try await db.createAgent(
+                username: username, name: name ?? username, title: title, passwordHash: try PasswordHasher.standard.hash(secret))
+            try await db.setMembership(Membership(agentId: agent.id, groupId: group, role: role))
+            print("agent \(agent.username) (id \(agent.id)) added to group \(group)")
+            if password == nil { print("password: \(secret)") }
+        }
+    }
+
+    struct ResetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "reset-password", abstract: "Set a new password.")
+        @OptionGroup var store: StoreOptions
+        @Option var username: String
+        @Option(help: "New password; a random one is generated and printed when omitted.") var password: String?
+
+        func run() async throws {
+            let db = try await Environment.openStore(store)
+            guard let agent = try await db.agent(username: username) else {
+                throw ValidationError("no agent named '\(username)'")
+            }
+            let secret = password ?? Password.random()
+            try await db.setPasswordHash(agentId: agent.id, try PasswordHasher.standard.hash(secret))
+            print("password for \(username) reset")
+            if password == nil { print("password: \(secret)") }
+        }
+    }
+}
+
+struct GroupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "group", abstract: "Manage groups.", subcommands: [Add.self, List.self, Set.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a group.")
+        @OptionGroup var store: StoreOptions
+        @Option var name: String
+        @Option(help: "Group id (the script tag's data-groupid); the next free one when omitted.") var id: Int?
+        @Flag(help: "Refuse a second running session with the same key.") var preventDuplicateKeys = false
+
+        func run() async throws {
+            let db = try await Environment.openStore(store)
+            let group = try await db.createGroup(id: id, name: name, settings: .init(preventDuplicateKeys: preventDuplicateKeys))
+            print("group \(group.id) '\(group.name)' created")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List groups.")
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            for group in try await Environment.openStore(store).groups() {
+                print("\(group.id)\t\(group.name)\tprevent-duplicate-keys=\(group.settings.preventDuplicateKeys)")
+            }
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a group's settings.")
+        @OptionGroup var store: StoreOptions
+        @Option var id: Int
+        @Option(help: "true or false") var preventDuplicateKeys: Bool?
+
+        func run() async throws {
+            let db = try await Environment.openStore(store)
+            guard var group = try await db.group(id: id) else { throw ValidationError("no group \(id)") }
+            if let preventDuplicateKeys { group.settings.preventDuplicateKeys = preventDuplicateKeys }
+            try await db.updateGroupSettings(id: id, group.settings)
+            print("group \(id) updated")
+        }
+    }
+}

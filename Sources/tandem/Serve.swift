@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import TandemDomain
+import TandemServer
+import TandemStorage
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (the default command).")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Address to listen on (env TANDEM_HOST).")
+    var host: String = Environment.value("TANDEM_HOST") ?? "127.0.0.1"
+    @Option(help: "Port to listen on (env TANDEM_PORT).")
+    var port: Int = Environment.value("TANDEM_PORT").flatMap(Int.init) ?? 8080
+    @Option(help: "Folder with the browser code (env TANDEM_WEB_ROOT).")
+    var webRoot: String = Environment.value("TANDEM_WEB_ROOT") ?? Environment.defaultFolder("web")
+    @Option(help: "Folder of the demo site served at /demo/; 'none' disables it (env TANDEM_DEMO_ROOT).")
+    var demoRoot: String = Environment.value("TANDEM_DEMO_ROOT") ?? Environment.defaultFolder("demo")
+    @Option(help: "Seconds a session waits for its visitor to reconnect (env TANDEM_VISITOR_GRACE).")
+    var visitorGrace: Int = Environment.value("TANDEM_VISITOR_GRACE").flatMap(Int.init) ?? 45
+    @Flag(help: "Mark the console cookie Secure (serving over HTTPS) (env TANDEM_SECURE_COOKIES=1).")
+    var secureCookies = Environment.value("TANDEM_SECURE_COOKIES") == "1"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env TANDEM_LOG_LEVEL).")
+    var logLevel: String = Environment.value("TANDEM_LOG_LEVEL") ?? "info"
+
+    func run() async throws {
+        var logger = Logger(label: "tandem")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let db = try await Environment.openStore(store)
+        try await Bootstrap.firstRun(db, logger: logger)
+
+        var config = ServerConfiguration(webRoot: webRoot, demoRoot: demoRoot == "none" ? nil : demoRoot)
+        config.host = host
+        config.port = port
+        config.secureCookies = secureCookies
+        config.hub.visitorGrace = .seconds(visitorGrace)
+        let app = try await buildApplication(configuration: config, store: db, logger: logger, metrics: registry)
+        print("Tandem listening on http://\(host):\(port)  (demo: /demo/, agent console: /agent/)")
+        try await app.application.runService()
+    }
+}
+
+/// First start: a default group and a demo agent, whose password is printed once.
+enum Bootstrap {
+    static func firstRun(_ store: any TandemStore, logger: Logger) async throws {
+        if try await store.groups().isEmpty {
+            _ = try await store.createGroup(id: 1, name: "Default", settings: .init())
+        }
+        if try await store.agent(username: "demo") == nil, try await store.setting("demo-agent-created") == nil {
+            let password = Password.random()
+            let agent = try await store.createAgent(
+                username: "demo", name: "Demo Agent", title: "Support", passwordHash: try PasswordHasher.standard.hash(password))
+            try await store.setMembership(Membership(agentId: agent.id, groupId: 1))
+            try await store.setSetting("demo-agent-created", "1")
+            print("""
+                ------------------------------------------------------------
+                 Demo agent created (shown once):
+                   username: demo
+                   password: \(password)
+                 Reset it with: swift run tandem agent reset-password --username demo
+                ------------------------------------------------------------
+                """)
+        }
+    }
+}
+
+enum Password {
+    /// 16 characters from an alphabet without look-alikes.
+    static func random() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        return String((0..<16).map { _ in alphabet.randomElement()! })
+    }
+}
