@@ -5,6 +5,8 @@ public enum AgentMessage: Sendable, Equatable {
     case leave
     /// End the session for everyone.
     case end
+    /// The viewer's copy diverged (an id it does not have): it needs a fresh page.
+    case resync
 }
 
 /// Control messages the server sends to an agent's viewer.
@@ -68,6 +70,7 @@ extension AgentMessage: Codable {
         switch type.t {
         case "leave": self = .leave
         case "end": self = .end
+        case "resync": self = .resync
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -76,6 +79,7 @@ extension AgentMessage: Codable {
         switch self {
         case .leave: try MessageType.encode("leave", to: encoder)
         case .end: try MessageType.encode("end", to: encoder)
+        case .resync: try MessageType.encode("resync", to: encoder)
         }
     }
 }

@@ -12,6 +12,10 @@ enum Environment {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: options.database)
         try await store.migrate()
+        // Every database has the default group the demo site's script tag names.
+        if try await store.groups().isEmpty {
+            _ = try await store.createGroup(id: 1, name: "Default", settings: .init())
+        }
         return store
     }
 

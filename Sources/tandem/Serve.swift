@@ -47,12 +47,9 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// First start: a default group and a demo agent, whose password is printed once.
+/// First start: a demo agent, whose password is printed once.
 enum Bootstrap {
     static func firstRun(_ store: any TandemStore, logger: Logger) async throws {
-        if try await store.groups().isEmpty {
-            _ = try await store.createGroup(id: 1, name: "Default", settings: .init())
-        }
         if try await store.agent(username: "demo") == nil, try await store.setting("demo-agent-created") == nil {
             let password = Password.random()
             let agent = try await store.createAgent(

@@ -201,6 +201,16 @@ actor LiveSession {
         deliverPage(to: num)
     }
 
+    /// The agent's copy diverged: drop the cached page (it produced the divergence) and get a
+    /// fresh one from the visitor; the agent gets no deltas until it arrives.
+    func agentNeedsPage(num: Int, connection: UUID) {
+        guard agents[num]?.connectionId == connection else { return }
+        agents[num]!.needsPage = true
+        cache.invalidate()
+        resyncRequested = false
+        requestResync()
+    }
+
     // MARK: Ending
 
     /// Applies the grace periods.

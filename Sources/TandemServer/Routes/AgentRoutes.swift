@@ -27,7 +27,7 @@ struct AgentRoutes {
             response.setCookie(self.cookie(value: "", maxAge: 0))
             return response
         }
-        for path in ["/agent", "/agent/"] {
+        for path in ["/agent"] {  // also matches "/agent/"
             router.get(RouterPath(path)) { request, context in
                 guard context.identity != nil else { return Self.toLogin(request) }
                 return try await StaticFile.response("\(web)/agent/console.html", type: "text/html; charset=utf-8", context: context)

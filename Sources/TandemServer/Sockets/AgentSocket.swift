@@ -100,6 +100,7 @@ struct AgentSocket: Sendable {
                 switch parsed {
                 case .leave: await j.session.agentLeft(num: j.num, connection: j.connection)
                 case .end: await j.session.end(.agentEnded)
+                case .resync: await j.session.agentNeedsPage(num: j.num, connection: j.connection)
                 }
             }
         } catch {

@@ -1,0 +1,181 @@
+"""Fixtures for the real-browser tests: a Tandem server on 127.0.0.1 with a fresh database, a test
+website on another port (so the script tag loads cross-origin, as on a customer's site), and
+Chromium from Debian driven by Playwright. Everything is started and stopped by the tests."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = Path(os.environ.get("TANDEM_BINARY", ROOT / ".build" / "debug" / "tandem"))
+SITE = Path(__file__).resolve().parent / "site"
+AGENT_USER, AGENT_PASSWORD = "agent1", "agent1-password"
+CHROMIUM = os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TandemServer:
+    """One tandem process over one database; can be stopped, killed and started again."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.database = workdir / "tandem.sqlite"
+        self.log_path = workdir / "server.log"
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+
+    def cli(self, *args: str) -> str:
+        result = subprocess.run(
+            [str(BINARY), *args, "--database", str(self.database)], capture_output=True, text=True, timeout=60
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"tandem {' '.join(args)} failed: {result.stderr}{result.stdout}")
+        return result.stdout
+
+    def start(self, visitor_grace: int = 45) -> None:
+        if self.proc and self.proc.poll() is None:
+            return
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(
+            [str(BINARY), "serve", "--database", str(self.database), "--port", str(self.port),
+             "--demo-root", "none", "--visitor-grace", str(visitor_grace), "--log-level", "debug"],
+            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"tandem exited early:\n{self.log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("tandem did not become healthy")
+
+    def stop(self, sig=signal.SIGTERM) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def token(self, username=AGENT_USER, password=AGENT_PASSWORD, **extra) -> str:
+        body = json.dumps({"username": username, "password": password, **extra}).encode()
+        req = urllib.request.Request(self.base + "/api/v1/authorize", data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())["token"]
+
+
+@pytest.fixture
+def tandem(tmp_path):
+    server = TandemServer(tmp_path)
+    server.cli("agent", "add", "--username", AGENT_USER, "--password", AGENT_PASSWORD, "--name", "Agent One", "--group", "1")
+    yield server
+    server.stop()
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Serves tests/browser/site/ with {{TANDEM}} replaced by the server's URL."""
+
+    def __init__(self, *args, tandem_base: str, **kwargs):
+        self.tandem_base = tandem_base
+        super().__init__(*args, directory=str(SITE), **kwargs)
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.suffix == ".html" and path.is_file():
+            body = path.read_text().replace("{{TANDEM}}", self.tandem_base).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            import io
+            return io.BytesIO(body)
+        return super().send_head()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def site(tandem):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteHandler, tandem_base=tandem.base))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--disable-dev-shm-usage"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def visitor(browser):
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def agent_page(browser, tandem, **token_args):
+    """A browser context signed in as the test agent (token cookie set directly)."""
+    tandem.start()
+    # bypass_csp: Playwright evaluates strings, which the viewer's policy (rightly) forbids.
+    context = browser.new_context(viewport={"width": 1300, "height": 900}, bypass_csp=True)
+    context.add_cookies([{"name": "tandem_agent", "value": tandem.token(**token_args), "url": tandem.base}])
+    return context.new_page()
+
+
+@pytest.fixture
+def agent(browser, tandem):
+    page = agent_page(browser, tandem)
+    yield page
+    page.context.close()
+
+
+def events(page, type_=None):
+    all_events = page.evaluate("window.__events || []")
+    return [e for e in all_events if type_ is None or e["type"] == type_]
+
+
+def wait_for_event(page, type_, timeout=10_000, predicate="true"):
+    page.wait_for_function(
+        f"(window.__events || []).some(e => e.type === {json.dumps(type_)} && ((e) => {predicate})(e))", timeout=timeout
+    )
+    return [e for e in events(page, type_)]
+
+
+def start_session(page, key_expr):
+    page.evaluate(f"GLANCE.Cobrowse.Visitor.startSession({key_expr})")
+    wait_for_event(page, "statereceived")
+
+
+def wait_ready(page):
+    """Waits until the visitor modules are installed (not only the loader)."""
+    page.wait_for_function("typeof GLANCE.Cobrowse.Visitor.getSessionState === 'function'")

@@ -1,0 +1,8 @@
+// Test helper: records every co-browse visitor event of this page in window.__events.
+window.__events = [];
+['sessionstarting', 'sessionstart', 'sessioncontinue', 'statereceived', 'sessionend', 'leavesession',
+ 'error', 'connection', 'agents', 'blur', 'focus'].forEach(function (type) {
+  GLANCE.Cobrowse.Visitor.addEventListener(type, function (data) {
+    window.__events.push({ type: type, data: data === undefined ? null : JSON.parse(JSON.stringify(data)) });
+  });
+});

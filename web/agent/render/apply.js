@@ -1,0 +1,86 @@
+// @ts-check
+import { applyFormState, buildNode, setAttribute } from './rebuild.js';
+
+/**
+ * Applies one delta batch to the mirrored document, in the order the visitor recorded it:
+ * removals, additions (parents first, next sibling known), text, attributes, form values,
+ * stylesheets, scrolling. An id that is not there means the copy diverged: the caller asks for
+ * a fresh page instead of throwing.
+ * @param {Document} doc
+ * @param {any} delta
+ * @param {import('../../common/mirror.js').Mirror} mirror
+ * @returns {{missing: number}}
+ */
+export function applyDelta(doc, delta, mirror) {
+  let missing = 0;
+  for (const id of delta.rm || []) {
+    const node = mirror.get(id);
+    if (!node) continue; // already gone with its parent
+    node.parentNode?.removeChild(node);
+    mirror.removeSubtree(node);
+  }
+  for (const add of delta.add || []) {
+    const parent = mirror.get(add.p);
+    if (!parent) {
+      missing++;
+      continue;
+    }
+    const node = buildNode(doc, add.node, mirror);
+    if (!node) continue;
+    const next = add.n === null ? null : mirror.get(add.n);
+    if (add.n !== null && !next) missing++;
+    parent.insertBefore(node, next && next.parentNode === parent ? next : null);
+  }
+  for (const [id, text] of delta.tx || []) {
+    const node = mirror.get(id);
+    if (node) /** @type {CharacterData} */ (node).data = text;
+    else missing++;
+  }
+  for (const [id, attrs] of delta.at || []) {
+    const el = /** @type {Element | undefined} */ (mirror.get(id));
+    if (!el) {
+      missing++;
+      continue;
+    }
+    for (const [name, value] of Object.entries(attrs)) setAttribute(el, name, /** @type {string | null} */ (value));
+  }
+  for (const [id, state] of delta.in || []) {
+    const el = /** @type {Element | undefined} */ (mirror.get(id));
+    if (el) applyFormState(el, state);
+    else missing++;
+  }
+  for (const [id, css] of delta.css || []) {
+    const el = /** @type {Element | undefined} */ (mirror.get(id));
+    if (!el) {
+      missing++;
+    } else if (el.localName === 'link') {
+      // A sheet that became readable after loading: swap the link for its rules.
+      const style = doc.createElement('style');
+      const media = el.getAttribute('media');
+      if (media) style.setAttribute('media', media);
+      style.textContent = css;
+      el.replaceWith(style);
+      mirror.set(id, style);
+    } else {
+      el.textContent = css;
+    }
+  }
+  return { missing };
+}
+
+/**
+ * Scrolls the window (id 0) or an element.
+ * @param {Window} win @param {number} id @param {number} x @param {number} y
+ * @param {import('../../common/mirror.js').Mirror} mirror
+ */
+export function applyScroll(win, id, x, y, mirror) {
+  if (id === 0) {
+    win.scrollTo(x, y);
+    return;
+  }
+  const el = /** @type {Element | undefined} */ (mirror.get(id));
+  if (el) {
+    el.scrollLeft = x;
+    el.scrollTop = y;
+  }
+}

@@ -1,0 +1,253 @@
+// @ts-check
+import { Mirror } from '../common/mirror.js';
+import { decodeFrame, FrameKind, isFinalClose, parseMessage, PROTOCOL_VERSION } from '../common/protocol.js';
+import { applyDelta, applyScroll } from './render/apply.js';
+import { buildDocument } from './render/rebuild.js';
+
+/**
+ * The agent viewer (/agentjoin?SessionKey=KEY[&wait=1]): joins the session, rebuilds the
+ * visitor's page in a sandboxed iframe, follows every change, scales it to fit and shows the
+ * visitor's pointer. Agent events go to the embedding page (GLANCE.Cobrowse.Agent) by postMessage.
+ */
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const frame = /** @type {HTMLIFrameElement} */ ($('mirror'));
+const screen = $('screen');
+const pointer = $('pointer');
+const mirror = new Mirror();
+
+const query = new URLSearchParams(location.search);
+/** Query parameters are case-insensitive synonyms (SessionKey / VisitorId, wait / Wait). */
+const param = (/** @type {string[]} */ ...names) => {
+  for (const [k, v] of query) if (names.includes(k.toLowerCase())) return v;
+  return null;
+};
+const key = param('sessionkey', 'visitorid');
+const wait = ['1', 'true'].includes((param('wait') || '').toLowerCase());
+
+const parentOrigin = /** @type {any} */ (location).ancestorOrigins?.[0] || (document.referrer ? new URL(document.referrer).origin : location.origin);
+/** Last payload of each event, for getSessionState(). */
+const state = /** @type {Record<string, any>} */ ({});
+
+/** @param {string} type @param {any} [data] */
+function emit(type, data) {
+  state[type] = data;
+  if (window.parent !== window) window.parent.postMessage({ tandem: 'agent-event', type, data }, parentOrigin);
+  document.dispatchEvent(new CustomEvent('tandem-agent-event', { detail: { type, data } }));
+}
+
+/** @param {string} text @param {string} [kind] */
+function setStatus(text, kind = '') {
+  const el = $('status');
+  el.textContent = text;
+  el.dataset.kind = kind;
+}
+
+/** @param {string} text */
+function showNotice(text) {
+  const el = $('notice');
+  el.textContent = text;
+  el.hidden = !text;
+}
+
+// ---- The mirrored page ----
+
+const frameReady = new Promise((resolve) => {
+  frame.addEventListener('load', resolve, { once: true });
+  frame.srcdoc = '<!DOCTYPE html><html><head></head><body></body></html>';
+});
+let viewport = [1280, 800];
+let loadId = '';
+let pageUrl = '';
+let pendingScroll = /** @type {[number, number]} */ ([0, 0]);
+let elementScrolls = /** @type {[number, number, number][]} */ ([]);
+/** @type {WebSocket | null} */
+let socket = null;
+
+function fit() {
+  const stage = $('stage');
+  const scale = Math.min(stage.clientWidth / viewport[0], stage.clientHeight / viewport[1], 1);
+  frame.style.width = screen.style.width = `${viewport[0]}px`;
+  frame.style.height = screen.style.height = `${viewport[1]}px`;
+  screen.style.transform = `scale(${scale})`;
+  screen.dataset.scale = String(scale);
+}
+window.addEventListener('resize', fit);
+
+/** Scroll positions need layout (and loaded styles): apply now and again shortly after. */
+function restoreScroll() {
+  const win = /** @type {Window} */ (frame.contentWindow);
+  const apply = () => {
+    for (const [id, x, y] of elementScrolls) applyScroll(win, id, x, y, mirror);
+    applyScroll(win, 0, pendingScroll[0], pendingScroll[1], mirror);
+  };
+  apply();
+  requestAnimationFrame(apply);
+  setTimeout(apply, 300);
+}
+
+/** @param {any} page */
+async function renderPage(page) {
+  await frameReady;
+  const doc = /** @type {Document} */ (frame.contentDocument);
+  buildDocument(doc, page, mirror);
+  viewport = page.vp;
+  fit();
+  pendingScroll = page.sc;
+  elementScrolls = [];
+  collectElementScrolls(page.doc);
+  restoreScroll();
+  document.title = `${page.title || page.url} — Tandem`;
+  if (page.load !== loadId || page.url !== pageUrl) {
+    loadId = page.load;
+    pageUrl = page.url;
+    emit('navigate', { url: page.url, title: page.title, browser: page.ua, viewport: page.vp });
+  }
+  emit('pagevisibility', page.vis === 'hidden' ? 'hidden' : 'visible');
+  screen.dataset.ready = '1';
+}
+
+/** @param {any} node */
+function collectElementScrolls(node) {
+  if (node.s) elementScrolls.push([node.i, node.s[0], node.s[1]]);
+  for (const child of node.c || []) collectElementScrolls(child);
+}
+
+/** @param {any} delta */
+function renderDelta(delta) {
+  const doc = frame.contentDocument;
+  if (!doc || !screen.dataset.ready) return;
+  const { missing } = applyDelta(doc, delta, mirror);
+  if (missing > 0) socket?.send(JSON.stringify({ t: 'resync' }));
+  if (delta.vp) {
+    viewport = delta.vp;
+    fit();
+  }
+  for (const [id, x, y] of delta.sc || []) {
+    if (id === 0) pendingScroll = [x, y];
+    applyScroll(/** @type {Window} */ (frame.contentWindow), id, x, y, mirror);
+  }
+  if (delta.url) {
+    pageUrl = delta.url[0];
+    emit('navigate', { url: delta.url[0], title: delta.url[1] });
+  }
+}
+
+/** @param {any} payload */
+function renderPointer(payload) {
+  if (!payload.pt) return;
+  pointer.hidden = false;
+  pointer.style.transform = `translate(${payload.pt[0]}px, ${payload.pt[1]}px)`;
+}
+
+// ---- The connection ----
+
+let attempt = 0;
+let droppedAt = 0;
+let opened = false;
+let lastEnded = /** @type {any} */ (null);
+const GIVE_UP_MS = 60000;
+
+function connect() {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/agent?key=${encodeURIComponent(/** @type {string} */ (key))}&v=${PROTOCOL_VERSION}${wait ? '&wait=1' : ''}`;
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  socket = ws;
+  ws.onopen = () => {
+    opened = true;
+    attempt = 0;
+    droppedAt = 0;
+  };
+  ws.onmessage = (event) => {
+    if (typeof event.data === 'string') return onControl(event.data);
+    const frameData = decodeFrame(new Uint8Array(event.data));
+    if (!frameData) return;
+    if (frameData.kind === FrameKind.page) renderPage(frameData.payload);
+    else if (frameData.kind === FrameKind.delta) renderDelta(frameData.payload);
+    else renderPointer(frameData.payload);
+  };
+  ws.onclose = (event) => {
+    if (socket !== ws) return;
+    socket = null;
+    if (isFinalClose(event.code)) return finish(lastEnded || { reason: 'ConnDrop', msg: event.reason || `closed (${event.code})` });
+    if (!opened) {
+      emit('connectfailed', { detail: 'could not reach the co-browse service' });
+      setStatus('Cannot reach the server', 'error');
+    }
+    if (!droppedAt) droppedAt = Date.now();
+    if (Date.now() - droppedAt > GIVE_UP_MS) return finish({ reason: 'ConnDrop', msg: 'The connection to the co-browse service dropped.' });
+    setStatus('Reconnecting…', 'warn');
+    setTimeout(connect, Math.min(250 * 2 ** attempt++, 4000));
+  };
+}
+
+/** @param {string} text */
+function onControl(text) {
+  const parsed = parseMessage('server-to-agent', text);
+  if (!parsed.ok) return;
+  const msg = parsed.message;
+  switch (msg.t) {
+    case 'waiting':
+      setStatus(`Waiting for session ${msg.key} to start…`, 'warn');
+      break;
+    case 'joined':
+      $('session-info').textContent = `Session ${msg.key}${msg.visitor.name ? ` · ${msg.visitor.name}` : ''}`;
+      setStatus(msg.visitorConnected ? 'Connected' : 'Visitor reconnecting…', msg.visitorConnected ? 'ok' : 'warn');
+      showNotice('');
+      showAgents(msg.agents);
+      break;
+    case 'agents':
+      showAgents(msg);
+      break;
+    case 'visitor':
+      setStatus(msg.connected ? 'Connected' : 'Visitor reconnecting…', msg.connected ? 'ok' : 'warn');
+      break;
+    case 'visibility':
+      emit('pagevisibility', msg.state);
+      $('status').dataset.visibility = msg.state;
+      break;
+    case 'ended':
+      lastEnded = { reason: msg.reason, msg: msg.msg };
+      break;
+  }
+}
+
+/** @param {{count: number, agentlist: any[]}} list */
+function showAgents(list) {
+  const agents = { count: list.count, agentlist: list.agentlist };
+  $('agents').textContent = `${agents.count} agent${agents.count === 1 ? '' : 's'}`;
+  emit('agents', agents);
+}
+
+/** @param {{reason: string, msg?: string}} ended */
+function finish(ended) {
+  socket?.close();
+  socket = null;
+  setStatus('Session ended', 'ended');
+  showNotice(`${ended.msg || 'The session ended.'} (${ended.reason})`);
+  $('leave').hidden = $('end').hidden = true;
+  emit('sessionend', ended);
+}
+
+/** @param {'leave' | 'end'} what */
+function command(what) {
+  socket?.send(JSON.stringify({ t: what }));
+}
+
+$('leave').addEventListener('click', () => command('leave'));
+$('end').addEventListener('click', () => command('end'));
+window.addEventListener('message', (event) => {
+  if (event.source !== window.parent || event.origin !== parentOrigin) return;
+  const data = event.data;
+  if (data && data.tandem === 'agent-command' && (data.cmd === 'leave' || data.cmd === 'end')) command(data.cmd);
+});
+/** @type {any} */ (window).tandemViewerState = state;
+
+if (!key) {
+  setStatus('No session key', 'error');
+  finish({ reason: 'NoSession', msg: 'No session key was given.' });
+} else {
+  setStatus('Connecting…');
+  fit();
+  connect();
+}

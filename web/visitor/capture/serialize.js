@@ -1,0 +1,171 @@
+// @ts-check
+import { sheetText } from './styles.js';
+
+/**
+ * Turns DOM nodes into plain JSON with mirror ids (rrweb's snapshot idea, compact keys):
+ *   element  {i, t: tag, a: {attr: value}, c: [children], ns?: 's'|'m', v?: value, k?: checked, css?: text, s?: [x, y]}
+ *   text     {i, x: text}     comment {i, m: ''}     doctype {i, d: name}     document {i, c: [...]}
+ * Decisions made here, at the source: script text and inline handlers never leave the page;
+ * URLs are made absolute so the agent's browser can load them; stylesheet text is read from
+ * the CSSOM so rules added by scripts are included.
+ */
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const MATH_NS = 'http://www.w3.org/1998/Math/MathML';
+/** Attributes that hold one URL. */
+const URL_ATTRS = new Set(['href', 'src', 'poster', 'action', 'formaction', 'background', 'data', 'xlink:href', 'cite']);
+/** Our own attributes: the ids themselves travel as `i`. */
+export const OWN_ATTRS = new Set(['data-gid', 'data-gcid']);
+
+/** @param {string} value */
+export function absoluteUrl(value) {
+  const trimmed = value.trim();
+  if (!trimmed || trimmed.startsWith('#') || /^(data|blob|about|mailto|tel|javascript):/i.test(trimmed)) return value;
+  try {
+    return new URL(trimmed, document.baseURI).href;
+  } catch {
+    return value;
+  }
+}
+
+/** @param {string} value */
+function absoluteSrcset(value) {
+  return value
+    .split(',')
+    .map((part) => {
+      const [url, ...descriptor] = part.trim().split(/\s+/);
+      return [absoluteUrl(url), ...descriptor].join(' ');
+    })
+    .join(', ');
+}
+
+/**
+ * The value an attribute is sent with, or null when it is not sent at all.
+ * @param {Element} el @param {string} name @param {string} value
+ */
+export function attributeValue(el, name, value) {
+  if (OWN_ATTRS.has(name) || name.startsWith('on')) return null;
+  if (URL_ATTRS.has(name)) {
+    if (/^\s*javascript:/i.test(value)) return null;
+    return absoluteUrl(value);
+  }
+  if (name === 'srcset') return absoluteSrcset(value);
+  if (el.localName === 'script' || el.localName === 'noscript') return name === 'id' || name === 'class' ? value : null;
+  return value;
+}
+
+export class Serializer {
+  /**
+   * @param {import('../../common/mirror.js').Mirror} mirror
+   * @param {{ skip: (node: Node) => boolean }} policy which nodes never leave the page
+   * @param {{ scrolled: Set<Element> }} scrollState elements seen scrolling
+   */
+  constructor(mirror, policy, scrollState) {
+    this.mirror = mirror;
+    this.policy = policy;
+    this.scrollState = scrollState;
+    /** Ids given out by the current serialization (new nodes). */
+    this.fresh = new Set();
+  }
+
+  /** @param {Node} node @returns {number} */
+  idFor(node) {
+    let id = this.mirror.idOf(node);
+    if (id === undefined) {
+      id = this.mirror.assign(node);
+      this.fresh.add(id);
+    }
+    if (node.nodeType === Node.ELEMENT_NODE) {
+      const el = /** @type {Element} */ (node);
+      // The documented data-gid: lets the page find the element an agent acted on.
+      if (el.getAttribute('data-gid') !== String(id)) el.setAttribute('data-gid', String(id));
+      if (el.localName === 'canvas' && el.getAttribute('data-gcid') !== String(id)) el.setAttribute('data-gcid', String(id));
+    }
+    return id;
+  }
+
+  /**
+   * @param {Node} node
+   * @returns {any | null} null when the node is not sent
+   */
+  serialize(node) {
+    if (this.policy.skip(node)) return null;
+    switch (node.nodeType) {
+      case Node.DOCUMENT_NODE:
+        return { i: this.idFor(node), c: this.children(node) };
+      case Node.DOCUMENT_TYPE_NODE:
+        return { i: this.idFor(node), d: /** @type {DocumentType} */ (node).name };
+      case Node.TEXT_NODE:
+        return { i: this.idFor(node), x: /** @type {Text} */ (node).data };
+      case Node.CDATA_SECTION_NODE:
+        return { i: this.idFor(node), x: /** @type {Text} */ (node).data };
+      case Node.COMMENT_NODE:
+        return { i: this.idFor(node), m: '' };
+      case Node.ELEMENT_NODE:
+        return this.element(/** @type {Element} */ (node));
+      default:
+        return null;
+    }
+  }
+
+  /** @param {Element} el */
+  element(el) {
+    const tag = el.localName;
+    /** @type {any} */
+    const out = { i: this.idFor(el), t: tag };
+    if (el.namespaceURI === SVG_NS) out.ns = 's';
+    else if (el.namespaceURI === MATH_NS) out.ns = 'm';
+    const attrs = {};
+    for (const attr of Array.from(el.attributes)) {
+      const value = attributeValue(el, attr.name, attr.value);
+      if (value !== null) attrs[attr.name] = value;
+    }
+    out.a = attrs;
+    formState(el, out);
+    if (this.scrollState.scrolled.has(el) && (el.scrollLeft || el.scrollTop)) out.s = [el.scrollLeft, el.scrollTop];
+    // Script and noscript content is never sent (and noscript would render in the viewer).
+    if (tag === 'script' || tag === 'noscript') return out;
+    if (tag === 'style' || (tag === 'link' && isStylesheetLink(el))) {
+      const css = sheetText(/** @type {HTMLStyleElement | HTMLLinkElement} */ (el));
+      if (css !== null) {
+        out.css = css;
+        // The text children are covered by `css`; give them ids so mutations can find the owner.
+        for (let child = el.firstChild; child; child = child.nextSibling) this.idFor(child);
+        return out;
+      }
+    }
+    const children = this.children(el);
+    if (children.length) out.c = children;
+    return out;
+  }
+
+  /** @param {Node} node */
+  children(node) {
+    const list = [];
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      const s = this.serialize(child);
+      if (s) list.push(s);
+    }
+    return list;
+  }
+}
+
+/** @param {Element} el */
+export function isStylesheetLink(el) {
+  return /(^|\s)stylesheet(\s|$)/i.test(el.getAttribute('rel') || '');
+}
+
+/**
+ * Current form values (properties, not attributes: what the visitor typed).
+ * @param {Element} el @param {any} out
+ */
+export function formState(el, out) {
+  if (el instanceof HTMLInputElement) {
+    if (el.type === 'checkbox' || el.type === 'radio') out.k = el.checked;
+    else if (el.type !== 'file' && el.type !== 'password') out.v = el.value;
+  } else if (el instanceof HTMLTextAreaElement) {
+    out.v = el.value;
+  } else if (el instanceof HTMLSelectElement) {
+    out.v = el.multiple ? Array.from(el.options).map((o) => o.selected) : el.selectedIndex;
+  }
+}

@@ -1,0 +1,72 @@
+/*
+ * Tandem loader: the one script tag a website adds.
+ *   <script id="glance-cobrowse" src="https://TANDEM/cobrowse.js" data-groupid="1"></script>
+ * Defines GLANCE.Cobrowse.Visitor at once (pages may add listeners before the rest loads),
+ * merges data-* attributes into window.GLANCE_COBROWSE, then loads the visitor modules.
+ * Calls made before they load are queued and replayed. A module that fails to load fires
+ * error {code:"SCRIPT_NOT_LOADED", params:{script}}.
+ */
+(function () {
+  'use strict';
+  var w = window, d = document;
+  var G = (w.GLANCE = w.GLANCE || {});
+  var C = (G.Cobrowse = G.Cobrowse || {});
+  if (C.Loader) {
+    if (w.console) console.warn('ERR_DUP_SCRIPTS: the Tandem script tag is included twice');
+    return;
+  }
+  var tag = d.currentScript || d.getElementById('glance-cobrowse') || d.getElementById('cobrowsescript');
+  var cfg = (w.GLANCE_COBROWSE = w.GLANCE_COBROWSE || {});
+  var attrs = tag ? tag.attributes : [];
+  for (var i = 0; i < attrs.length; i++) {
+    var name = attrs[i].name;
+    // Values the page set in GLANCE_COBROWSE win over the tag's.
+    if (name.indexOf('data-') === 0 && cfg[name.slice(5)] === undefined) cfg[name.slice(5)] = attrs[i].value;
+  }
+  var src = new URL((tag && tag.src) || '/cobrowse.js', location.href);
+  if (!cfg.groupid) cfg.groupid = src.searchParams.get('groupid') || src.searchParams.get('group');
+  var server = src.origin;
+  var moduleBase = new URL(cfg.scriptserver || server + '/web/', location.href).href;
+
+  var listeners = {};
+  var queue = [];
+  var V = (C.Visitor = {
+    READYSTATE: {
+      sessionend: 'sessionend', sessionstarting: 'sessionstarting', sessionstart: 'sessionstart',
+      sessioncontinue: 'sessioncontinue', statereceived: 'statereceived'
+    },
+    readyState: '',
+    addEventListener: function (type, fn) {
+      (listeners[type] = listeners[type] || []).indexOf(fn) < 0 && listeners[type].push(fn);
+    },
+    removeEventListener: function (type, fn) {
+      var list = listeners[type] || [];
+      var at = list.indexOf(fn);
+      if (at >= 0) list.splice(at, 1);
+    },
+    inSession: function () { return false; },
+    getKey: function () { return null; },
+    isRandomKey: function () { return false; },
+    getCallId: function () { return null; },
+    sessionGroupId: function () { return null; }
+  });
+  // Methods that act: queued until the modules are in.
+  ['startSession', 'stopSession', 'setStartParams', 'pauseSession', 'notifyChanged'].forEach(function (m) {
+    V[m] = function () { queue.push([m, arguments]); };
+  });
+
+  function fire(type, data) {
+    (listeners[type] || []).slice().forEach(function (fn) {
+      try { fn(data); } catch (e) { if (w.console) console.error(e); }
+    });
+  }
+
+  var internal = { listeners: listeners, queue: queue, fire: fire, config: cfg, server: server, moduleBase: moduleBase };
+  C.Loader = { groupid: cfg.groupid, setUIReady: function () {}, _internal: internal };
+
+  var main = moduleBase + 'visitor/main.js';
+  import(main).then(function (m) { m.install(internal); }, function (err) {
+    if (w.console) console.error('Tandem: could not load ' + main, err);
+    fire('error', { code: 'SCRIPT_NOT_LOADED', msg: 'SCRIPT_NOT_LOADED:' + main, params: { script: main } });
+  });
+})();

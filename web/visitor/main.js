@@ -1,0 +1,99 @@
+// @ts-check
+import { fieldProblem, keyProblem, RANDOM_KEY } from '../common/rules.js';
+import { VisitorSession } from './session/session.js';
+
+/**
+ * Completes GLANCE.Cobrowse.Visitor (defined early by the loader, cobrowse.js) and replays the
+ * calls made before this module arrived.
+ * @param {{listeners: Record<string, Function[]>, queue: [string, IArguments][], fire: (type: string, data?: any) => void,
+ *          config: any, server: string}} internal
+ */
+export function install(internal) {
+  const w = /** @type {any} */ (window);
+  const V = w.GLANCE.Cobrowse.Visitor;
+  const config = internal.config;
+  /** Last payload of each state event, for getSessionState(). */
+  const lastState = new Map();
+  /** @param {string} type @param {any} [data] */
+  const fire = (type, data) => {
+    lastState.set(type, data === undefined ? null : data);
+    internal.fire(type, data);
+  };
+  /** @param {string} code @param {string} msg @param {any} [params] */
+  const fail = (code, msg, params) => fire('error', params ? { code, msg, params } : { code, msg });
+
+  const session = new VisitorSession({
+    server: internal.server,
+    config,
+    fire,
+    setReadyState: (state) => (V.readyState = state),
+  });
+  /** @type {any} */
+  let startParams = null;
+
+  // GLANCE_COBROWSE fields that break the documented limits are reported and not used.
+  /** @type {Record<string, string>} */
+  const visitorFields = {};
+  for (const field of /** @type {const} */ (['name', 'email', 'phone', 'visitorid'])) {
+    if (config[field] === undefined || config[field] === null || config[field] === '') continue;
+    const problem = fieldProblem(field, config[field]);
+    if (problem) fail('invalidparam', `GLANCE_COBROWSE.${field}: ${problem}`, { field });
+    else visitorFields[field] = config[field];
+  }
+
+  Object.assign(V, {
+    /** @param {string | any} [arg] a session key, or options {groupid, sessionKey, name, email, phone} */
+    startSession(arg) {
+      if (session.active || session.starting) {
+        console.warn('ERR_ALREADYINSSN: a session is already running');
+        return;
+      }
+      const options = typeof arg === 'string' ? { sessionKey: arg } : arg || startParams || {};
+      const groupid = Number(options.groupid ?? config.groupid);
+      if (!Number.isInteger(groupid) || groupid <= 0) {
+        return fail('invalidparam', 'groupid: must be a positive integer (data-groupid on the script tag)', { field: 'groupid' });
+      }
+      let key = options.sessionKey ?? null;
+      if (key === RANDOM_KEY) key = null;
+      else if (key === null || key === '') key = visitorFields.visitorid ?? null;
+      if (key !== null) {
+        const problem = keyProblem(key);
+        if (problem) return fail('invalidkey', problem, { field: 'sessionKey' });
+      }
+      /** @type {Record<string, string>} */
+      const visitor = {};
+      for (const field of /** @type {const} */ (['name', 'email', 'phone'])) {
+        const value = options[field] ?? visitorFields[field];
+        if (value === undefined || value === null) continue;
+        const problem = fieldProblem(field, value);
+        if (problem) return fail('invalidparam', `${field}: ${problem}`, { field });
+        visitor[field] = value;
+      }
+      if (visitorFields.visitorid) visitor.visitorid = visitorFields.visitorid;
+      session.start({ groupid, key, visitor });
+    },
+    stopSession() {
+      session.stop();
+    },
+    inSession: () => session.active,
+    getKey: () => session.info?.k ?? null,
+    isRandomKey: () => Boolean(session.active && session.info?.r),
+    getCallId: () => (session.active ? session.info?.c ?? null : null),
+    sessionGroupId: () => (session.active ? session.info?.g ?? null : null),
+    /** @param {any} [options] */
+    setStartParams(options) {
+      startParams = options ?? null;
+    },
+    getStartParams: () => startParams,
+    /** @param {string} eventName */
+    getSessionState: (eventName) => (lastState.has(eventName) ? lastState.get(eventName) : null),
+    isMobile: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),
+    isMobileDevice: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),
+  });
+
+  const resumed = session.continueFromCookie();
+  if (!resumed) V.readyState = '';
+  for (const [method, args] of internal.queue.splice(0)) {
+    if (typeof V[method] === 'function') V[method](...Array.from(args));
+  }
+}

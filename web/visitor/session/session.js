@@ -1,0 +1,226 @@
+// @ts-check
+import { CloseCode, encodeFrame, parseMessage, PROTOCOL_VERSION } from '../../common/protocol.js';
+import { Recorder } from '../capture/recorder.js';
+import { Connection } from './connection.js';
+import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie.js';
+
+/**
+ * The visitor's side of one session across its whole life on this page: start or continue,
+ * reconnect, end. Fires the documented events through `fire` in the documented order:
+ * sessionstarting → sessionstart → sessioncontinue → agents → statereceived; sessionend {reason}.
+ */
+export class VisitorSession {
+  /**
+   * @param {{
+   *   server: string,
+   *   config: any,
+   *   fire: (type: string, data?: any) => void,
+   *   setReadyState: (state: string) => void,
+   * }} env
+   */
+  constructor(env) {
+    this.env = env;
+    /** @type {import('./cookie.js').SessionCookie | null} */
+    this.info = null;
+    /** @type {Connection | null} */
+    this.connection = null;
+    /** @type {Recorder | null} */
+    this.recorder = null;
+    /** @type {any} */
+    this.pendingError = null;
+    this.active = false;
+    this.starting = false;
+    this.passive = false;
+  }
+
+  get socketUrl() {
+    return this.env.server.replace(/^http/, 'ws') + '/ws/visitor';
+  }
+
+  /**
+   * @param {{groupid: number, key: string | null, visitor: any}} request
+   */
+  start(request) {
+    this.starting = true;
+    this.env.setReadyState('sessionstarting');
+    this.env.fire('sessionstarting');
+    this.connect(false, (send) =>
+      send({ t: 'start', v: PROTOCOL_VERSION, groupid: request.groupid, key: request.key, visitor: request.visitor, page: pageInfo() }),
+    );
+  }
+
+  /** Continues the session named by the cookie (a new page of the site, or a reload). */
+  continueFromCookie() {
+    const info = readSessionCookie();
+    if (!info) return false;
+    this.info = info;
+    this.connect(true, (send) => this.sendContinue(send));
+    return true;
+  }
+
+  /** @param {(msg: any) => void} send */
+  sendContinue(send) {
+    const info = /** @type {import('./cookie.js').SessionCookie} */ (this.info);
+    send({ t: 'continue', v: PROTOCOL_VERSION, groupid: info.g, key: info.k, callid: info.c, token: info.t, page: pageInfo() });
+  }
+
+  /**
+   * @param {boolean} resuming
+   * @param {(send: (msg: any) => void) => void} hello what to say on the first connect
+   */
+  connect(resuming, hello) {
+    this.connection = new Connection(this.socketUrl, {
+      resuming,
+      onopen: (ws, reconnected) => {
+        const send = (/** @type {any} */ msg) => ws.send(JSON.stringify(msg));
+        if (reconnected || (this.info && this.active)) this.sendContinue(send);
+        else hello(send);
+      },
+      onmessage: (data) => this.onMessage(data),
+      onreconnecting: () => {
+        this.env.fire('connection', { status: 'reconnecting' });
+      },
+      onclose: (code, reason) => this.onFinalClose(code, reason),
+      ongiveup: () => this.onGiveUp(),
+    });
+    this.connection.open();
+  }
+
+  /** @param {string | ArrayBuffer} data */
+  onMessage(data) {
+    if (typeof data !== 'string') return;
+    const parsed = parseMessage('server-to-visitor', data);
+    if (!parsed.ok) return;
+    const msg = parsed.message;
+    switch (msg.t) {
+      case 'session':
+        return this.onSession(msg);
+      case 'agents':
+        this.env.fire('agents', { count: msg.count, agentlist: msg.agentlist });
+        return;
+      case 'resync':
+        this.recorder?.sendFullPage();
+        return;
+      case 'ended':
+        this.end(msg.reason);
+        return;
+      case 'error':
+        this.pendingError = { code: msg.code, msg: msg.msg, ...(msg.params ? { params: msg.params } : {}) };
+        return;
+    }
+  }
+
+  /** @param {any} msg the `session` message */
+  onSession(msg) {
+    const wasActive = this.active;
+    const firstStart = this.starting;
+    this.info = { k: msg.key, c: msg.callid, g: msg.groupid, t: msg.token, r: msg.random, u: this.info?.u };
+    writeSessionCookie(this.info, this.env.config);
+    this.active = true;
+    this.starting = false;
+    if (wasActive) {
+      // Same page, new socket: the session went on.
+      this.env.fire('connection', { status: 'ok' });
+      if (this.passive) {
+        this.passive = false;
+        this.env.fire('focus');
+      }
+      this.startRecording();
+      return;
+    }
+    if (firstStart) {
+      this.env.setReadyState('sessionstart');
+      this.env.fire('sessionstart');
+    }
+    this.env.setReadyState('sessioncontinue');
+    this.env.fire('sessioncontinue');
+    this.env.fire('agents', msg.agents);
+    this.env.setReadyState('statereceived');
+    this.env.fire('statereceived');
+    this.startRecording();
+  }
+
+  /** Every (re)connect begins with a complete page: the server's copy may be stale or gone. */
+  startRecording() {
+    if (this.recorder) {
+      this.recorder.sendFullPage();
+      return;
+    }
+    this.recorder = new Recorder({
+      send: (kind, payload) => this.connection?.send(encodeFrame(kind, payload)),
+      onVisibility: (state) => this.connection?.send(JSON.stringify({ t: 'visibility', state })),
+    });
+    this.recorder.start();
+  }
+
+  stop() {
+    if (!this.active && !this.starting) return false;
+    this.env.fire('leavesession');
+    this.connection?.send(JSON.stringify({ t: 'stop' }));
+    this.end('visitor');
+    return true;
+  }
+
+  /** @param {string} reason */
+  end(reason) {
+    const wasActive = this.active;
+    this.teardown();
+    this.env.setReadyState('sessionend');
+    if (wasActive) this.env.fire('sessionend', { reason });
+  }
+
+  teardown() {
+    this.active = false;
+    this.starting = false;
+    this.recorder?.stop();
+    this.recorder = null;
+    this.connection?.close(1000, 'session over');
+    this.connection = null;
+    this.info = null;
+    clearSessionCookie(this.env.config);
+  }
+
+  /** @param {number} code @param {string} reason */
+  onFinalClose(code, reason) {
+    if (code === CloseCode.sessionEnded) {
+      if (this.active) this.end('error'); // `ended` normally came first and already ended it
+      return;
+    }
+    if (code === CloseCode.superseded) {
+      // Another window of this site took the session; take it back when this one is used again.
+      this.passive = true;
+      this.recorder?.stop();
+      this.recorder = null;
+      this.env.fire('blur');
+      const regain = () => {
+        window.removeEventListener('focus', regain);
+        if (!this.active || !this.info) return;
+        this.connect(true, (send) => this.sendContinue(send));
+      };
+      window.addEventListener('focus', regain);
+      return;
+    }
+    const error = this.pendingError || { code: 'service', msg: reason || `connection closed (${code})` };
+    this.pendingError = null;
+    const wasActive = this.active;
+    this.env.fire('error', error);
+    this.teardown();
+    this.env.setReadyState('sessionend');
+    if (wasActive) this.env.fire('sessionend', { reason: 'error' });
+  }
+
+  onGiveUp() {
+    if (this.active) {
+      this.env.fire('error', { code: 'conndrop', msg: 'The connection to the co-browse service dropped and could not be re-established.' });
+      this.end('error');
+    } else {
+      this.env.fire('error', { code: 'service', msg: 'A connection could not be established to the co-browse service.' });
+      this.teardown();
+      this.env.setReadyState('sessionend');
+    }
+  }
+}
+
+function pageInfo() {
+  return { url: location.href, title: document.title };
+}
