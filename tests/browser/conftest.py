@@ -48,13 +48,13 @@ class TandemServer:
             raise RuntimeError(f"tandem {' '.join(args)} failed: {result.stderr}{result.stdout}")
         return result.stdout
 
-    def start(self, visitor_grace: int = 45) -> None:
+    def start(self, visitor_grace: int = 45, demo: bool = False) -> None:
         if self.proc and self.proc.poll() is None:
             return
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [str(BINARY), "serve", "--database", str(self.database), "--port", str(self.port),
-             "--demo-root", "none", "--visitor-grace", str(visitor_grace), "--log-level", "debug"],
+             "--demo-root", str(ROOT / "demo") if demo else "none", "--visitor-grace", str(visitor_grace), "--log-level", "debug"],
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
         )
         deadline = time.time() + 30

@@ -68,31 +68,47 @@ export function decodeFrame(bytes) {
   return { kind: header.kind, payload: JSON.parse(decoder.decode(bytes.subarray(1))) };
 }
 
-// ---- Control message shapes: required fields and their JSON types, per direction. ----
+// ---- Control message shapes: members and their JSON types, per direction (mirrors the Swift
+// Codable types, so both ends accept exactly the same messages; see test-vectors/wire). ----
 
-/** @typedef {'string'|'number'|'boolean'|'object'|'array'|'string?'|'number?'|'object?'|'string|null?'} FieldType */
-/** @type {Record<string, Record<string, Record<string, FieldType>>>} */
+/**
+ * A member type: 'string' | 'number' (an integer) | 'boolean' | 'object' | 'array', a nested
+ * shape object, or [shape] for an array of them; a trailing '?' (or {optional: true}) makes it
+ * optional, and an optional member may also be null.
+ * @typedef {string | {[member: string]: any}} FieldType
+ */
+const VISITOR_FIELDS = { name: 'string?', email: 'string?', phone: 'string?', visitorid: 'string?' };
+const PAGE = { url: 'string', title: 'string?' };
+const AGENT = {
+  username: 'string?', partnerid: 'number?', partneruserid: 'string?', name: 'string?', title: 'string?',
+  role: 'string', guestid: 'number?', num: 'number', agentrole: 'string?',
+};
+const AGENT_LIST = { count: 'number', agentlist: [AGENT] };
+const optional = (/** @type {any} */ shape) => ({ ...shape, [OPTIONAL]: true });
+const OPTIONAL = Symbol('optional');
+
+/** @type {Record<string, Record<string, Record<string, any>>>} */
 const SHAPES = {
   visitor: {
-    start: { v: 'number', groupid: 'number', key: 'string|null?', visitor: 'object?', page: 'object?' },
-    continue: { v: 'number', groupid: 'number', key: 'string', callid: 'number', token: 'string', page: 'object?' },
+    start: { v: 'number', groupid: 'number', key: 'string?', visitor: optional(VISITOR_FIELDS), page: optional(PAGE) },
+    continue: { v: 'number', groupid: 'number', key: 'string', callid: 'number', token: 'string', page: optional(PAGE) },
     stop: {},
-    visibility: { state: 'string' },
+    visibility: { state: 'visibility' },
   },
   'server-to-visitor': {
-    session: { key: 'string', callid: 'number', groupid: 'number', token: 'string', random: 'boolean', resumed: 'boolean', agents: 'object' },
-    agents: { count: 'number', agentlist: 'array' },
+    session: { key: 'string', callid: 'number', groupid: 'number', token: 'string', random: 'boolean', resumed: 'boolean', agents: AGENT_LIST },
+    agents: AGENT_LIST,
     resync: {},
     ended: { reason: 'string', msg: 'string?' },
-    error: { code: 'string', msg: 'string', params: 'object?' },
+    error: { code: 'string', msg: 'string', params: 'strings?' },
   },
   agent: { leave: {}, end: {}, resync: {} },
   'server-to-agent': {
-    joined: { key: 'string', callid: 'number', groupid: 'number', visitor: 'object', num: 'number', agents: 'object', visitorConnected: 'boolean' },
+    joined: { key: 'string', callid: 'number', groupid: 'number', visitor: VISITOR_FIELDS, num: 'number', agents: AGENT_LIST, visitorConnected: 'boolean' },
     waiting: { key: 'string' },
-    agents: { count: 'number', agentlist: 'array' },
+    agents: AGENT_LIST,
     visitor: { connected: 'boolean' },
-    visibility: { state: 'string' },
+    visibility: { state: 'visibility' },
     ended: { reason: 'string', msg: 'string?' },
   },
 };
@@ -113,20 +129,29 @@ export function parseMessage(direction, text) {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: 'malformed' };
   const shape = SHAPES[direction][value.t];
   if (!shape) return { ok: false, error: 'unknowntype' };
-  for (const [field, type] of Object.entries(shape)) {
-    if (!matches(value[field], type)) return { ok: false, error: 'invalid' };
-  }
+  if (!fits(value, shape)) return { ok: false, error: 'invalid' };
   return { ok: true, message: value };
+}
+
+/** @param {any} value @param {Record<string, any>} shape */
+function fits(value, shape) {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  return Object.entries(shape).every(([member, type]) => matches(value[member], type));
 }
 
 /** @param {unknown} v @param {FieldType} type */
 function matches(v, type) {
-  const optional = type.endsWith('?');
-  if (v === undefined) return optional;
-  const base = optional ? type.slice(0, -1) : type;
-  if (base === 'string|null') return v === null || typeof v === 'string';
+  const isOptional = typeof type === 'string' ? type.endsWith('?') : Boolean(/** @type {any} */ (type)[OPTIONAL]);
+  // An optional member may be absent or null (as Swift's decodeIfPresent reads it).
+  if (v === undefined || (v === null && isOptional)) return isOptional;
+  if (Array.isArray(type)) return Array.isArray(v) && v.every((item) => fits(item, type[0]));
+  if (typeof type !== 'string') return fits(v, type);
+  const base = isOptional ? type.slice(0, -1) : type;
+  if (base === 'visibility') return v === 'visible' || v === 'hidden';
   if (base === 'array') return Array.isArray(v);
+  if (base === 'strings') return matches(v, 'object') && Object.values(/** @type {object} */ (v)).every((s) => typeof s === 'string');
   if (base === 'object') return v !== null && typeof v === 'object' && !Array.isArray(v);
-  if (base === 'number') return typeof v === 'number' && Number.isFinite(v);
+  // Every number in the control messages is an integer (Int / Int64 in Swift).
+  if (base === 'number') return Number.isSafeInteger(v);
   return typeof v === base;
 }

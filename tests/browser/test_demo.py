@@ -1,0 +1,35 @@
+"""The demo site as `swift run tandem` serves it: the widget starts a session, an agent watches."""
+
+from playwright.sync_api import expect
+
+
+def test_demo_widget_session_watched_by_an_agent(tandem, browser):
+    tandem.start(demo=True)
+    visitor = browser.new_context().new_page()
+    visitor.goto(f"{tandem.base}/demo/product.html?id=2")
+    visitor.click("#demo-start")
+    key_locator = visitor.locator("#demo-session-key")
+    expect(key_locator).not_to_be_empty()
+    key = key_locator.inner_text().strip()
+    assert key.isdigit() and len(key) == 6, key
+
+    context = browser.new_context(bypass_csp=True)
+    context.add_cookies([{"name": "tandem_agent", "value": tandem.token(), "url": tandem.base}])
+    agent = context.new_page()
+    agent.goto(f"{tandem.base}/agentjoin?SessionKey={key}")
+    mirror = agent.frame_locator("#mirror")
+    expect(mirror.locator("#fullname")).to_be_visible()
+    expect(visitor.locator("#demo-agents")).to_contain_text("1")
+    visitor.fill("#fullname", "Grace Hopper")
+    expect(mirror.locator("#fullname")).to_have_value("Grace Hopper")
+    visitor.click("#add-review")
+    expect(mirror.locator("#reviews li")).to_have_count(visitor.locator("#reviews li").count())
+    # The widget itself is part of the page the agent sees; navigation keeps the session.
+    visitor.click("nav a[href*='list']")
+    visitor.wait_for_url("**/list.html")
+    expect(mirror.locator("#long-list li")).to_have_count(300)
+    expect(visitor.locator("#demo-session-key")).to_have_text(key)
+    visitor.click("#demo-stop")
+    agent.wait_for_function("(window.tandemViewerState.sessionend || {}).reason === 'VisitorLeft'")
+    context.close()
+    visitor.context.close()
