@@ -3,6 +3,7 @@ import { Mirror } from '../../common/mirror.js';
 import { FrameKind } from '../../common/protocol.js';
 import { processMutations } from './mutations.js';
 import { formState, isStylesheetLink, Serializer } from './serialize.js';
+import { pageHook } from './hooks.js';
 import { observeStyleSheets, sheetText } from './styles.js';
 
 /**
@@ -82,6 +83,9 @@ export class Recorder {
   stop() {
     this.running = false;
     this.observer?.disconnect();
+    hookFormSetters(null);
+    hookHistory(null);
+    observeStyleSheets(null);
     for (const undo of this.teardown) undo();
     this.teardown = [];
     // The ids were only for the session.
@@ -228,18 +232,8 @@ export class Recorder {
   }
 }
 
-/** @type {((el: Element) => void) | null} */
-let formCallback = null;
-/**
- * Values set by scripts (`input.value = 'x'`, frameworks) fire no event: hook the setters.
- * @param {(el: Element) => void} callback
- */
-function hookFormSetters(callback) {
-  if (formCallback) {
-    formCallback = callback;
-    return;
-  }
-  formCallback = callback;
+/** Values set by scripts (`input.value = 'x'`, frameworks) fire no event: hook the setters. */
+const hookFormSetters = pageHook((/** @type {(el: Element) => void} */ notify) => {
   /** @type {[any, string][]} */
   const props = [
     [HTMLInputElement.prototype, 'value'], [HTMLInputElement.prototype, 'checked'],
@@ -255,27 +249,20 @@ function hookFormSetters(callback) {
       set(value) {
         set.call(this, value);
         const el = this instanceof HTMLOptionElement ? this.parentElement?.closest('select') : this;
-        if (el && formCallback) formCallback(el);
+        if (el) notify(el);
       },
     });
   }
-}
+});
 
-/** @type {(() => void) | null} */
-let historyCallback = null;
-/** Single-page apps change the URL without a page load. @param {() => void} callback */
-function hookHistory(callback) {
-  if (historyCallback) {
-    historyCallback = callback;
-    return;
-  }
-  historyCallback = callback;
+/** Single-page apps change the URL without a page load. */
+const hookHistory = pageHook((/** @type {() => void} */ notify) => {
   for (const method of /** @type {const} */ (['pushState', 'replaceState'])) {
     const original = history[method];
     history[method] = function (...args) {
       const result = original.apply(this, /** @type {any} */ (args));
-      if (historyCallback) historyCallback();
+      notify();
       return result;
     };
   }
-}
+});

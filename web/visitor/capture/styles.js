@@ -1,4 +1,5 @@
 // @ts-check
+import { pageHook } from './hooks.js';
 /**
  * Stylesheet text from the CSSOM. Reading rules (not the element's text) includes rules that
  * CSS-in-JS libraries add with insertRule, and lets the agent style the mirror even when it
@@ -38,19 +39,11 @@ export function absolutizeCssUrls(css, base) {
   });
 }
 
-/** @type {((sheet: CSSStyleSheet) => void) | null} */
-let onChange = null;
-let hooked = false;
-
 /**
  * Reports every CSSOM change to a sheet (insertRule, deleteRule, replaceSync, …, including
- * rules nested in @media). One hook per page; the latest recorder receives the reports.
- * @param {(sheet: CSSStyleSheet) => void} callback
+ * rules nested in @media) to the current recorder.
  */
-export function observeStyleSheets(callback) {
-  onChange = callback;
-  if (hooked) return;
-  hooked = true;
+export const observeStyleSheets = pageHook((/** @type {(sheet: CSSStyleSheet) => void} */ notify) => {
   /** @param {any} proto @param {string} method @param {(self: any) => CSSStyleSheet | null} sheetOf */
   const wrap = (proto, method, sheetOf) => {
     const original = proto && proto[method];
@@ -58,7 +51,7 @@ export function observeStyleSheets(callback) {
     proto[method] = function (...args) {
       const result = original.apply(this, args);
       const sheet = sheetOf(this);
-      if (sheet && onChange) onChange(sheet);
+      if (sheet) notify(sheet);
       return result;
     };
   };
@@ -67,4 +60,4 @@ export function observeStyleSheets(callback) {
   if (typeof CSSGroupingRule !== 'undefined') {
     for (const m of ['insertRule', 'deleteRule']) wrap(CSSGroupingRule.prototype, m, (rule) => rule.parentStyleSheet);
   }
-}
+});
