@@ -33,3 +33,23 @@ def test_demo_widget_session_watched_by_an_agent(tandem, browser):
     agent.wait_for_function("(window.tandemViewerState.sessionend || {}).reason === 'VisitorLeft'")
     context.close()
     visitor.context.close()
+
+
+def test_health_and_metrics(tandem, site, visitor):
+    import urllib.request
+
+    from conftest import start_session
+
+    tandem.start()
+    with urllib.request.urlopen(tandem.base + "/healthz") as r:
+        assert r.status == 200 and b'"ok"' in r.read()
+    visitor.goto(f"{site}/page1.html")
+    start_session(visitor, "'metrics-1'")
+    visitor.evaluate("document.getElementById('title').textContent = 'changed'")
+    visitor.wait_for_timeout(300)
+    with urllib.request.urlopen(tandem.base + "/metrics") as r:
+        text = r.read().decode()
+    assert "tandem_sessions_started_total 1" in text, text
+    assert "tandem_sessions_active 1" in text
+    assert 'tandem_page_frames_total{kind="page"}' in text
+    assert 'tandem_page_frames_total{kind="delta"}' in text

@@ -101,6 +101,8 @@ actor LiveSession {
     /// Relays one page frame from the visitor to every agent.
     func visitorFrame(_ kind: FrameKind, _ frame: ByteBuffer, from id: UUID) {
         guard visitor?.id == id, ended == nil else { return }
+        HubMetrics.frames[kind]?.increment()
+        HubMetrics.frameBytes.increment(by: frame.readableBytes)
         switch kind {
         case .page:
             cache.replacePage(frame)
@@ -198,6 +200,7 @@ actor LiveSession {
     func agentDrained(num: Int, connection: UUID) {
         guard agents[num]?.connectionId == connection else { return }
         logger.info("agent resynchronised after a slow connection", metadata: ["callid": "\(callId)", "num": "\(num)"])
+        HubMetrics.agentResyncs.increment()
         deliverPage(to: num)
     }
 

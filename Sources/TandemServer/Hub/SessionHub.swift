@@ -62,6 +62,7 @@ public actor SessionHub {
             record = try await createWithRandomKey(record)
         }
         let session = register(record, nextNum: 1)
+        HubMetrics.sessionsStarted.increment()
         logger.info("session started", metadata: ["callid": "\(record.callId)", "group": "\(group.id)", "key": "\(record.key)"])
         return (session, token)
     }
@@ -140,6 +141,7 @@ public actor SessionHub {
             record: record, store: store, config: config, logger: logger, nextNum: nextNum,
             onEnded: { [weak self] session in await self?.remove(session) })
         sessions[record.callId] = session
+        HubMetrics.sessionsActive.record(sessions.count)
         let groupKey = GroupKey(group: record.groupId, key: record.key)
         if (byKey[groupKey]?.callId ?? 0) < record.callId { byKey[groupKey] = session }
         for (id, waiter) in waiters[record.key] ?? [:] where waiter.groups.contains(record.groupId) {
@@ -151,6 +153,8 @@ public actor SessionHub {
 
     private func remove(_ session: LiveSession) {
         sessions[session.callId] = nil
+        HubMetrics.sessionsEnded.increment()
+        HubMetrics.sessionsActive.record(sessions.count)
         let groupKey = GroupKey(group: session.groupId, key: session.key)
         if byKey[groupKey] === session {
             byKey[groupKey] = sessions.values.filter { $0.groupId == session.groupId && $0.key == session.key }

@@ -1,0 +1,15 @@
+import Metrics
+import TandemProtocol
+
+/// What `/metrics` reports about live sessions (swift-metrics; Prometheus when bootstrapped).
+enum HubMetrics {
+    static let sessionsStarted = Counter(label: "tandem_sessions_started_total")
+    static let sessionsEnded = Counter(label: "tandem_sessions_ended_total")
+    static let sessionsActive = Gauge(label: "tandem_sessions_active")
+    static let agentResyncs = Counter(label: "tandem_agent_resyncs_total")
+    static let frames: [FrameKind: Counter] = Dictionary(
+        uniqueKeysWithValues: FrameKind.allCases.map {
+            ($0, Counter(label: "tandem_page_frames_total", dimensions: [("kind", "\($0)")]))
+        })
+    static let frameBytes = Counter(label: "tandem_page_frame_bytes_total")
+}
