@@ -158,3 +158,18 @@ def test_agent_errors_for_unknown_key_and_missing_sign_in(tandem, site, browser,
     anonymous.goto(f"{tandem.base}/agentjoin?SessionKey=x1")
     assert "/agent/login" in anonymous.url
     anonymous.context.close()
+
+
+def test_session_ended_during_navigation_is_reported_on_the_next_page(tandem, site, visitor, agent):
+    tandem.start()
+    visitor.goto(f"{site}/page1.html")
+    start_session(visitor, "'ended-while-away'")
+    agent.goto(f"{tandem.base}/agentjoin?SessionKey=ended-while-away")
+    expect(mirror(agent).locator("#title")).to_have_text("Hello from page one")
+    # The visitor leaves for a page without the script; the agent ends the session meanwhile.
+    visitor.goto("about:blank")
+    agent.click("#end")
+    agent.wait_for_function("(window.tandemViewerState.sessionend || {}).reason === 'AgentLeft'")
+    visitor.goto(f"{site}/page2.html")
+    assert wait_for_event(visitor, "sessionend")[-1]["data"] == {"reason": "agent"}
+    assert visitor.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is False

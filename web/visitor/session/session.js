@@ -31,6 +31,7 @@ export class VisitorSession {
     this.active = false;
     this.starting = false;
     this.passive = false;
+    this.resumingFromCookie = false;
   }
 
   get socketUrl() {
@@ -54,6 +55,9 @@ export class VisitorSession {
     const info = readSessionCookie();
     if (!info) return false;
     this.info = info;
+    // This page believes it is in a session: if the server says it ended meanwhile (an agent
+    // ended it during navigation), the page still hears `sessionend`.
+    this.resumingFromCookie = true;
     this.connect(true, (send) => this.sendContinue(send));
     return true;
   }
@@ -118,6 +122,7 @@ export class VisitorSession {
     writeSessionCookie(this.info, this.env.config);
     this.active = true;
     this.starting = false;
+    this.resumingFromCookie = false;
     if (wasActive) {
       // Same page, new socket: the session went on.
       this.env.fire('connection', { status: 'ok' });
@@ -163,7 +168,7 @@ export class VisitorSession {
 
   /** @param {string} reason */
   end(reason) {
-    const wasActive = this.active;
+    const wasActive = this.active || this.resumingFromCookie;
     this.teardown();
     this.env.setReadyState('sessionend');
     if (wasActive) this.env.fire('sessionend', { reason });
@@ -171,6 +176,7 @@ export class VisitorSession {
 
   teardown() {
     this.active = false;
+    this.resumingFromCookie = false;
     this.starting = false;
     this.recorder?.stop();
     this.recorder = null;
