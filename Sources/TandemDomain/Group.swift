@@ -1,3 +1,5 @@
+public import TandemProtocol
+
 /// A call center: sessions run in a group and only its agents may join them.
 public struct Group: Codable, Sendable, Equatable, Identifiable {
     public var id: Int
@@ -18,16 +20,20 @@ public struct GroupSettings: Codable, Sendable, Equatable {
     public var preventDuplicateKeys: Bool
     /// Website origins allowed to open visitor sockets for this group; empty allows any.
     public var visitorOrigins: [String]
+    /// Masked elements and pages, sent to the visitor script with the session.
+    public var masking: MaskingSettings
 
-    public init(preventDuplicateKeys: Bool = false, visitorOrigins: [String] = []) {
+    public init(preventDuplicateKeys: Bool = false, visitorOrigins: [String] = [], masking: MaskingSettings = .init()) {
         self.preventDuplicateKeys = preventDuplicateKeys
         self.visitorOrigins = visitorOrigins
+        self.masking = masking
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.preventDuplicateKeys = try c.decodeIfPresent(Bool.self, forKey: .preventDuplicateKeys) ?? false
         self.visitorOrigins = try c.decodeIfPresent([String].self, forKey: .visitorOrigins) ?? []
+        self.masking = try c.decodeIfPresent(MaskingSettings.self, forKey: .masking) ?? .init()
     }
 
     /// Whether a page served from `origin` may run sessions in this group.

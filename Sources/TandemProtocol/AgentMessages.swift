@@ -20,6 +20,8 @@ public enum ServerToAgent: Sendable, Equatable {
     case visitor(VisitorState)
     /// The visitor's tab visibility (`pagevisibility`).
     case visibility(VisitorMessage.Visibility)
+    /// The visitor paused or unpaused (`sessionpaused`); the message covers the frozen view.
+    case paused(VisitorMessage.Pause)
     /// The session is over; `reason` is a documented session-end reason code.
     case ended(Ended)
 
@@ -93,6 +95,7 @@ extension ServerToAgent: Codable {
         case "agents": self = .agents(try AgentList(from: decoder))
         case "visitor": self = .visitor(try VisitorState(from: decoder))
         case "visibility": self = .visibility(try VisitorMessage.Visibility(from: decoder))
+        case "paused": self = .paused(try VisitorMessage.Pause(from: decoder))
         case "ended": self = .ended(try Ended(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
@@ -105,6 +108,7 @@ extension ServerToAgent: Codable {
         case .agents(let m): try MessageType.encode("agents", m, to: encoder)
         case .visitor(let m): try MessageType.encode("visitor", m, to: encoder)
         case .visibility(let m): try MessageType.encode("visibility", m, to: encoder)
+        case .paused(let m): try MessageType.encode("paused", m, to: encoder)
         case .ended(let m): try MessageType.encode("ended", m, to: encoder)
         }
     }

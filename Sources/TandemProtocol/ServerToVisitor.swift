@@ -22,8 +22,14 @@ public enum ServerToVisitor: Sendable, Equatable {
         /// `false` for a new session, `true` when continuing one.
         public var resumed: Bool
         public var agents: AgentList
+        /// The group's masking configuration, applied by the visitor script before any upload.
+        public var masking: MaskingSettings?
 
-        public init(key: String, callid: Int64, groupid: Int, token: String, random: Bool, resumed: Bool, agents: AgentList) {
+        public init(
+            key: String, callid: Int64, groupid: Int, token: String, random: Bool, resumed: Bool, agents: AgentList,
+            masking: MaskingSettings? = nil
+        ) {
+            self.masking = masking
             self.key = key
             self.callid = callid
             self.groupid = groupid

@@ -8,6 +8,18 @@ public enum VisitorMessage: Sendable, Equatable {
     case stop
     /// The visitor's tab became visible or hidden.
     case visibility(Visibility)
+    /// `pauseSession({pause, message})`: nothing of the page is sent while paused.
+    case pause(Pause)
+
+    public struct Pause: Codable, Sendable, Equatable {
+        public var paused: Bool
+        /// HTML shown over the agents' frozen view; rendered without any script.
+        public var message: String?
+        public init(paused: Bool, message: String? = nil) {
+            self.paused = paused
+            self.message = message
+        }
+    }
 
     public struct Start: Codable, Sendable, Equatable {
         public var v: Int
@@ -62,6 +74,7 @@ extension VisitorMessage: Codable {
         case "continue": self = .continue(try Continue(from: decoder))
         case "stop": self = .stop
         case "visibility": self = .visibility(try Visibility(from: decoder))
+        case "pause": self = .pause(try Pause(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -72,6 +85,7 @@ extension VisitorMessage: Codable {
         case .continue(let m): try MessageType.encode("continue", m, to: encoder)
         case .stop: try MessageType.encode("stop", to: encoder)
         case .visibility(let m): try MessageType.encode("visibility", m, to: encoder)
+        case .pause(let m): try MessageType.encode("pause", m, to: encoder)
         }
     }
 }

@@ -42,7 +42,11 @@ public func buildApplication(
 
     let wsRouter = Router(context: TandemRequestContext.self)
     wsRouter.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store))
-    let visitorSocket = VisitorSocket(hub: hub, config: configuration.hub)
+    if let directory = configuration.captureDirectory {
+        logger.warning("TEST HOOK ON: every message from visitors is written to \(directory)")
+    }
+    let visitorSocket = VisitorSocket(
+        hub: hub, config: configuration.hub, capture: configuration.captureDirectory.map(TrafficCapture.init))
     let agentSocket = AgentSocket(hub: hub, config: configuration.hub)
     wsRouter.ws("/ws/visitor") { inbound, outbound, context in try await visitorSocket.handle(inbound, outbound, context) }
     wsRouter.ws("/ws/agent") { inbound, outbound, context in try await agentSocket.handle(inbound, outbound, context) }

@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable {
     /// How often grace periods are checked.
     public var sweepInterval: Duration = .seconds(2)
     public var hub = HubConfiguration()
+    /// Test hook: a folder receiving every message visitors send (see `TrafficCapture`).
+    public var captureDirectory: String?
 
     public init(webRoot: String, demoRoot: String?) {
         self.webRoot = webRoot

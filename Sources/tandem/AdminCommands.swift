@@ -70,7 +70,11 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             for group in try await Environment.openStore(store).groups() {
-                print("\(group.id)\t\(group.name)\tprevent-duplicate-keys=\(group.settings.preventDuplicateKeys)")
+                let m = group.settings.masking
+                print(
+                    "\(group.id)\t\(group.name)\tprevent-duplicate-keys=\(group.settings.preventDuplicateKeys)"
+                        + "\tmasked=\(m.selectors)\tmasked-pages=\(m.maskedPages)\tunmasked-pages=\(m.unmaskedPages)"
+                        + "\tprivate-by-default=\(m.privateByDefault)\tvisible=\(m.visibleSelectors)")
             }
         }
     }
@@ -80,11 +84,24 @@ struct GroupCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         @Option var id: Int
         @Option(help: "true or false") var preventDuplicateKeys: Bool?
+        @Option(help: "A CSS selector of masked elements (repeat; replaces the list).") var mask: [String] = []
+        @Option(help: "A URL pattern (* wildcard) of pages masked whole (repeat; replaces the list).") var maskedPage: [String] = []
+        @Option(help: "A URL pattern of pages shown; when set, all others are masked (repeat; replaces the list).")
+        var unmaskedPage: [String] = []
+        @Option(help: "true: only elements inside --visible selectors show their content.") var privateByDefault: Bool?
+        @Option(help: "A CSS selector shown in private-by-default mode (repeat; replaces the list).") var visible: [String] = []
+        @Flag(help: "Remove every masking rule of the group.") var clearMasking = false
 
         func run() async throws {
             let db = try await Environment.openStore(store)
             guard var group = try await db.group(id: id) else { throw ValidationError("no group \(id)") }
             if let preventDuplicateKeys { group.settings.preventDuplicateKeys = preventDuplicateKeys }
+            if clearMasking { group.settings.masking = .init() }
+            if !mask.isEmpty { group.settings.masking.selectors = mask }
+            if !maskedPage.isEmpty { group.settings.masking.maskedPages = maskedPage }
+            if !unmaskedPage.isEmpty { group.settings.masking.unmaskedPages = unmaskedPage }
+            if let privateByDefault { group.settings.masking.privateByDefault = privateByDefault }
+            if !visible.isEmpty { group.settings.masking.visibleSelectors = visible }
             try await db.updateGroupSettings(id: id, group.settings)
             print("group \(id) updated")
         }

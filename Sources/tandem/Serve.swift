@@ -41,6 +41,7 @@ struct Serve: AsyncParsableCommand {
         config.port = port
         config.secureCookies = secureCookies
         config.hub.visitorGrace = .seconds(visitorGrace)
+        config.captureDirectory = Environment.value("TANDEM_TEST_CAPTURE_DIR")
         let app = try await buildApplication(configuration: config, store: db, logger: logger, metrics: registry)
         print("Tandem listening on http://\(host):\(port)  (demo: /demo/, agent console: /agent/)")
         try await app.application.runService()

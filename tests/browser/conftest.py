@@ -39,6 +39,7 @@ class TandemServer:
         self.log_path = workdir / "server.log"
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = None
+        self.capture_dir = workdir / "capture"
 
     def cli(self, *args: str) -> str:
         result = subprocess.run(
@@ -56,6 +57,7 @@ class TandemServer:
             [str(BINARY), "serve", "--database", str(self.database), "--port", str(self.port),
              "--demo-root", str(ROOT / "demo") if demo else "none", "--visitor-grace", str(visitor_grace), "--log-level", "debug"],
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            env={**os.environ, "TANDEM_TEST_CAPTURE_DIR": str(self.capture_dir)},
         )
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -78,6 +80,12 @@ class TandemServer:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+    def captured(self) -> bytes:
+        """Every message the server received from visitors so far (the leak suite's evidence)."""
+        if not self.capture_dir.exists():
+            return b""
+        return b"\n".join(p.read_bytes() for p in sorted(self.capture_dir.iterdir()))
 
     def token(self, username=AGENT_USER, password=AGENT_PASSWORD, **extra) -> str:
         body = json.dumps({"username": username, "password": password, **extra}).encode()

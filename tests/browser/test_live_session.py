@@ -173,3 +173,21 @@ def test_session_ended_during_navigation_is_reported_on_the_next_page(tandem, si
     visitor.goto(f"{site}/page2.html")
     assert wait_for_event(visitor, "sessionend")[-1]["data"] == {"reason": "agent"}
     assert visitor.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is False
+
+
+def test_same_agent_in_a_second_window_takes_over(tandem, site, visitor, agent, browser):
+    from conftest import agent_page
+
+    tandem.start()
+    visitor.goto(f"{site}/page1.html")
+    start_session(visitor, "'two-windows'")
+    agent.goto(f"{tandem.base}/agentjoin?SessionKey=two-windows")
+    expect(mirror(agent).locator("#title")).to_have_text("Hello from page one")
+    second = agent_page(browser, tandem)
+    second.goto(f"{tandem.base}/agentjoin?SessionKey=two-windows")
+    expect(mirror(second).locator("#title")).to_have_text("Hello from page one")
+    agent.wait_for_function("(window.tandemViewerState.sessionend || {}).reason === 'AgentRefresh'")
+    # Still one participant, and the session goes on.
+    assert events(visitor, "agents")[-1]["data"]["count"] == 1
+    assert visitor.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is True
+    second.context.close()

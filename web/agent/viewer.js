@@ -1,8 +1,9 @@
 // @ts-check
 import { Mirror } from '../common/mirror.js';
-import { decodeFrame, FrameKind, isFinalClose, parseMessage, PROTOCOL_VERSION } from '../common/protocol.js';
+import { CloseCode, decodeFrame, FrameKind, isFinalClose, parseMessage, PROTOCOL_VERSION } from '../common/protocol.js';
 import { applyDelta, applyScroll } from './render/apply.js';
 import { buildDocument } from './render/rebuild.js';
+import { sanitizeHtml } from './render/sanitize.js';
 
 /**
  * The agent viewer (/agentjoin?SessionKey=KEY[&wait=1]): joins the session, rebuilds the
@@ -50,6 +51,19 @@ function showNotice(text) {
   el.hidden = !text;
 }
 
+/** Covers the mirror: a masked page, or a paused session with the visitor's message. */
+/** @param {'masked' | 'paused' | null} kind @param {string} [html] */
+function showCover(kind, html) {
+  const el = $('cover');
+  el.hidden = !kind;
+  el.dataset.kind = kind || '';
+  el.replaceChildren();
+  if (kind === 'masked') el.textContent = 'This page is masked: the visitor\'s page is not shown.';
+  else if (kind === 'paused') el.append(html ? sanitizeHtml(html) : 'The visitor paused the session.');
+}
+
+let paused = false;
+
 // ---- The mirrored page ----
 
 const frameReady = new Promise((resolve) => {
@@ -90,6 +104,22 @@ function restoreScroll() {
 async function renderPage(page) {
   await frameReady;
   const doc = /** @type {Document} */ (frame.contentDocument);
+  if (page.masked) {
+    // Nothing of a masked page arrives: clear the old one, say why.
+    mirror.reset();
+    doc.body?.replaceChildren();
+    doc.head?.replaceChildren();
+    showCover('masked');
+    screen.dataset.ready = '';
+    if (page.load !== loadId) {
+      loadId = page.load;
+      pageUrl = '';
+      emit('navigate', { masked: true });
+    }
+    return;
+  }
+  // A late agent gets the frozen page after the pause notice: the server says when it ends.
+  if (!paused) showCover(null);
   buildDocument(doc, page, mirror);
   viewport = page.vp;
   fit();
@@ -169,6 +199,9 @@ function connect() {
   ws.onclose = (event) => {
     if (socket !== ws) return;
     socket = null;
+    if (event.code === CloseCode.superseded) {
+      return finish({ reason: 'AgentRefresh', msg: 'This session was opened in another window.' });
+    }
     if (isFinalClose(event.code)) return finish(lastEnded || { reason: 'ConnDrop', msg: event.reason || `closed (${event.code})` });
     if (!opened) {
       emit('connectfailed', { detail: 'could not reach the co-browse service' });
@@ -206,10 +239,21 @@ function onControl(text) {
       emit('pagevisibility', msg.state);
       $('status').dataset.visibility = msg.state;
       break;
+    case 'paused':
+      setPaused(msg.paused, msg.message);
+      break;
     case 'ended':
       lastEnded = { reason: msg.reason, msg: msg.msg };
       break;
   }
+}
+
+/** @param {boolean} value @param {string} [message] */
+function setPaused(value, message) {
+  paused = value;
+  if (value) showCover('paused', message);
+  else if ($('cover').dataset.kind === 'paused') showCover(null);
+  emit('sessionpaused', message === undefined || !value ? { paused: value } : { paused: value, message });
 }
 
 /** @param {{count: number, agentlist: any[]}} list */

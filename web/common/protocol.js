@@ -84,6 +84,9 @@ const AGENT = {
   role: 'string', guestid: 'number?', num: 'number', agentrole: 'string?',
 };
 const AGENT_LIST = { count: 'number', agentlist: [AGENT] };
+const MASKING = {
+  selectors: 'array?', maskedPages: 'array?', unmaskedPages: 'array?', privateByDefault: 'boolean?', visibleSelectors: 'array?',
+};
 const optional = (/** @type {any} */ shape) => ({ ...shape, [OPTIONAL]: true });
 const OPTIONAL = Symbol('optional');
 
@@ -94,9 +97,13 @@ const SHAPES = {
     continue: { v: 'number', groupid: 'number', key: 'string', callid: 'number', token: 'string', page: optional(PAGE) },
     stop: {},
     visibility: { state: 'visibility' },
+    pause: { paused: 'boolean', message: 'string?' },
   },
   'server-to-visitor': {
-    session: { key: 'string', callid: 'number', groupid: 'number', token: 'string', random: 'boolean', resumed: 'boolean', agents: AGENT_LIST },
+    session: {
+      key: 'string', callid: 'number', groupid: 'number', token: 'string', random: 'boolean', resumed: 'boolean', agents: AGENT_LIST,
+      masking: optional(MASKING),
+    },
     agents: AGENT_LIST,
     resync: {},
     ended: { reason: 'string', msg: 'string?' },
@@ -109,6 +116,7 @@ const SHAPES = {
     agents: AGENT_LIST,
     visitor: { connected: 'boolean' },
     visibility: { state: 'visibility' },
+    paused: { paused: 'boolean', message: 'string?' },
     ended: { reason: 'string', msg: 'string?' },
   },
 };

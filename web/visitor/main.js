@@ -27,6 +27,7 @@ export function install(internal) {
     config,
     fire,
     setReadyState: (state) => (V.readyState = state),
+    startPaused: config.startpaused === '1' || config.startpaused === true || config.startpaused === 'true',
   });
   /** @type {any} */
   let startParams = null;
@@ -87,8 +88,13 @@ export function install(internal) {
     getStartParams: () => startParams,
     /** @param {string} eventName */
     getSessionState: (eventName) => (lastState.has(eventName) ? lastState.get(eventName) : null),
-    // Masking and pause (#4) and canvas capture (#3) are not built yet: say so, do not pretend.
-    pauseSession: () => console.warn('Tandem: pauseSession is not supported yet'),
+    /** @param {{pause: boolean, message?: string}} params */
+    pauseSession(params) {
+      session.pause(Boolean(params && params.pause), params && typeof params.message === 'string' ? params.message : undefined);
+    },
+    isSessionPaused: () => session.paused,
+    isPageMasked: () => session.pageMasked,
+    // Canvas capture (#3) is not built yet: say so, do not pretend.
     notifyChanged: () => console.warn('Tandem: notifyChanged is not supported yet'),
     isMobile: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),
     isMobileDevice: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),

@@ -41,6 +41,8 @@ actor LiveSession {
     private var cache: PageCache
     private var resyncRequested = false
     private var visibility: PageVisibility = .visible
+    /// The visitor's pause (this page only); late agents see it too.
+    private var pause = VisitorMessage.Pause(paused: false)
     private(set) var ended: SessionEnd?
 
     init(
@@ -66,7 +68,7 @@ actor LiveSession {
     /// Attaches the visitor's (new) socket and answers with the `session` message.
     /// - Returns: the connection id, or `nil` when the session already ended (the outbox got
     ///   `ended` and a close).
-    func attachVisitor(_ outbox: Outbox, token: String, resumed: Bool) -> UUID? {
+    func attachVisitor(_ outbox: Outbox, token: String, resumed: Bool, masking: MaskingSettings?) -> UUID? {
         if let ended {
             outbox.sendControl(WireEncoding.text(ServerToVisitor.ended(.init(reason: ended.visitorReason, msg: ended.message))))
             outbox.sendControl(.close(.sessionEnded, ended.message))
@@ -85,8 +87,10 @@ actor LiveSession {
                 ServerToVisitor.session(
                     .init(
                         key: key, callid: callId, groupid: groupId, token: token, random: record.randomKey,
-                        resumed: resumed, agents: agentList()))))
+                        resumed: resumed, agents: agentList(), masking: masking))))
         broadcastToAgents(.visitor(.init(connected: true)))
+        // Pause is per page; a paused visitor that only reconnected says so again at once.
+        if pause.paused { visitorPaused(.init(paused: false)) }
         return id
     }
 
@@ -122,6 +126,12 @@ actor LiveSession {
                 agent.outbox?.sendContent(.binary(frame))
             }
         }
+    }
+
+    func visitorPaused(_ pause: VisitorMessage.Pause, from id: UUID? = nil) {
+        if let id, visitor?.id != id { return }
+        self.pause = pause
+        broadcastToAgents(.paused(pause))
     }
 
     func visitorVisibility(_ state: PageVisibility) {
@@ -164,6 +174,7 @@ actor LiveSession {
             num: num, agents: agentList(), visitorConnected: visitor != nil)
         outbox.sendControl(WireEncoding.text(ServerToAgent.joined(joined)))
         if visibility == .hidden { outbox.sendControl(WireEncoding.text(ServerToAgent.visibility(.init(state: .hidden)))) }
+        if pause.paused { outbox.sendControl(WireEncoding.text(ServerToAgent.paused(pause))) }
         deliverPage(to: num)
         if isNew {
             broadcastAgentList()

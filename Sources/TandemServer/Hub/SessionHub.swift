@@ -6,7 +6,7 @@ import TandemStorage
 
 /// What a `continue` finds: the running session, or how it ended.
 enum ResumeOutcome {
-    case live(LiveSession)
+    case live(LiveSession, MaskingSettings)
     case ended(SessionEnd)
 }
 
@@ -43,7 +43,7 @@ public actor SessionHub {
     /// - Returns: the session and the resume token for the visitor's cookie.
     /// - Throws: `DomainError` for an unknown group, a disallowed origin, a bad key or field, or
     ///   a duplicate key in a group that forbids them.
-    func start(_ request: VisitorMessage.Start, origin: String?) async throws -> (LiveSession, token: String) {
+    func start(_ request: VisitorMessage.Start, origin: String?) async throws -> (LiveSession, token: String, masking: MaskingSettings) {
         guard let group = try await store.group(id: request.groupid) else { throw DomainError.unknownGroup(request.groupid) }
         guard group.settings.allowsVisitorOrigin(origin) else {
             throw DomainError.forbidden("origin \(origin ?? "(none)") may not start sessions in group \(group.id)")
@@ -64,24 +64,26 @@ public actor SessionHub {
         let session = register(record, nextNum: 1)
         HubMetrics.sessionsStarted.increment()
         logger.info("session started", metadata: ["callid": "\(record.callId)", "group": "\(group.id)", "key": "\(record.key)"])
-        return (session, token)
+        return (session, token, group.settings.masking)
     }
 
     /// Finds the session a visitor continues, loading it from the store after a restart.
     /// - Returns: the live session, or the stored end reason when it is over.
     func resume(_ request: VisitorMessage.Continue) async throws -> ResumeOutcome {
+        // Every page asks again, so masking changes reach the visitor at its next navigation.
+        let masking = try await store.group(id: request.groupid)?.settings.masking ?? .init()
         if let live = sessions[request.callid] {
             guard live.groupId == request.groupid, live.key == request.key else {
                 throw DomainError.notFound("no session \(request.callid) with that key")
             }
-            return .live(live)
+            return .live(live, masking)
         }
         guard let record = try await store.session(callId: request.callid), record.groupId == request.groupid,
             record.key == request.key, ResumeToken.matches(request.token, hash: record.resumeTokenHash)
         else { throw DomainError.notFound("no session \(request.callid) with that key") }
         guard record.isActive else { return .ended(record.endReason.flatMap(SessionEnd.init) ?? .visitorLost) }
         let participants = try await store.participants(callId: record.callId)
-        return .live(register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1))
+        return .live(register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1), masking)
     }
 
     /// Checks a resume token against a live or stored session.

@@ -10,6 +10,7 @@ import TandemProtocol
 struct VisitorSocket: Sendable {
     let hub: SessionHub
     let config: HubConfiguration
+    let capture: TrafficCapture?
     static let handshakeTimeout: Duration = .seconds(15)
 
     func handle(
@@ -24,6 +25,8 @@ struct VisitorSocket: Sendable {
         }
         let first = try await messages.next()
         watchdog.cancel()
+        let recording = capture?.connection()
+        if let first { recording?.record(first) }
         guard case .text(let text) = first, let hello = try? WireEncoding.decode(VisitorMessage.self, from: text) else {
             await SocketPump.reject(outbound, .badMessage, "expected a start or continue message")
             return
@@ -32,23 +35,26 @@ struct VisitorSocket: Sendable {
         let session: LiveSession
         let token: String
         let resumed: Bool
+        let masking: MaskingSettings
         do {
             switch hello {
             case .start(let start):
                 guard ProtocolVersion.supported.contains(start.v) else { return await unsupported(start.v, outbound) }
-                (session, token) = try await hub.start(start, origin: origin)
+                (session, token, masking) = try await hub.start(start, origin: origin)
                 resumed = false
             case .continue(let cont):
                 guard ProtocolVersion.supported.contains(cont.v) else { return await unsupported(cont.v, outbound) }
                 switch try await hub.resume(cont) {
-                case .live(let live): session = live
+                case .live(let live, let rules):
+                    session = live
+                    masking = rules
                 case .ended(let end):
                     let ended = ServerToVisitor.ended(.init(reason: end.visitorReason, msg: end.message))
                     return await SocketPump.reject(outbound, .sessionEnded, end.message, message: WireEncoding.text(ended))
                 }
                 token = cont.token
                 resumed = true
-            case .stop, .visibility:
+            case .stop, .visibility, .pause:
                 return await SocketPump.reject(outbound, .badMessage, "expected a start or continue message")
             }
         } catch let error as DomainError {
@@ -59,11 +65,11 @@ struct VisitorSocket: Sendable {
         }
 
         let outbox = Outbox(limit: config.outboxLimit)
-        let connection = await session.attachVisitor(outbox, token: token, resumed: resumed)
+        let connection = await session.attachVisitor(outbox, token: token, resumed: resumed, masking: masking)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await SocketPump.run(outbox, to: outbound) }
             if let connection {
-                await readLoop(&messages, session: session, connection: connection, outbox: outbox, logger: logger)
+                await readLoop(&messages, session: session, connection: connection, outbox: outbox, logger: logger, recording: recording)
                 await session.detachVisitor(connection)
             }
             outbox.finish()
@@ -72,10 +78,11 @@ struct VisitorSocket: Sendable {
 
     private func readLoop(
         _ messages: inout WebSocketInboundMessageStream.AsyncIterator, session: LiveSession, connection: UUID, outbox: Outbox,
-        logger: Logger
+        logger: Logger, recording: TrafficCapture.Connection?
     ) async {
         do {
             while let message = try await messages.next() {
+                recording?.record(message)
                 switch message {
                 case .binary(let buffer):
                     guard let (kind, _) = FrameKind.decodeHeader(buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)) else {
@@ -87,6 +94,7 @@ struct VisitorSocket: Sendable {
                     switch try? WireEncoding.decode(VisitorMessage.self, from: text) {
                     case .stop: await session.end(.visitorStopped)
                     case .visibility(let v): await session.visitorVisibility(v.state)
+                    case .pause(let p): await session.visitorPaused(p, from: connection)
                     case .start, .continue, .none:
                         outbox.sendControl(.close(.badMessage, "unexpected or malformed message"))
                         return

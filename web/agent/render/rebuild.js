@@ -84,6 +84,7 @@ function buildElement(doc, n, mirror) {
     if (inlineSheet && name !== 'media' && name !== 'id' && name !== 'class') continue;
     setAttribute(el, name, /** @type {string} */ (value));
   }
+  if (n.mk) maskedBox(el, n.mk);
   if (tag === 'script') el.setAttribute('type', 'text/tandem-inert');
   if (tag === 'iframe') el.setAttribute('sandbox', '');
   if (typeof n.css === 'string') {
@@ -96,6 +97,20 @@ function buildElement(doc, n, mirror) {
   }
   applyFormState(el, n);
   return el;
+}
+
+/**
+ * A masked element: the visitor's box size, a neutral striped placeholder, no content.
+ * @param {Element} el @param {[number, number, number]} mk width, height, 1 when inline
+ */
+function maskedBox(el, [width, height, inline]) {
+  el.setAttribute(
+    'style',
+    `width:${width}px !important;height:${height}px !important;min-width:0 !important;min-height:0 !important;` +
+      `box-sizing:border-box !important;overflow:hidden !important;${inline ? 'display:inline-block !important;' : ''}` +
+      'background:repeating-linear-gradient(45deg,#d5d9e2 0 6px,#e8ebf1 6px 12px) !important;color:transparent !important;',
+  );
+  el.setAttribute('data-tandem-masked', '');
 }
 
 /**

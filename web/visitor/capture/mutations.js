@@ -1,4 +1,5 @@
 // @ts-check
+import { MaskingPolicy } from './masking.js';
 import { attributeValue, OWN_ATTRS } from './serialize.js';
 
 /**
@@ -25,11 +26,14 @@ function isOpaque(node) {
 /**
  * @param {MutationRecord[]} records
  * @param {import('./serialize.js').Serializer} serializer
- * @param {{ skip: (node: Node) => boolean }} policy
+ * @param {{ skip: (node: Node) => boolean, masking: import('./masking.js').MaskingPolicy }} policy
  * @param {Set<Element>} dirtySheets style elements whose text changed (sent as whole sheets)
  */
 export function processMutations(records, serializer, policy, dirtySheets) {
   const mirror = serializer.mirror;
+  /** Elements whose masking changed (a class, a type, private-mode content): sent again whole. */
+  /** @type {Set<Element>} */
+  const remask = new Set();
   /** @type {Set<Node>} */
   const removed = new Set();
   /** @type {Set<Node>} */
@@ -40,6 +44,14 @@ export function processMutations(records, serializer, policy, dirtySheets) {
   const attrs = new Map();
 
   for (const r of records) {
+    const target = /** @type {Element} */ (r.target);
+    if (target.nodeType === Node.ELEMENT_NODE && mirror.has(target) && target.isConnected) {
+      if (serializer.masked.has(target) !== policy.masking.masksElement(target)) remask.add(target);
+      // Nothing inside a masked box is ever sent; its own attributes only when they keep layout.
+      if (serializer.masked.has(target) && !remask.has(target)) {
+        if (r.type !== 'attributes' || !r.attributeName || !MaskingPolicy.keepsAttribute(r.attributeName)) continue;
+      }
+    }
     if (r.type === 'childList') {
       if (isSheetOwner(r.target)) {
         dirtySheets.add(/** @type {Element} */ (r.target));
@@ -59,6 +71,11 @@ export function processMutations(records, serializer, policy, dirtySheets) {
     }
   }
 
+  for (const el of remask) {
+    removed.add(el);
+    added.add(el);
+  }
+
   /** @type {number[]} */
   const rm = [];
   for (const node of removed) {
@@ -75,7 +92,7 @@ export function processMutations(records, serializer, policy, dirtySheets) {
   for (const node of added) {
     const parent = node.parentNode;
     if (!node.isConnected || !parent || !mirror.has(parent) || mirror.has(node)) continue;
-    if (isOpaque(parent) || policy.skip(node)) continue;
+    if (isOpaque(parent) || serializer.masked.has(/** @type {Element} */ (parent)) || policy.skip(node)) continue;
     roots.push(node);
   }
   // Later siblings first, so each add's next sibling already exists on the agent side.
@@ -94,6 +111,7 @@ export function processMutations(records, serializer, policy, dirtySheets) {
   for (const node of texts) {
     const id = mirror.idOf(node);
     if (id === undefined || serializer.fresh.has(id) || !node.isConnected) continue;
+    if (node.parentElement && serializer.masked.has(node.parentElement)) continue;
     tx.push([id, /** @type {CharacterData} */ (node).data]);
   }
 

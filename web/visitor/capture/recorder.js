@@ -16,14 +16,20 @@ export class Recorder {
    * @param {{
    *   send: (kind: number, payload: any) => void,
    *   onVisibility: (state: 'visible' | 'hidden') => void,
+   *   masking: import('./masking.js').MaskingPolicy,
    * }} options
    */
   constructor(options) {
     this.send = options.send;
     this.onVisibility = options.onVisibility;
     this.mirror = new Mirror();
-    /** Which nodes never leave the page. Masking (a later issue) plugs in here. */
-    this.policy = { skip: (/** @type {Node} */ node) => node.nodeType === Node.ELEMENT_NODE && /** @type {Element} */ (node).hasAttribute('data-tandem-ignore') };
+    /** Which nodes never leave the page (our own UI), and the masking rules in force. */
+    this.policy = {
+      skip: (/** @type {Node} */ node) => node.nodeType === Node.ELEMENT_NODE && /** @type {Element} */ (node).hasAttribute('data-tandem-ignore'),
+      masking: options.masking,
+    };
+    /** While paused nothing of the page is sent; unpausing sends a full page. */
+    this.paused = false;
     this.scrollState = { scrolled: new Set() };
     this.serializer = new Serializer(this.mirror, this.policy, this.scrollState);
     /** A new id per page load: the agent fires `navigate` when it changes. */
@@ -93,13 +99,36 @@ export class Recorder {
     for (const el of document.querySelectorAll('[data-gcid]')) el.removeAttribute('data-gcid');
   }
 
+  /**
+   * New masking rules: when they differ, the agents get a full page with the new rules applied.
+   * @param {import('./masking.js').MaskingPolicy} masking
+   */
+  setMasking(masking) {
+    const changed = masking.signature !== this.policy.masking.signature;
+    this.policy.masking = masking;
+    if (changed) this.sendFullPage();
+  }
+
+  /** @param {boolean} paused */
+  setPaused(paused) {
+    if (paused === this.paused) return;
+    this.paused = paused;
+    if (!paused) this.sendFullPage();
+  }
+
   /** Serializes the whole page; pending changes are covered by it. */
   sendFullPage() {
-    if (!this.running) return;
+    if (!this.running || this.paused) return;
     this.observer?.takeRecords();
     this.resetPending();
     this.serializer.fresh = new Set();
+    if (this.policy.masking.maskPage) {
+      // A masked page: the agent learns that it is masked, and nothing else.
+      this.send(FrameKind.page, { masked: true, load: this.loadId, vp: [window.innerWidth, window.innerHeight], sc: [0, 0] });
+      return;
+    }
     const doc = this.serializer.serialize(document);
+    this.serializer.measure();
     this.observer?.takeRecords(); // our own data-gid writes
     this.send(FrameKind.page, {
       url: location.href,
@@ -127,8 +156,14 @@ export class Recorder {
     this.scheduled = false;
     const records = this.records.concat(this.observer ? this.observer.takeRecords() : []);
     this.records = [];
+    if (this.paused || this.policy.masking.maskPage) {
+      // Nothing of a paused or masked page leaves; the next full page covers these changes.
+      this.resetPending();
+      return;
+    }
     this.serializer.fresh = new Set();
     const { rm, add, tx, at } = processMutations(records, this.serializer, this.policy, this.sheets);
+    this.serializer.measure();
     /** @type {any} */
     const delta = {};
     if (rm.length) delta.rm = rm;
@@ -157,6 +192,7 @@ export class Recorder {
     for (const el of this.inputs) {
       const id = this.mirror.idOf(el);
       if (id === undefined || this.serializer.fresh.has(id) || !el.isConnected) continue;
+      if (this.serializer.masked.has(el) || this.policy.masking.masksElement(el)) continue;
       const state = {};
       formState(el, state);
       list.push([id, state]);

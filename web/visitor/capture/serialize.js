@@ -1,4 +1,5 @@
 // @ts-check
+import { MaskingPolicy } from './masking.js';
 import { sheetText } from './styles.js';
 
 /**
@@ -57,7 +58,8 @@ export function attributeValue(el, name, value) {
 export class Serializer {
   /**
    * @param {import('../../common/mirror.js').Mirror} mirror
-   * @param {{ skip: (node: Node) => boolean }} policy which nodes never leave the page
+   * @param {{ skip: (node: Node) => boolean, masking: import('./masking.js').MaskingPolicy }} policy
+   *   which nodes never leave the page, and which leave only as masked boxes
    * @param {{ scrolled: Set<Element> }} scrollState elements seen scrolling
    */
   constructor(mirror, policy, scrollState) {
@@ -66,6 +68,23 @@ export class Serializer {
     this.scrollState = scrollState;
     /** Ids given out by the current serialization (new nodes). */
     this.fresh = new Set();
+    /** Elements sent as masked boxes: their content never leaves, now or in later changes. */
+    this.masked = new WeakSet();
+    /** Masked boxes serialized since the last `measure()`: [element, its JSON]. */
+    this.toMeasure = [];
+  }
+
+  /**
+   * Gives masked boxes their size, in one layout pass after a serialization (measuring while
+   * writing data-gid attributes would force a layout per element).
+   */
+  measure() {
+    for (const [el, out] of this.toMeasure) {
+      const rect = el.getBoundingClientRect();
+      const inline = getComputedStyle(el).display === 'inline';
+      out.mk = [Math.round(rect.width), Math.round(rect.height), inline ? 1 : 0];
+    }
+    this.toMeasure = [];
   }
 
   /** @param {Node} node @returns {number} */
@@ -115,6 +134,8 @@ export class Serializer {
     const out = { i: this.idFor(el), t: tag };
     if (el.namespaceURI === SVG_NS) out.ns = 's';
     else if (el.namespaceURI === MATH_NS) out.ns = 'm';
+    if (this.policy.masking.masksElement(el)) return this.maskedBox(el, out);
+    this.masked.delete(el);
     const attrs = {};
     for (const attr of Array.from(el.attributes)) {
       const value = attributeValue(el, attr.name, attr.value);
@@ -136,6 +157,23 @@ export class Serializer {
     }
     const children = this.children(el);
     if (children.length) out.c = children;
+    return out;
+  }
+
+  /**
+   * A masked element: its tag and layout attributes only; size filled in by `measure()`.
+   * @param {Element} el @param {any} out
+   */
+  maskedBox(el, out) {
+    this.masked.add(el);
+    /** @type {Record<string, string>} */
+    const attrs = {};
+    for (const attr of Array.from(el.attributes)) {
+      if (MaskingPolicy.keepsAttribute(attr.name)) attrs[attr.name] = attr.value;
+    }
+    out.a = attrs;
+    out.mk = [0, 0, 0];
+    this.toMeasure.push([el, out]);
     return out;
   }
 

@@ -3,6 +3,7 @@ import { CloseCode, encodeFrame, parseMessage, PROTOCOL_VERSION } from '../../co
 import { Recorder } from '../capture/recorder.js';
 import { Connection } from './connection.js';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie.js';
+import { MaskingRules } from './masking-rules.js';
 
 /**
  * The visitor's side of one session across its whole life on this page: start or continue,
@@ -16,10 +17,21 @@ export class VisitorSession {
    *   config: any,
    *   fire: (type: string, data?: any) => void,
    *   setReadyState: (state: string) => void,
+   *   startPaused: boolean,
    * }} env
    */
   constructor(env) {
     this.env = env;
+    this.masking = new MaskingRules(env.config, env.fire);
+    /** Pause applies to this page only (data-startpaused="1" starts it paused). */
+    this.paused = env.startPaused;
+    /** @type {string | undefined} */
+    this.pauseMessage = undefined;
+    this.pageMasked = false;
+    /** @type {any} */
+    this.agents = undefined;
+    /** Bumped on every (re)connect, so a masking hook that answers late cannot start stale capture. */
+    this.generation = 0;
     /** @type {import('./cookie.js').SessionCookie | null} */
     this.info = null;
     /** @type {Connection | null} */
@@ -46,7 +58,7 @@ export class VisitorSession {
     this.env.setReadyState('sessionstarting');
     this.env.fire('sessionstarting');
     this.connect(false, (send) =>
-      send({ t: 'start', v: PROTOCOL_VERSION, groupid: request.groupid, key: request.key, visitor: request.visitor, page: pageInfo() }),
+      send({ t: 'start', v: PROTOCOL_VERSION, groupid: request.groupid, key: request.key, visitor: request.visitor }),
     );
   }
 
@@ -65,7 +77,7 @@ export class VisitorSession {
   /** @param {(msg: any) => void} send */
   sendContinue(send) {
     const info = /** @type {import('./cookie.js').SessionCookie} */ (this.info);
-    send({ t: 'continue', v: PROTOCOL_VERSION, groupid: info.g, key: info.k, callid: info.c, token: info.t, page: pageInfo() });
+    send({ t: 'continue', v: PROTOCOL_VERSION, groupid: info.g, key: info.k, callid: info.c, token: info.t });
   }
 
   /**
@@ -100,7 +112,10 @@ export class VisitorSession {
       case 'session':
         return this.onSession(msg);
       case 'agents':
-        this.env.fire('agents', { count: msg.count, agentlist: msg.agentlist });
+        this.agents = { count: msg.count, agentlist: msg.agentlist };
+        this.env.fire('agents', this.agents);
+        // Documented: the hook is asked again whenever an agent or guest joins or leaves.
+        this.applyMasking({ agents: this.agents });
         return;
       case 'resync':
         this.recorder?.sendFullPage();
@@ -118,6 +133,7 @@ export class VisitorSession {
   onSession(msg) {
     const wasActive = this.active;
     const firstStart = this.starting;
+    this.masking.group = msg.masking || {};
     this.info = { k: msg.key, c: msg.callid, g: msg.groupid, t: msg.token, r: msg.random, u: this.info?.u };
     writeSessionCookie(this.info, this.env.config);
     this.active = true;
@@ -130,7 +146,7 @@ export class VisitorSession {
         this.passive = false;
         this.env.fire('focus');
       }
-      this.startRecording();
+      this.startRecording({ agents: this.agents });
       return;
     }
     if (firstStart) {
@@ -139,23 +155,74 @@ export class VisitorSession {
     }
     this.env.setReadyState('sessioncontinue');
     this.env.fire('sessioncontinue');
+    this.agents = msg.agents;
     this.env.fire('agents', msg.agents);
     this.env.setReadyState('statereceived');
     this.env.fire('statereceived');
-    this.startRecording();
+    // The hook is called first with params.agents undefined, later pages with the agents.
+    this.startRecording(firstStart ? {} : { agents: this.agents });
   }
 
-  /** Every (re)connect begins with a complete page: the server's copy may be stale or gone. */
-  startRecording() {
+  /**
+   * Every (re)connect begins with the masking rules resolved, then a complete page (the server's
+   * copy may be stale or gone). Nothing is sent before the rules are known.
+   * @param {{agents?: any}} params
+   */
+  async startRecording(params) {
+    const generation = ++this.generation;
+    const policy = await this.masking.resolve(params);
+    if (generation !== this.generation || !this.active || this.passive) return;
+    this.notePageMasked(policy.maskPage);
+    if (this.paused) this.sendPause();
     if (this.recorder) {
+      this.recorder.policy.masking = policy;
       this.recorder.sendFullPage();
       return;
     }
     this.recorder = new Recorder({
       send: (kind, payload) => this.connection?.send(encodeFrame(kind, payload)),
       onVisibility: (state) => this.connection?.send(JSON.stringify({ t: 'visibility', state })),
+      masking: policy,
     });
+    this.recorder.paused = this.paused;
     this.recorder.start();
+  }
+
+  /** @param {{agents?: any}} params */
+  async applyMasking(params) {
+    const generation = this.generation;
+    const policy = await this.masking.resolve(params);
+    if (generation !== this.generation || !this.recorder) return;
+    this.notePageMasked(policy.maskPage);
+    this.recorder.setMasking(policy);
+  }
+
+  /** @param {boolean} masked */
+  notePageMasked(masked) {
+    if (masked && !this.pageMasked) this.env.fire('pagemasked', { masked: true });
+    this.pageMasked = masked;
+  }
+
+  /**
+   * pauseSession({pause, message}): while paused nothing of this page is sent; agents see the
+   * frozen view under the message. Unpausing sends a full page.
+   * @param {boolean} pause @param {string} [message]
+   */
+  pause(pause, message) {
+    const changed = pause !== this.paused || (pause && message !== this.pauseMessage);
+    this.paused = pause;
+    this.pauseMessage = pause ? message : undefined;
+    if (!changed) return;
+    if (this.active) this.sendPause();
+    this.recorder?.setPaused(pause);
+    this.env.fire('sessionpaused', { paused: pause });
+  }
+
+  sendPause() {
+    /** @type {any} */
+    const msg = { t: 'pause', paused: this.paused };
+    if (this.paused && typeof this.pauseMessage === 'string') msg.message = this.pauseMessage;
+    this.connection?.send(JSON.stringify(msg));
   }
 
   stop() {
@@ -225,8 +292,4 @@ export class VisitorSession {
       this.env.setReadyState('sessionend');
     }
   }
-}
-
-function pageInfo() {
-  return { url: location.href, title: document.title };
 }
