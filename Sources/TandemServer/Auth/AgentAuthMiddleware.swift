@@ -13,7 +13,8 @@ struct AgentAuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let token = Self.token(from: request) {
+        if let (token, source) = Self.token(from: request) {
+            context.credentialSource = source
             do {
                 let claims = try await tokens.verify(token)
                 if let id = claims.agentId, let agent = try await store.agent(id: id) {
@@ -31,11 +32,11 @@ struct AgentAuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    static func token(from request: Request) -> String? {
+    static func token(from request: Request) -> (String, CredentialSource)? {
         if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
-            return String(header.dropFirst("Bearer ".count))
+            return (String(header.dropFirst("Bearer ".count)), .header)
         }
-        if let token = request.uri.queryParameters["token"] { return String(token) }
-        return request.cookies[cookieName]?.value
+        if let token = request.uri.queryParameters["token"] { return (String(token), .query) }
+        return request.cookies[cookieName].map { ($0.value, .cookie) }
     }
 }

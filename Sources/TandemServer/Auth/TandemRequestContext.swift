@@ -23,6 +23,11 @@ enum AuthProblem: Sendable {
     case missing, expired, invalid
 }
 
+/// Where the credentials came from.
+enum CredentialSource: Sendable {
+    case cookie, header, query
+}
+
 /// Request context carrying the authenticated agent into HTTP routes and WebSocket handlers
 /// (identity set in `shouldUpgrade` would not reach the handler; a middleware's does).
 struct TandemRequestContext: RequestContext, WebSocketRequestContext {
@@ -30,6 +35,7 @@ struct TandemRequestContext: RequestContext, WebSocketRequestContext {
     let webSocket: WebSocketHandlerReference<Self>
     var identity: AgentIdentity?
     var authProblem: AuthProblem = .missing
+    var credentialSource: CredentialSource?
 
     init(source: Source) {
         self.coreContext = .init(source: source)

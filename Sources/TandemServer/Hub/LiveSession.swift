@@ -13,6 +13,8 @@ actor LiveSession {
     nonisolated let callId: Int64
     nonisolated let groupId: Int
     nonisolated let key: String
+    /// What a `continue` must prove it knows (SHA-256 of the resume token).
+    nonisolated let resumeTokenHash: String
     private let record: SessionRecord
     private let store: any TandemStore
     private let config: HubConfiguration
@@ -52,6 +54,7 @@ actor LiveSession {
         self.callId = record.callId
         self.groupId = record.groupId
         self.key = record.key
+        self.resumeTokenHash = record.resumeTokenHash
         self.record = record
         self.store = store
         self.config = config

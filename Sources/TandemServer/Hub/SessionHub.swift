@@ -69,27 +69,29 @@ public actor SessionHub {
 
     /// Finds the session a visitor continues, loading it from the store after a restart.
     /// - Returns: the live session, or the stored end reason when it is over.
-    func resume(_ request: VisitorMessage.Continue) async throws -> ResumeOutcome {
+    func resume(_ request: VisitorMessage.Continue, origin: String?) async throws -> ResumeOutcome {
+        let notFound = DomainError.notFound("no session \(request.callid) with that key")
         // Every page asks again, so masking changes reach the visitor at its next navigation.
-        let masking = try await store.group(id: request.groupid)?.settings.masking ?? .init()
+        guard let group = try await store.group(id: request.groupid) else { throw notFound }
+        guard group.settings.allowsVisitorOrigin(origin) else {
+            throw DomainError.forbidden("origin \(origin ?? "(none)") may not continue sessions in group \(group.id)")
+        }
+        let masking = group.settings.masking
         if let live = sessions[request.callid] {
-            guard live.groupId == request.groupid, live.key == request.key else {
-                throw DomainError.notFound("no session \(request.callid) with that key")
-            }
+            // The token proves this browser started the session; call ids are guessable.
+            guard live.groupId == request.groupid, live.key == request.key,
+                ResumeToken.matches(request.token, hash: live.resumeTokenHash)
+            else { throw notFound }
             return .live(live, masking)
         }
         guard let record = try await store.session(callId: request.callid), record.groupId == request.groupid,
             record.key == request.key, ResumeToken.matches(request.token, hash: record.resumeTokenHash)
-        else { throw DomainError.notFound("no session \(request.callid) with that key") }
+        else { throw notFound }
         guard record.isActive else { return .ended(record.endReason.flatMap(SessionEnd.init) ?? .visitorLost) }
         let participants = try await store.participants(callId: record.callId)
+        // Another continue may have registered it while this one awaited the store.
+        if let live = sessions[request.callid] { return .live(live, masking) }
         return .live(register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1), masking)
-    }
-
-    /// Checks a resume token against a live or stored session.
-    func verifyToken(_ token: String, callId: Int64) async throws -> Bool {
-        guard let record = try await store.session(callId: callId) else { return false }
-        return ResumeToken.matches(token, hash: record.resumeTokenHash)
     }
 
     /// The newest active session with this key in one of `groups`.

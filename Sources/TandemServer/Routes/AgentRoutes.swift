@@ -135,9 +135,11 @@ struct AgentRoutes {
             secure: configuration.secureCookies, httpOnly: true, sameSite: .lax)
     }
 
-    /// Only same-site absolute paths: never an open redirect.
+    /// Only same-site absolute paths made of plain URL characters: never an open redirect
+    /// (browsers drop tabs and newlines, so `/<TAB>/evil` would become `//evil`).
     static func safeRedirect(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/agent/" }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/?=&%+:@!$'()*,;")
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), next.allSatisfy(allowed.contains) else { return "/agent/" }
         return next
     }
 

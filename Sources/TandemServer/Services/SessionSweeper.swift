@@ -6,10 +6,12 @@ struct SessionSweeper: Service {
     let interval: Duration
 
     func run() async throws {
-        // Stops with graceful shutdown: the sleep throws on cancellation.
-        while !Task.isShuttingDownGracefully {
-            try await Task.sleep(for: interval)
-            await hub.sweep()
+        // Cancelled as soon as graceful shutdown starts, so shutdown does not wait out a sleep.
+        try await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: interval)
+                await hub.sweep()
+            }
         }
     }
 }

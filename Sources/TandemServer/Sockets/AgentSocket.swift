@@ -41,7 +41,11 @@ struct AgentSocket: Sendable {
             }
             return await reject(outbound, .unauthorized, reason: "AuthError", detail)
         }
-        if let origin = request.headers[.origin], !Self.sameOrigin(origin, request) {
+        // A cookie rides along with any page's request: only this server's pages may use it here.
+        // Bearer and query tokens are presented on purpose, from wherever the client runs.
+        if context.requestContext.credentialSource == .cookie, let origin = request.headers[.origin],
+            !Self.sameOrigin(origin, request)
+        {
             return await reject(outbound, .forbidden, reason: "AuthError", "origin \(origin) may not open agent sockets")
         }
         guard let rawKey = query["key"].map(String.init), let key = try? SessionKey(validating: rawKey).value else {
@@ -64,29 +68,37 @@ struct AgentSocket: Sendable {
         let joined = JoinedBox()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                var session = await hub.find(key: key, groups: groups)
-                if session == nil {
-                    outbox.sendControl(WireEncoding.text(ServerToAgent.waiting(.init(key: key))))
-                    session = await hub.waitForSession(key: key, groups: groups)
-                }
-                guard let session, let membership = identity.membership(group: session.groupId) else { return }
-                let info = AgentInfo(
-                    username: identity.agent.username, name: identity.agent.name, title: identity.agent.title,
-                    role: "agent", num: 0, agentrole: membership.role)
-                if let (num, connection) = await session.joinAgent(agentId: identity.agent.id, info: info, outbox: outbox) {
-                    joined.set(Joined(session: session, num: num, connection: connection))
-                }
-            }
-            group.addTask {
                 await SocketPump.run(outbox, to: outbound) {
                     if let j = joined.current { await j.session.agentDrained(num: j.num, connection: j.connection) }
                 }
             }
-            await readLoop(inbound, joined: joined, outbox: outbox, logger: context.logger)
+            await withTaskGroup(of: Void.self) { joining in
+                joining.addTask { await join(key: key, identity: identity, outbox: outbox, joined: joined) }
+                await readLoop(inbound, joined: joined, outbox: outbox, logger: context.logger)
+                // The socket closed: stop waiting for a session. Only this task is cancelled;
+                // the writer drains what is queued (a close included).
+                joining.cancelAll()
+            }
             outbox.finish()
-            group.cancelAll()
         }
         if let j = joined.current { await j.session.agentDisconnected(num: j.num, connection: j.connection) }
+    }
+
+    /// Finds (or, with wait=1, waits for) the session and joins it.
+    private func join(key: String, identity: AgentIdentity, outbox: Outbox, joined: JoinedBox) async {
+        let groups = identity.groups
+        var session = await hub.find(key: key, groups: groups)
+        if session == nil {
+            outbox.sendControl(WireEncoding.text(ServerToAgent.waiting(.init(key: key))))
+            session = await hub.waitForSession(key: key, groups: groups)
+        }
+        guard let session, let membership = identity.membership(group: session.groupId) else { return }
+        let info = AgentInfo(
+            username: identity.agent.username, name: identity.agent.name, title: identity.agent.title,
+            role: "agent", num: 0, agentrole: membership.role)
+        if let (num, connection) = await session.joinAgent(agentId: identity.agent.id, info: info, outbox: outbox) {
+            joined.set(Joined(session: session, num: num, connection: connection))
+        }
     }
 
     private func readLoop(_ inbound: WebSocketInboundStream, joined: JoinedBox, outbox: Outbox, logger: Logger) async {

@@ -12,7 +12,7 @@ enum SocketPump {
                 case .text(let text): try await outbound.write(.text(text))
                 case .binary(let buffer): try await outbound.write(.binary(buffer))
                 case .close(let code, let reason):
-                    try await outbound.close(.unknown(code.rawValue), reason: reason)
+                    try await outbound.close(.unknown(code.rawValue), reason: closeReason(reason))
                     return
                 }
             } catch {
@@ -25,6 +25,17 @@ enum SocketPump {
     /// Rejects a connection: an optional last message, then the close code and reason.
     static func reject(_ outbound: WebSocketOutboundWriter, _ code: CloseCode, _ reason: String, message: OutFrame? = nil) async {
         if case .text(let text) = message { try? await outbound.write(.text(text)) }
-        try? await outbound.close(.unknown(code.rawValue), reason: String(reason.utf8.prefix(120)) ?? reason)
+        try? await outbound.close(.unknown(code.rawValue), reason: closeReason(reason))
+    }
+
+    /// A close frame's payload is at most 125 bytes, 2 of them the code: cut long reasons on a
+    /// character boundary.
+    static func closeReason(_ reason: String) -> String {
+        var cut = ""
+        for character in reason {
+            if cut.utf8.count + String(character).utf8.count > 120 { break }
+            cut.append(character)
+        }
+        return cut
     }
 }

@@ -44,7 +44,7 @@ struct VisitorSocket: Sendable {
                 resumed = false
             case .continue(let cont):
                 guard ProtocolVersion.supported.contains(cont.v) else { return await unsupported(cont.v, outbound) }
-                switch try await hub.resume(cont) {
+                switch try await hub.resume(cont, origin: origin) {
                 case .live(let live, let rules):
                     session = live
                     masking = rules
