@@ -7,6 +7,17 @@ public enum AgentMessage: Sendable, Equatable {
     case end
     /// The viewer's copy diverged (an id it does not have): it needs a fresh page.
     case resync
+    /// Ask the visitor for remote control (needs the remote-control privilege).
+    case rcrequest
+    /// Give remote control back.
+    case rcstop
+    /// Act on the visitor's page (remote control must be on).
+    case action(AgentAction)
+    /// Send the visitor to a URL of the site, or back / forward (remote control must be on).
+    case navigate(NavigationRequest)
+    case gesture(Gesture)
+    case pointer(AgentPointer)
+    case message(SessionMessage)
 }
 
 /// Control messages the server sends to an agent's viewer.
@@ -24,6 +35,13 @@ public enum ServerToAgent: Sendable, Equatable {
     case paused(VisitorMessage.Pause)
     /// The session is over; `reason` is a documented session-end reason code.
     case ended(Ended)
+    /// A missing privilege, or an action without the visitor's consent.
+    case accessdenied(AccessDenied)
+    /// The visitor's answer to this agent's remote-control request.
+    case rcrequest(RemoteControlResponse)
+    case rc(RemoteControlState)
+    case message(SessionMessage)
+    case userstate(UserState)
 
     public struct Joined: Codable, Sendable, Equatable {
         public var key: String
@@ -33,8 +51,15 @@ public enum ServerToAgent: Sendable, Equatable {
         public var num: Int
         public var agents: AgentList
         public var visitorConnected: Bool
+        public var rc: RemoteControlState?
+        public var userstate: [String: JSONValue]?
 
-        public init(key: String, callid: Int64, groupid: Int, visitor: VisitorFields, num: Int, agents: AgentList, visitorConnected: Bool) {
+        public init(
+            key: String, callid: Int64, groupid: Int, visitor: VisitorFields, num: Int, agents: AgentList, visitorConnected: Bool,
+            rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil
+        ) {
+            self.rc = rc
+            self.userstate = userstate
             self.key = key
             self.callid = callid
             self.groupid = groupid
@@ -73,6 +98,13 @@ extension AgentMessage: Codable {
         case "leave": self = .leave
         case "end": self = .end
         case "resync": self = .resync
+        case "rcrequest": self = .rcrequest
+        case "rcstop": self = .rcstop
+        case "action": self = .action(try AgentAction(from: decoder))
+        case "navigate": self = .navigate(try NavigationRequest(from: decoder))
+        case "gesture": self = .gesture(try Gesture(from: decoder))
+        case "pointer": self = .pointer(try AgentPointer(from: decoder))
+        case "message": self = .message(try SessionMessage(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -82,6 +114,13 @@ extension AgentMessage: Codable {
         case .leave: try MessageType.encode("leave", to: encoder)
         case .end: try MessageType.encode("end", to: encoder)
         case .resync: try MessageType.encode("resync", to: encoder)
+        case .rcrequest: try MessageType.encode("rcrequest", to: encoder)
+        case .rcstop: try MessageType.encode("rcstop", to: encoder)
+        case .action(let m): try MessageType.encode("action", m, to: encoder)
+        case .navigate(let m): try MessageType.encode("navigate", m, to: encoder)
+        case .gesture(let m): try MessageType.encode("gesture", m, to: encoder)
+        case .pointer(let m): try MessageType.encode("pointer", m, to: encoder)
+        case .message(let m): try MessageType.encode("message", m, to: encoder)
         }
     }
 }
@@ -97,6 +136,11 @@ extension ServerToAgent: Codable {
         case "visibility": self = .visibility(try VisitorMessage.Visibility(from: decoder))
         case "paused": self = .paused(try VisitorMessage.Pause(from: decoder))
         case "ended": self = .ended(try Ended(from: decoder))
+        case "accessdenied": self = .accessdenied(try AccessDenied(from: decoder))
+        case "rcrequest": self = .rcrequest(try RemoteControlResponse(from: decoder))
+        case "rc": self = .rc(try RemoteControlState(from: decoder))
+        case "message": self = .message(try SessionMessage(from: decoder))
+        case "userstate": self = .userstate(try UserState(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -110,6 +154,11 @@ extension ServerToAgent: Codable {
         case .visibility(let m): try MessageType.encode("visibility", m, to: encoder)
         case .paused(let m): try MessageType.encode("paused", m, to: encoder)
         case .ended(let m): try MessageType.encode("ended", m, to: encoder)
+        case .accessdenied(let m): try MessageType.encode("accessdenied", m, to: encoder)
+        case .rcrequest(let m): try MessageType.encode("rcrequest", m, to: encoder)
+        case .rc(let m): try MessageType.encode("rc", m, to: encoder)
+        case .message(let m): try MessageType.encode("message", m, to: encoder)
+        case .userstate(let m): try MessageType.encode("userstate", m, to: encoder)
         }
     }
 }

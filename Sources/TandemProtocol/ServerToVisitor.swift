@@ -10,6 +10,25 @@ public enum ServerToVisitor: Sendable, Equatable {
     case ended(Ended)
     /// A documented visitor `error` (`service`, `dupkey`, ...); a final close follows.
     case error(ErrorBody)
+    /// An agent asks for remote control (`rcrequested`).
+    case rcrequest(RemoteControlRequest)
+    /// The agent gave up remote control.
+    case rcstop
+    /// One agent action to perform in the page (`rcevent`).
+    case action(RelayedAction)
+    /// Agent navigation (`navigation`).
+    case navigate(NavigationRequest)
+    /// An agent gesture to draw over the page (`outline`).
+    case gesture(Gesture)
+    /// The agent's pointer while remote control is on.
+    case pointer(AgentPointer)
+    /// A session message from an agent.
+    case message(SessionMessage)
+
+    public struct RemoteControlRequest: Codable, Sendable, Equatable {
+        public var agent: AgentInfo
+        public init(agent: AgentInfo) { self.agent = agent }
+    }
 
     public struct Session: Codable, Sendable, Equatable {
         public var key: String
@@ -24,12 +43,18 @@ public enum ServerToVisitor: Sendable, Equatable {
         public var agents: AgentList
         /// The group's masking configuration, applied by the visitor script before any upload.
         public var masking: MaskingSettings?
+        /// Remote control as it stands (it stays on across pages until stopped).
+        public var rc: RemoteControlState?
+        /// Everything `setUserState` stored, for `getUserState` after `statereceived`.
+        public var userstate: [String: JSONValue]?
 
         public init(
             key: String, callid: Int64, groupid: Int, token: String, random: Bool, resumed: Bool, agents: AgentList,
-            masking: MaskingSettings? = nil
+            masking: MaskingSettings? = nil, rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil
         ) {
             self.masking = masking
+            self.rc = rc
+            self.userstate = userstate
             self.key = key
             self.callid = callid
             self.groupid = groupid
@@ -73,6 +98,13 @@ extension ServerToVisitor: Codable {
         case "resync": self = .resync
         case "ended": self = .ended(try Ended(from: decoder))
         case "error": self = .error(try ErrorBody(from: decoder))
+        case "rcrequest": self = .rcrequest(try RemoteControlRequest(from: decoder))
+        case "rcstop": self = .rcstop
+        case "action": self = .action(try RelayedAction(from: decoder))
+        case "navigate": self = .navigate(try NavigationRequest(from: decoder))
+        case "gesture": self = .gesture(try Gesture(from: decoder))
+        case "pointer": self = .pointer(try AgentPointer(from: decoder))
+        case "message": self = .message(try SessionMessage(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -84,6 +116,13 @@ extension ServerToVisitor: Codable {
         case .resync: try MessageType.encode("resync", to: encoder)
         case .ended(let m): try MessageType.encode("ended", m, to: encoder)
         case .error(let m): try MessageType.encode("error", m, to: encoder)
+        case .rcrequest(let m): try MessageType.encode("rcrequest", m, to: encoder)
+        case .rcstop: try MessageType.encode("rcstop", to: encoder)
+        case .action(let m): try MessageType.encode("action", m, to: encoder)
+        case .navigate(let m): try MessageType.encode("navigate", m, to: encoder)
+        case .gesture(let m): try MessageType.encode("gesture", m, to: encoder)
+        case .pointer(let m): try MessageType.encode("pointer", m, to: encoder)
+        case .message(let m): try MessageType.encode("message", m, to: encoder)
         }
     }
 }

@@ -10,6 +10,14 @@ public enum VisitorMessage: Sendable, Equatable {
     case visibility(Visibility)
     /// `pauseSession({pause, message})`: nothing of the page is sent while paused.
     case pause(Pause)
+    /// The visitor's remote-control state changed (accepted, `enableRC`, suspension).
+    case rc(RemoteControlState)
+    /// The visitor answered an agent's remote-control request.
+    case rcresponse(RemoteControlAnswer)
+    /// `sendSessionMessage(msgName, msg)` to the agents.
+    case message(SessionMessage)
+    /// `setUserState(name, data)`.
+    case userstate(UserState)
 
     public struct Pause: Codable, Sendable, Equatable {
         public var paused: Bool
@@ -75,6 +83,10 @@ extension VisitorMessage: Codable {
         case "stop": self = .stop
         case "visibility": self = .visibility(try Visibility(from: decoder))
         case "pause": self = .pause(try Pause(from: decoder))
+        case "rc": self = .rc(try RemoteControlState(from: decoder))
+        case "rcresponse": self = .rcresponse(try RemoteControlAnswer(from: decoder))
+        case "message": self = .message(try SessionMessage(from: decoder))
+        case "userstate": self = .userstate(try UserState(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -86,6 +98,10 @@ extension VisitorMessage: Codable {
         case .stop: try MessageType.encode("stop", to: encoder)
         case .visibility(let m): try MessageType.encode("visibility", m, to: encoder)
         case .pause(let m): try MessageType.encode("pause", m, to: encoder)
+        case .rc(let m): try MessageType.encode("rc", m, to: encoder)
+        case .rcresponse(let m): try MessageType.encode("rcresponse", m, to: encoder)
+        case .message(let m): try MessageType.encode("message", m, to: encoder)
+        case .userstate(let m): try MessageType.encode("userstate", m, to: encoder)
         }
     }
 }

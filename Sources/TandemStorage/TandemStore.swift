@@ -37,6 +37,10 @@ public protocol TandemStore: Sendable {
     func markParticipantLeft(callId: Int64, num: Int, at: Date) async throws
     func participants(callId: Int64) async throws -> [ParticipantRecord]
 
+    // MARK: User state (`setUserState`): JSON text per name, kept for the session's life
+    func setUserState(callId: Int64, name: String, json: String) async throws
+    func userStates(callId: Int64) async throws -> [String: String]
+
     // MARK: Server settings (signing secret, ...)
     func setting(_ name: String) async throws -> String?
     func setSetting(_ name: String, _ value: String) async throws

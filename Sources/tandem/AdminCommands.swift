@@ -15,13 +15,23 @@ struct AgentCommand: AsyncParsableCommand {
         @Option var title: String = ""
         @Option(help: "Group to join.") var group: Int = 1
         @Option(help: "Role within the group (agentrole).") var role: String?
+        @Option(help: "Comma-separated privileges (view, remotecontrol, screenshare, video, documentshare, addguests); all when omitted.")
+        var privileges: String?
 
         func run() async throws {
+            var granted = Set(Privilege.allCases)
+            if let privileges {
+                granted = []
+                for name in privileges.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                    guard let privilege = Privilege(rawValue: name) else { throw ValidationError("unknown privilege '\(name)'") }
+                    granted.insert(privilege)
+                }
+            }
             let db = try await Environment.openStore(store)
             let secret = password ?? Password.random()
             let agent = try await db.createAgent(
                 username: username, name: name ?? username, title: title, passwordHash: try PasswordHasher.standard.hash(secret))
-            try await db.setMembership(Membership(agentId: agent.id, groupId: group, role: role))
+            try await db.setMembership(Membership(agentId: agent.id, groupId: group, role: role, privileges: granted))
             print("agent \(agent.username) (id \(agent.id)) added to group \(group)")
             if password == nil { print("password: \(secret)") }
         }

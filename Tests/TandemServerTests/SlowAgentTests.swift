@@ -59,7 +59,7 @@ struct SlowAgentTests {
         let visitorId = try #require(await session.attachVisitor(visitorOutbox, token: "t", resumed: false, masking: nil))
         let agentOutbox = Outbox(limit: 100)
         let joined = try #require(
-            await session.joinAgent(agentId: 1, info: AgentInfo(username: "alice", num: 0), outbox: agentOutbox))
+            await session.joinAgent(agentId: 1, info: AgentInfo(username: "alice", num: 0), privileges: [.view], outbox: agentOutbox))
         let writer = Writer(agentOutbox)
         _ = await writer.write(2)  // joined, agents
 
@@ -92,7 +92,7 @@ struct SlowAgentTests {
         let visitorOutbox = Outbox(limit: 1 << 20)
         let visitorId = try #require(await session.attachVisitor(visitorOutbox, token: "t", resumed: false, masking: nil))
         let agentOutbox = Outbox(limit: 50)
-        _ = await session.joinAgent(agentId: 1, info: AgentInfo(username: "alice", num: 0), outbox: agentOutbox)
+        _ = await session.joinAgent(agentId: 1, info: AgentInfo(username: "alice", num: 0), privileges: [.view], outbox: agentOutbox)
         await session.visitorFrame(.page, ByteBuffer(bytes: [1, 1]), from: visitorId)
         for _ in 0..<10 { await session.visitorFrame(.delta, ByteBuffer(repeating: 2, count: 40), from: visitorId) }
         #expect(agentOutbox.isOverflowed)

@@ -9,7 +9,7 @@
   'use strict';
   var G = (window.GLANCE = window.GLANCE || {});
   G.Cobrowse = G.Cobrowse || {};
-  var frame = null, origin = null, listeners = {}, state = {};
+  var frame = null, origin = null, listeners = {}, state = {}, messageListeners = {};
 
   function fire(type, data) {
     state[type] = data;
@@ -21,11 +21,21 @@
   window.addEventListener('message', function (event) {
     if (!frame || event.source !== frame.contentWindow || event.origin !== origin) return;
     var d = event.data;
-    if (d && d.tandem === 'agent-event' && typeof d.type === 'string') fire(d.type, d.data);
+    if (!d || d.tandem !== 'agent-event' || typeof d.type !== 'string') return;
+    if (d.type === 'sessionmessage' && d.data) {
+      (messageListeners[d.data.name] || []).slice().forEach(function (fn) {
+        try { fn(d.data.name, d.data.data); } catch (e) { console.error(e); }
+      });
+      return;
+    }
+    if (d.type === 'userstate' && d.data) state['userstate:' + d.data.name] = d.data.data;
+    fire(d.type, d.type === 'userstate' && d.data ? d.data.data : d.data);
   });
 
-  function command(cmd) {
-    if (frame && frame.contentWindow) frame.contentWindow.postMessage({ tandem: 'agent-command', cmd: cmd }, origin);
+  function command(cmd, extra) {
+    var msg = { tandem: 'agent-command', cmd: cmd };
+    for (var k in extra || {}) msg[k] = extra[k];
+    if (frame && frame.contentWindow) frame.contentWindow.postMessage(msg, origin);
   }
 
   G.Cobrowse.Agent = {
@@ -47,6 +57,17 @@
     /** Leave the session (it ends when the last agent leaves). */
     leaveSession: function () { command('leave'); },
     /** End the session for everyone. */
-    endSession: function () { command('end'); }
+    endSession: function () { command('end'); },
+    /** Ask the visitor for remote control. */
+    requestRC: function () { command('rcrequest'); },
+    /** Send the visitor to a URL of the site (remote control must be on). */
+    navigate: function (url) { command('navigate', { url: String(url) }); },
+    /** A message to the visitor's addSessionMessageListener(msgName) handlers. */
+    sendSessionMessage: function (msgName, msg) { command('message', { name: String(msgName), data: msg === undefined ? null : msg }); },
+    addSessionMessageListener: function (msgName, handler) {
+      (messageListeners[msgName] = messageListeners[msgName] || []).push(handler);
+    },
+    /** The last value the visitor stored with setUserState(name), or null. */
+    getUserState: function (name) { return 'userstate:' + name in state ? state['userstate:' + name] : null; }
   };
 })();

@@ -4,6 +4,7 @@ import { CloseCode, decodeFrame, FrameKind, isFinalClose, parseMessage, PROTOCOL
 import { applyDelta, applyScroll } from './render/apply.js';
 import { buildDocument } from './render/rebuild.js';
 import { sanitizeHtml } from './render/sanitize.js';
+import { setUpAssist } from './assist.js';
 
 /**
  * The agent viewer (/agentjoin?SessionKey=KEY[&wait=1]): joins the session, rebuilds the
@@ -224,6 +225,8 @@ function onControl(text) {
       setStatus(`Waiting for session ${msg.key} to start…`, 'warn');
       break;
     case 'joined':
+      Object.assign(userState, msg.userstate || {});
+      if (msg.rc) setControl(msg.rc);
       $('session-info').textContent = `Session ${msg.key}${msg.visitor.name ? ` · ${msg.visitor.name}` : ''}`;
       setStatus(msg.visitorConnected ? 'Connected' : 'Visitor reconnecting…', msg.visitorConnected ? 'ok' : 'warn');
       showNotice('');
@@ -245,8 +248,49 @@ function onControl(text) {
     case 'ended':
       lastEnded = { reason: msg.reason, msg: msg.msg };
       break;
+    case 'accessdenied':
+      emit('accessdenied', msg.rcrequested ? { rcrequested: true, msg: msg.msg } : { msg: msg.msg });
+      showToast(msg.msg);
+      break;
+    case 'rcrequest':
+      emit('rcrequest', { response: msg.response });
+      if (msg.response === 'declined') showToast('The visitor declined remote control.');
+      break;
+    case 'rc':
+      setControl({ enabled: msg.enabled, suspended: msg.suspended });
+      break;
+    case 'message':
+      emit('sessionmessage', { name: msg.name, data: msg.data });
+      break;
+    case 'userstate':
+      userState[msg.name] = msg.data;
+      emit('userstate', { name: msg.name, data: msg.data });
+      break;
   }
 }
+
+/** @type {Record<string, any>} */
+const userState = {};
+
+/** @param {{enabled: boolean, suspended: boolean}} state */
+function setControl(state) {
+  assist.setControl(state);
+  emit('rc', { enabled: state.enabled, suspended: state.suspended });
+}
+
+/** @param {string} text */
+function showToast(text) {
+  const el = $('rc-status');
+  el.textContent = text;
+  setTimeout(() => el.textContent === text && (el.textContent = ''), 4000);
+}
+
+const assist = setUpAssist({
+  send: (msg) => socket?.send(JSON.stringify(msg)),
+  frame,
+  mirror,
+  scale: () => Number(screen.dataset.scale || 1),
+});
 
 /** @param {boolean} value @param {string} [message] */
 function setPaused(value, message) {
@@ -283,9 +327,14 @@ $('end').addEventListener('click', () => command('end'));
 window.addEventListener('message', (event) => {
   if (event.source !== window.parent || event.origin !== parentOrigin) return;
   const data = event.data;
-  if (data && data.tandem === 'agent-command' && (data.cmd === 'leave' || data.cmd === 'end')) command(data.cmd);
+  if (!data || data.tandem !== 'agent-command') return;
+  if (data.cmd === 'leave' || data.cmd === 'end') command(data.cmd);
+  else if (data.cmd === 'message' && typeof data.name === 'string') socket?.send(JSON.stringify({ t: 'message', name: data.name, data: data.data ?? null }));
+  else if (data.cmd === 'rcrequest') socket?.send(JSON.stringify({ t: 'rcrequest' }));
+  else if (data.cmd === 'navigate' && typeof data.url === 'string') socket?.send(JSON.stringify({ t: 'navigate', url: data.url }));
 });
 /** @type {any} */ (window).tandemViewerState = state;
+/** @type {any} */ (window).tandemUserState = userState;
 
 if (!key) {
   setStatus('No session key', 'error');

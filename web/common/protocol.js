@@ -84,6 +84,15 @@ const AGENT = {
   role: 'string', guestid: 'number?', num: 'number', agentrole: 'string?',
 };
 const AGENT_LIST = { count: 'number', agentlist: [AGENT] };
+const RC = { enabled: 'boolean', suspended: 'boolean' };
+const ACTION = {
+  type: 'action', id: 'number', x: 'float?', y: 'float?', value: 'string?', index: 'number?', key: 'string?',
+};
+const NAVIGATION = { url: 'string?', direction: 'string?' };
+const GESTURE = { kind: 'string', points: 'points', num: 'number?' };
+const POINTER = { x: 'float', y: 'float', num: 'number?' };
+const MESSAGE = { name: 'string', data: 'any', num: 'number?' };
+const USER_STATE = { name: 'string', data: 'any' };
 const MASKING = {
   selectors: 'array?', maskedPages: 'array?', unmaskedPages: 'array?', privateByDefault: 'boolean?', visibleSelectors: 'array?',
 };
@@ -98,26 +107,48 @@ const SHAPES = {
     stop: {},
     visibility: { state: 'visibility' },
     pause: { paused: 'boolean', message: 'string?' },
+    rc: RC,
+    rcresponse: { accepted: 'boolean' },
+    message: MESSAGE,
+    userstate: USER_STATE,
   },
   'server-to-visitor': {
     session: {
       key: 'string', callid: 'number', groupid: 'number', token: 'string', random: 'boolean', resumed: 'boolean', agents: AGENT_LIST,
-      masking: optional(MASKING),
+      masking: optional(MASKING), rc: optional(RC), userstate: 'object?',
     },
     agents: AGENT_LIST,
     resync: {},
     ended: { reason: 'string', msg: 'string?' },
     error: { code: 'string', msg: 'string', params: 'strings?' },
+    rcrequest: { agent: AGENT },
+    rcstop: {},
+    action: { action: ACTION, agent: { username: 'string?', puid: 'string?', num: 'number' } },
+    navigate: NAVIGATION,
+    gesture: GESTURE,
+    pointer: POINTER,
+    message: MESSAGE,
   },
-  agent: { leave: {}, end: {}, resync: {} },
+  agent: {
+    leave: {}, end: {}, resync: {}, rcrequest: {}, rcstop: {},
+    action: ACTION, navigate: NAVIGATION, gesture: GESTURE, pointer: POINTER, message: MESSAGE,
+  },
   'server-to-agent': {
-    joined: { key: 'string', callid: 'number', groupid: 'number', visitor: VISITOR_FIELDS, num: 'number', agents: AGENT_LIST, visitorConnected: 'boolean' },
+    joined: {
+      key: 'string', callid: 'number', groupid: 'number', visitor: VISITOR_FIELDS, num: 'number', agents: AGENT_LIST,
+      visitorConnected: 'boolean', rc: optional(RC), userstate: 'object?',
+    },
     waiting: { key: 'string' },
     agents: AGENT_LIST,
     visitor: { connected: 'boolean' },
     visibility: { state: 'visibility' },
     paused: { paused: 'boolean', message: 'string?' },
     ended: { reason: 'string', msg: 'string?' },
+    accessdenied: { rcrequested: 'boolean?', msg: 'string' },
+    rcrequest: { response: 'string' },
+    rc: RC,
+    message: MESSAGE,
+    userstate: USER_STATE,
   },
 };
 
@@ -156,6 +187,10 @@ function matches(v, type) {
   if (typeof type !== 'string') return fits(v, type);
   const base = isOptional ? type.slice(0, -1) : type;
   if (base === 'visibility') return v === 'visible' || v === 'hidden';
+  if (base === 'any') return true;
+  if (base === 'points') return Array.isArray(v) && v.every((p) => Array.isArray(p) && p.every((n) => typeof n === 'number' && Number.isFinite(n)));
+  if (base === 'float') return typeof v === 'number' && Number.isFinite(v);
+  if (base === 'action') return ['click', 'input', 'change', 'select', 'scroll', 'key'].includes(/** @type {string} */ (v));
   if (base === 'array') return Array.isArray(v);
   if (base === 'strings') return matches(v, 'object') && Object.values(/** @type {object} */ (v)).every((s) => typeof s === 'string');
   if (base === 'object') return v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -28,7 +28,28 @@ export function install(internal) {
     fire,
     setReadyState: (state) => (V.readyState = state),
     startPaused: config.startpaused === '1' || config.startpaused === true || config.startpaused === 'true',
+    hasListener: (type) => (internal.listeners[type] || []).length > 0,
+    suspendMs: Number(config.rcsuspend) > 0 ? Number(config.rcsuspend) : 2000,
   });
+  /** @param {string} method */
+  const needSession = (method) => {
+    if (session.active) return true;
+    console.warn(`Tandem: ${method} needs a running session`);
+    return false;
+  };
+  /** JSON payloads are limited (as the server enforces): report, do not send. @param {string} what @param {any} data */
+  const fits = (what, data) => {
+    let size;
+    try {
+      size = new TextEncoder().encode(JSON.stringify(data ?? null)).length;
+    } catch {
+      fail('invalidparam', `${what}: not JSON-serialisable`, { field: what });
+      return false;
+    }
+    if (size <= 64 * 1024) return true;
+    fail('invalidparam', `${what}: larger than 64 KB`, { field: what });
+    return false;
+  };
   /** @type {any} */
   let startParams = null;
 
@@ -43,6 +64,7 @@ export function install(internal) {
   }
 
   Object.assign(V, {
+    addSessionMessageHandler: (/** @type {string} */ n, /** @type {any} */ h) => V.addSessionMessageListener(n, h),
     /** @param {string | any} [arg] a session key, or options {groupid, sessionKey, name, email, phone} */
     startSession(arg) {
       if (session.active || session.starting) {
@@ -86,6 +108,32 @@ export function install(internal) {
       startParams = options ?? null;
     },
     getStartParams: () => startParams,
+    /** @param {boolean} enable */
+    enableRC(enable) {
+      if (needSession('enableRC') && session.remote) session.remote.setEnabled(Boolean(enable));
+    },
+    /** @param {string} msgName @param {(msgName: string, msg: any) => void} handler */
+    addSessionMessageListener(msgName, handler) {
+      const list = session.messageHandlers.get(msgName) || [];
+      if (!list.includes(handler)) list.push(handler);
+      session.messageHandlers.set(msgName, list);
+    },
+    /** @param {string} msgName @param {any} msg */
+    sendSessionMessage(msgName, msg) {
+      if (needSession('sendSessionMessage') && fits('msg', msg)) session.sendMessage(String(msgName), msg ?? null);
+    },
+    /** @param {string} name @param {any} data */
+    setUserState(name, data) {
+      if (needSession('setUserState') && fits('data', data)) session.setUserState(String(name), data ?? null);
+    },
+    /** @param {string} name */
+    getUserState: (name) => (session.active && name in session.userState ? session.userState[name] : null),
+    /** @param {string} name */
+    getCookieValue: (name) => session.cookieValue(name),
+    /** @param {string} name @param {string} value */
+    setCookieValue(name, value) {
+      if (needSession('setCookieValue')) session.setCookieValue(String(name), String(value));
+    },
     /** @param {string} eventName */
     getSessionState: (eventName) => (lastState.has(eventName) ? lastState.get(eventName) : null),
     /** @param {{pause: boolean, message?: string}} params */

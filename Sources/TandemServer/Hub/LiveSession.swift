@@ -29,6 +29,7 @@ actor LiveSession {
     private struct AgentParticipant {
         var info: AgentInfo
         let agentId: Int
+        let privileges: Set<Privilege>
         var connectionId: UUID?
         var outbox: Outbox?
         var lostAt: ContinuousClock.Instant?
@@ -45,12 +46,17 @@ actor LiveSession {
     private var visibility: PageVisibility = .visible
     /// The visitor's pause (this page only); late agents see it too.
     private var pause = VisitorMessage.Pause(paused: false)
+    /// Remote control as the visitor last reported it; it stays on across pages.
+    private var rc = RemoteControlState(enabled: false)
+    /// `setUserState` values, persisted so they survive navigation and restarts.
+    private var userState: [String: JSONValue]
     private(set) var ended: SessionEnd?
 
     init(
         record: SessionRecord, store: any TandemStore, config: HubConfiguration, logger: Logger,
-        nextNum: Int = 1, onEnded: @escaping @Sendable (LiveSession) async -> Void
+        nextNum: Int = 1, userState: [String: JSONValue] = [:], onEnded: @escaping @Sendable (LiveSession) async -> Void
     ) {
+        self.userState = userState
         self.callId = record.callId
         self.groupId = record.groupId
         self.key = record.key
@@ -90,7 +96,7 @@ actor LiveSession {
                 ServerToVisitor.session(
                     .init(
                         key: key, callid: callId, groupid: groupId, token: token, random: record.randomKey,
-                        resumed: resumed, agents: agentList(), masking: masking))))
+                        resumed: resumed, agents: agentList(), masking: masking, rc: rc, userstate: userState))))
         broadcastToAgents(.visitor(.init(connected: true)))
         // Pause is per page; a paused visitor that only reconnected says so again at once.
         if pause.paused { visitorPaused(.init(paused: false)) }
@@ -147,7 +153,7 @@ actor LiveSession {
     /// Adds an agent (or reconnects one that is already a participant) and sends it `joined`
     /// followed by the current page.
     /// - Returns: the agent's participant number and connection id, or `nil` if the session ended.
-    func joinAgent(agentId: Int, info: AgentInfo, outbox: Outbox) async -> (num: Int, connection: UUID)? {
+    func joinAgent(agentId: Int, info: AgentInfo, privileges: Set<Privilege>, outbox: Outbox) async -> (num: Int, connection: UUID)? {
         if let ended {
             outbox.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: ended.agentReason, msg: ended.message))))
             outbox.sendControl(.close(.sessionEnded, ended.message))
@@ -169,12 +175,13 @@ actor LiveSession {
             var numbered = info
             numbered.num = num
             agents[num] = AgentParticipant(
-                info: numbered, agentId: agentId, connectionId: connection, outbox: outbox, lostAt: nil, needsPage: true)
+                info: numbered, agentId: agentId, privileges: privileges, connectionId: connection, outbox: outbox, lostAt: nil,
+                needsPage: true)
         }
         let joined = ServerToAgent.Joined(
             key: key, callid: callId, groupid: groupId,
             visitor: .init(name: record.visitorName, email: record.visitorEmail, phone: record.visitorPhone, visitorid: record.visitorId),
-            num: num, agents: agentList(), visitorConnected: visitor != nil)
+            num: num, agents: agentList(), visitorConnected: visitor != nil, rc: rc, userstate: userState)
         outbox.sendControl(WireEncoding.text(ServerToAgent.joined(joined)))
         if visibility == .hidden { outbox.sendControl(WireEncoding.text(ServerToAgent.visibility(.init(state: .hidden)))) }
         if pause.paused { outbox.sendControl(WireEncoding.text(ServerToAgent.paused(pause))) }
@@ -226,6 +233,94 @@ actor LiveSession {
         cache.invalidate()
         resyncRequested = false
         requestResync()
+    }
+
+    // MARK: Helping: remote control, actions, gestures, messages, user state
+
+    /// Asks the visitor for control; an agent without the privilege is refused and the visitor
+    /// is never asked.
+    func agentRequestsControl(num: Int, connection: UUID) {
+        guard let agent = participant(num, connection) else { return }
+        guard agent.privileges.contains(.remoteControl) else {
+            return deny(agent, AccessDenied(rcrequested: true, msg: "You do not have the remote control privilege."))
+        }
+        guard let visitor else { return deny(agent, AccessDenied(rcrequested: true, msg: "The visitor is not connected.")) }
+        visitor.outbox.sendControl(WireEncoding.text(ServerToVisitor.rcrequest(.init(agent: agent.info))))
+    }
+
+    func agentStopsControl(num: Int, connection: UUID) {
+        guard participant(num, connection)?.privileges.contains(.remoteControl) == true else { return }
+        visitor?.outbox.sendControl(WireEncoding.text(ServerToVisitor.rcstop))
+    }
+
+    /// Relays an action or a navigation only with the privilege and while the visitor's consent
+    /// holds (control on, not suspended by the visitor's own activity).
+    func agentActs(num: Int, connection: UUID, _ message: ServerToVisitor) {
+        guard let agent = participant(num, connection) else { return }
+        guard agent.privileges.contains(.remoteControl) else {
+            return deny(agent, AccessDenied(msg: "You do not have the remote control privilege."))
+        }
+        guard rc.enabled else { return deny(agent, AccessDenied(msg: "The visitor has not given remote control.")) }
+        if rc.suspended { return }  // the visitor is using the page; a moment later the agent may act again
+        visitor?.outbox.sendControl(WireEncoding.text(message))
+    }
+
+    func agentGestures(num: Int, connection: UUID, _ gesture: Gesture) {
+        guard participant(num, connection) != nil else { return }
+        var drawn = gesture
+        drawn.num = num
+        visitor?.outbox.sendControl(WireEncoding.text(ServerToVisitor.gesture(drawn)))
+    }
+
+    func agentPoints(num: Int, connection: UUID, _ pointer: AgentPointer) {
+        guard participant(num, connection) != nil, rc.enabled else { return }
+        var shown = pointer
+        shown.num = num
+        visitor?.outbox.sendContent(WireEncoding.text(ServerToVisitor.pointer(shown)))
+    }
+
+    func agentSends(num: Int, connection: UUID, _ message: SessionMessage) {
+        guard participant(num, connection) != nil else { return }
+        var sent = message
+        sent.num = num
+        visitor?.outbox.sendControl(WireEncoding.text(ServerToVisitor.message(sent)))
+    }
+
+    func visitorControl(_ state: RemoteControlState, from id: UUID) {
+        guard visitor?.id == id else { return }
+        rc = state
+        broadcastToAgents(.rc(state))
+    }
+
+    func visitorAnswersControl(_ answer: RemoteControlAnswer, from id: UUID) {
+        guard visitor?.id == id else { return }
+        broadcastToAgents(.rcrequest(.init(response: answer.accepted ? "accepted" : "declined")))
+    }
+
+    func visitorSends(_ message: SessionMessage, from id: UUID) {
+        guard visitor?.id == id else { return }
+        broadcastToAgents(.message(message))
+    }
+
+    func visitorSetsState(_ state: UserState, from id: UUID) async {
+        guard visitor?.id == id else { return }
+        userState[state.name] = state.data
+        broadcastToAgents(.userstate(state))
+        do {
+            let json = String(decoding: try JSONEncoder().encode(state.data), as: UTF8.self)
+            try await store.setUserState(callId: callId, name: state.name, json: json)
+        } catch {
+            logger.error("could not store user state", metadata: ["callid": "\(callId)", "error": "\(error)"])
+        }
+    }
+
+    private func participant(_ num: Int, _ connection: UUID) -> AgentParticipant? {
+        guard let agent = agents[num], agent.connectionId == connection else { return nil }
+        return agent
+    }
+
+    private func deny(_ agent: AgentParticipant, _ denial: AccessDenied) {
+        agent.outbox?.sendControl(WireEncoding.text(ServerToAgent.accessdenied(denial)))
     }
 
     // MARK: Ending

@@ -89,9 +89,10 @@ public actor SessionHub {
         else { throw notFound }
         guard record.isActive else { return .ended(record.endReason.flatMap(SessionEnd.init) ?? .visitorLost) }
         let participants = try await store.participants(callId: record.callId)
+        let userState = try await storedUserState(record.callId)
         // Another continue may have registered it while this one awaited the store.
         if let live = sessions[request.callid] { return .live(live, masking) }
-        return .live(register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1), masking)
+        return .live(register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1, userState: userState), masking)
     }
 
     /// The newest active session with this key in one of `groups`.
@@ -127,7 +128,7 @@ public actor SessionHub {
     public func restoreActiveSessions() async throws {
         for record in try await store.activeSessions() where sessions[record.callId] == nil {
             let participants = try await store.participants(callId: record.callId)
-            register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1)
+            register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1, userState: try await storedUserState(record.callId))
         }
         if !sessions.isEmpty { logger.info("restored active sessions", metadata: ["count": "\(sessions.count)"]) }
     }
@@ -140,9 +141,9 @@ public actor SessionHub {
     // MARK: Private
 
     @discardableResult
-    private func register(_ record: SessionRecord, nextNum: Int) -> LiveSession {
+    private func register(_ record: SessionRecord, nextNum: Int, userState: [String: JSONValue] = [:]) -> LiveSession {
         let session = LiveSession(
-            record: record, store: store, config: config, logger: logger, nextNum: nextNum,
+            record: record, store: store, config: config, logger: logger, nextNum: nextNum, userState: userState,
             onEnded: { [weak self] session in await self?.remove(session) })
         sessions[record.callId] = session
         HubMetrics.sessionsActive.record(sessions.count)
@@ -164,6 +165,14 @@ public actor SessionHub {
             byKey[groupKey] = sessions.values.filter { $0.groupId == session.groupId && $0.key == session.key }
                 .max { $0.callId < $1.callId }
         }
+    }
+
+    private func storedUserState(_ callId: Int64) async throws -> [String: JSONValue] {
+        var state: [String: JSONValue] = [:]
+        for (name, json) in try await store.userStates(callId: callId) {
+            state[name] = try? JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
+        }
+        return state
     }
 
     private func cancelWaiter(key: String, id: UUID) {

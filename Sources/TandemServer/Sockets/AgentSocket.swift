@@ -74,7 +74,7 @@ struct AgentSocket: Sendable {
             }
             await withTaskGroup(of: Void.self) { joining in
                 joining.addTask { await join(key: key, identity: identity, outbox: outbox, joined: joined) }
-                await readLoop(inbound, joined: joined, outbox: outbox, logger: context.logger)
+                await readLoop(inbound, identity: identity, joined: joined, outbox: outbox, logger: context.logger)
                 // The socket closed: stop waiting for a session. Only this task is cancelled;
                 // the writer drains what is queued (a close included).
                 joining.cancelAll()
@@ -96,14 +96,16 @@ struct AgentSocket: Sendable {
         let info = AgentInfo(
             username: identity.agent.username, name: identity.agent.name, title: identity.agent.title,
             role: "agent", num: 0, agentrole: membership.role)
-        if let (num, connection) = await session.joinAgent(agentId: identity.agent.id, info: info, outbox: outbox) {
+        if let (num, connection) = await session.joinAgent(
+            agentId: identity.agent.id, info: info, privileges: membership.privileges, outbox: outbox)
+        {
             joined.set(Joined(session: session, num: num, connection: connection))
         }
     }
 
-    private func readLoop(_ inbound: WebSocketInboundStream, joined: JoinedBox, outbox: Outbox, logger: Logger) async {
+    private func readLoop(_ inbound: WebSocketInboundStream, identity: AgentIdentity, joined: JoinedBox, outbox: Outbox, logger: Logger) async {
         do {
-            for try await message in inbound.messages(maxSize: 64 << 10) {
+            for try await message in inbound.messages(maxSize: SessionMessage.maxBytes + (4 << 10)) {
                 guard case .text(let text) = message, let parsed = try? WireEncoding.decode(AgentMessage.self, from: text) else {
                     outbox.sendControl(.close(.badMessage, "unexpected or malformed message"))
                     return
@@ -113,6 +115,15 @@ struct AgentSocket: Sendable {
                 case .leave: await j.session.agentLeft(num: j.num, connection: j.connection)
                 case .end: await j.session.end(.agentEnded)
                 case .resync: await j.session.agentNeedsPage(num: j.num, connection: j.connection)
+                case .rcrequest: await j.session.agentRequestsControl(num: j.num, connection: j.connection)
+                case .rcstop: await j.session.agentStopsControl(num: j.num, connection: j.connection)
+                case .action(let action):
+                    let agent = ActingAgent(username: identity.agent.username, puid: identity.agent.username, num: j.num)
+                    await j.session.agentActs(num: j.num, connection: j.connection, .action(.init(action: action, agent: agent)))
+                case .navigate(let request): await j.session.agentActs(num: j.num, connection: j.connection, .navigate(request))
+                case .gesture(let gesture): await j.session.agentGestures(num: j.num, connection: j.connection, gesture)
+                case .pointer(let pointer): await j.session.agentPoints(num: j.num, connection: j.connection, pointer)
+                case .message(let message): await j.session.agentSends(num: j.num, connection: j.connection, message)
                 }
             }
         } catch {

@@ -54,7 +54,7 @@ struct VisitorSocket: Sendable {
                 }
                 token = cont.token
                 resumed = true
-            case .stop, .visibility, .pause:
+            case .stop, .visibility, .pause, .rc, .rcresponse, .message, .userstate:
                 return await SocketPump.reject(outbound, .badMessage, "expected a start or continue message")
             }
         } catch let error as DomainError {
@@ -95,6 +95,14 @@ struct VisitorSocket: Sendable {
                     case .stop: await session.end(.visitorStopped)
                     case .visibility(let v): await session.visitorVisibility(v.state)
                     case .pause(let p): await session.visitorPaused(p, from: connection)
+                    case .rc(let state): await session.visitorControl(state, from: connection)
+                    case .rcresponse(let answer): await session.visitorAnswersControl(answer, from: connection)
+                    case .message(let m):
+                        guard text.utf8.count <= SessionMessage.maxBytes + 1024 else { return tooLarge(outbox) }
+                        await session.visitorSends(m, from: connection)
+                    case .userstate(let state):
+                        guard text.utf8.count <= UserState.maxBytes + 1024 else { return tooLarge(outbox) }
+                        await session.visitorSetsState(state, from: connection)
                     case .start, .continue, .none:
                         outbox.sendControl(.close(.badMessage, "unexpected or malformed message"))
                         return
@@ -104,6 +112,10 @@ struct VisitorSocket: Sendable {
         } catch {
             logger.debug("visitor socket read ended", metadata: ["error": "\(error)"])
         }
+    }
+
+    private func tooLarge(_ outbox: Outbox) {
+        outbox.sendControl(.close(.badMessage, "session message or user state larger than 64 KiB"))
     }
 
     private func unsupported(_ version: Int, _ outbound: WebSocketOutboundWriter) async {

@@ -57,6 +57,16 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2-user-state") { db in
+            try db.execute(sql: """
+                CREATE TABLE userState (
+                    callId INTEGER NOT NULL REFERENCES session(callId) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    PRIMARY KEY (callId, name)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -190,6 +190,26 @@ public final class SQLiteStore: TandemStore {
         }
     }
 
+    // MARK: User state
+
+    public func setUserState(callId: Int64, name: String, json: String) async throws {
+        try await db.write { db in
+            try db.execute(
+                sql: "INSERT INTO userState (callId, name, data) VALUES (?, ?, ?) ON CONFLICT (callId, name) DO UPDATE SET data = excluded.data",
+                arguments: [callId, name, json])
+        }
+    }
+
+    public func userStates(callId: Int64) async throws -> [String: String] {
+        try await db.read { db in
+            var states: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, data FROM userState WHERE callId = ?", arguments: [callId]) {
+                states[row["name"]] = row["data"]
+            }
+            return states
+        }
+    }
+
     // MARK: Settings
 
     public func setting(_ name: String) async throws -> String? {

@@ -23,7 +23,7 @@ function log(type, data) {
   $('console-log').prepend(item);
 }
 
-for (const type of ['agents', 'connectfailed', 'navigate', 'pagevisibility', 'sessionend']) {
+for (const type of ['agents', 'connectfailed', 'navigate', 'pagevisibility', 'sessionend', 'sessionpaused', 'rc', 'rcrequest', 'accessdenied', 'userstate']) {
   Agent.addEventListener(type, (/** @type {any} */ data) => {
     log(type, data);
     if (type === 'agents') $('console-agents').textContent = data.agentlist.map((/** @type {any} */ a) => `#${a.num} ${a.name || a.username}`).join(', ');

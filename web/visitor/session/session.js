@@ -4,6 +4,9 @@ import { Recorder } from '../capture/recorder.js';
 import { Connection } from './connection.js';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie.js';
 import { MaskingRules } from './masking-rules.js';
+import { performAction } from '../assist/actions.js';
+import { drawGesture, showAgentPointer } from '../assist/overlay.js';
+import { RemoteControl } from '../assist/remote-control.js';
 
 /**
  * The visitor's side of one session across its whole life on this page: start or continue,
@@ -18,6 +21,8 @@ export class VisitorSession {
    *   fire: (type: string, data?: any) => void,
    *   setReadyState: (state: string) => void,
    *   startPaused: boolean,
+   *   hasListener: (type: string) => boolean,
+   *   suspendMs: number,
    * }} env
    */
   constructor(env) {
@@ -32,6 +37,12 @@ export class VisitorSession {
     this.agents = undefined;
     /** Bumped on every (re)connect, so a masking hook that answers late cannot start stale capture. */
     this.generation = 0;
+    /** @type {RemoteControl | null} */
+    this.remote = null;
+    /** setUserState values, as the server keeps them. @type {Record<string, any>} */
+    this.userState = {};
+    /** addSessionMessageListener handlers by message name. @type {Map<string, Function[]>} */
+    this.messageHandlers = new Map();
     /** @type {import('./cookie.js').SessionCookie | null} */
     this.info = null;
     /** @type {Connection | null} */
@@ -126,7 +137,94 @@ export class VisitorSession {
       case 'error':
         this.pendingError = { code: msg.code, msg: msg.msg, ...(msg.params ? { params: msg.params } : {}) };
         return;
+      case 'rcrequest':
+        this.remote?.requested(msg.agent);
+        return;
+      case 'rcstop':
+        if (this.remote?.enabled) this.remote.setEnabled(false);
+        showAgentPointer(null);
+        return;
+      case 'action':
+        return this.onAction(msg);
+      case 'navigate':
+        return this.onNavigate(msg);
+      case 'gesture':
+        drawGesture(msg);
+        this.env.fire('outline', { kind: msg.kind, agentnum: msg.num });
+        return;
+      case 'pointer':
+        if (this.remote?.enabled) showAgentPointer({ x: msg.x, y: msg.y });
+        return;
+      case 'message':
+        for (const handler of this.messageHandlers.get(msg.name) || []) {
+          try {
+            handler(msg.name, msg.data);
+          } catch (error) {
+            console.error(error);
+          }
+        }
+        return;
     }
+  }
+
+  /** An agent action: only while control is on and not suspended by the visitor's own input. */
+  /** @param {any} msg */
+  onAction(msg) {
+    if (!this.remote?.enabled || this.remote.suspended || !this.recorder) return;
+    const recorder = this.recorder;
+    const refused = performAction(msg, {
+      mirror: recorder.mirror,
+      isMasked: (el) => recorder.policy.masking.isMasked(el) || recorder.serializer.masked.has(el),
+      fire: this.env.fire,
+    });
+    if (refused) console.warn(`Tandem: agent action refused: ${refused}`);
+  }
+
+  /** Agent navigation: this site only, and only with control on. @param {any} msg */
+  onNavigate(msg) {
+    if (!this.remote?.enabled) return;
+    if (msg.direction === 'back' || msg.direction === 'forward') {
+      this.env.fire('navigation', { direction: msg.direction });
+      if (msg.direction === 'back') history.back();
+      else history.forward();
+      return;
+    }
+    let target;
+    try {
+      target = new URL(msg.url, location.href);
+    } catch {
+      return;
+    }
+    if (target.origin !== location.origin || !/^https?:$/.test(target.protocol)) {
+      console.warn(`Tandem: agent navigation to another site refused: ${target.origin}`);
+      return;
+    }
+    this.env.fire('navigation', { url: target.href });
+    location.assign(target.href);
+  }
+
+  /** @param {string} name */
+  cookieValue(name) {
+    const values = this.info?.u || readSessionCookie()?.u;
+    return values && name in values ? values[name] : null;
+  }
+
+  /** Values kept in the session cookie on the website's domain (UI state). @param {string} name @param {string} value */
+  setCookieValue(name, value) {
+    if (!this.info) return;
+    this.info.u = { ...(this.info.u || {}), [name]: value };
+    writeSessionCookie(this.info, this.env.config);
+  }
+
+  /** @param {string} name @param {any} data */
+  sendMessage(name, data) {
+    this.connection?.send(JSON.stringify({ t: 'message', name, data }));
+  }
+
+  /** @param {string} name @param {any} data */
+  setUserState(name, data) {
+    this.userState[name] = data;
+    this.connection?.send(JSON.stringify({ t: 'userstate', name, data }));
   }
 
   /** @param {any} msg the `session` message */
@@ -134,6 +232,7 @@ export class VisitorSession {
     const wasActive = this.active;
     const firstStart = this.starting;
     this.masking.group = msg.masking || {};
+    this.userState = msg.userstate || {};
     this.info = { k: msg.key, c: msg.callid, g: msg.groupid, t: msg.token, r: msg.random, u: this.info?.u };
     writeSessionCookie(this.info, this.env.config);
     this.active = true;
@@ -155,10 +254,17 @@ export class VisitorSession {
     }
     this.env.setReadyState('sessioncontinue');
     this.env.fire('sessioncontinue');
+    this.remote = new RemoteControl({
+      send: (m) => this.connection?.send(JSON.stringify(m)),
+      fire: this.env.fire,
+      hasListener: this.env.hasListener,
+      suspendMs: this.env.suspendMs,
+    });
     this.agents = msg.agents;
     this.env.fire('agents', msg.agents);
     this.env.setReadyState('statereceived');
     this.env.fire('statereceived');
+    this.remote.restore(msg.rc);
     // The hook is called first with params.agents undefined, later pages with the agents.
     this.startRecording(firstStart ? {} : { agents: this.agents });
   }
@@ -244,6 +350,9 @@ export class VisitorSession {
   teardown() {
     this.active = false;
     this.resumingFromCookie = false;
+    this.remote?.stop();
+    this.remote = null;
+    showAgentPointer(null);
     this.starting = false;
     this.recorder?.stop();
     this.recorder = null;
