@@ -23,7 +23,11 @@ export function setUpAssist(env) {
   let rc = { enabled: false, suspended: false };
   /** @type {'control' | 'draw' | 'highlight' | ''} */
   let tool = '';
-  /** The text field the agent is typing into. @type {{id: number, el: any} | null} */
+  /**
+   * The text field the agent is typing into, with the agent's own copy of its value: the
+   * visitor's echo of earlier keystrokes may land between two keys and must not rewind it.
+   * @type {{id: number, el: any, value: string} | null}
+   */
   let typing = null;
 
   const mode = () => (tool || (rc.enabled ? 'control' : ''));
@@ -85,17 +89,16 @@ export function setUpAssist(env) {
     const tag = hit.el.localName;
     const type = (hit.el.getAttribute('type') || 'text').toLowerCase();
     if (tag === 'textarea' || (tag === 'input' && !['checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'image', 'range', 'color'].includes(type))) {
-      typing = hit;
+      if (!typing) typing = { ...hit, value: String(/** @type {any} */ (hit.el).value ?? '') };
     } else if (tag === 'select') {
       showSelect(hit, p);
     }
   });
   overlay.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
     if (mode() !== 'control' || !typing || e.ctrlKey || e.metaKey || e.altKey) return;
-    const el = typing.el;
-    if (e.key.length === 1) el.value += e.key;
-    else if (e.key === 'Backspace') el.value = el.value.slice(0, -1);
-    else if (e.key === 'Enter' && el.localName === 'textarea') el.value += '\n';
+    if (e.key.length === 1) typing.value += e.key;
+    else if (e.key === 'Backspace') typing.value = typing.value.slice(0, -1);
+    else if (e.key === 'Enter' && typing.el.localName === 'textarea') typing.value += '\n';
     else {
       if (['Enter', 'Tab', 'Escape'].includes(e.key)) {
         env.send({ t: 'action', type: 'key', id: typing.id, key: e.key });
@@ -105,7 +108,8 @@ export function setUpAssist(env) {
       return;
     }
     e.preventDefault();
-    env.send({ t: 'action', type: 'input', id: typing.id, value: el.value });
+    typing.el.value = typing.value;
+    env.send({ t: 'action', type: 'input', id: typing.id, value: typing.value });
   });
   overlay.addEventListener('wheel', (/** @type {WheelEvent} */ e) => {
     if (mode() !== 'control') return;
