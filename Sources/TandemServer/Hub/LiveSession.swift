@@ -344,6 +344,12 @@ actor LiveSession {
         guard ended == nil else { return }
         ended = reason
         logger.info("session ended", metadata: ["callid": "\(callId)", "reason": "\(reason.rawValue)"])
+        // Recorded before anyone is told, so whoever acts on `ended` finds the record ended.
+        do {
+            try await store.endSession(callId: callId, reason: reason.rawValue, at: Date())
+        } catch {
+            logger.error("could not record session end", metadata: ["callid": "\(callId)", "error": "\(error)"])
+        }
         if let visitor {
             visitor.outbox.sendControl(WireEncoding.text(ServerToVisitor.ended(.init(reason: reason.visitorReason, msg: reason.message))))
             visitor.outbox.sendControl(.close(.sessionEnded, reason.message))
@@ -351,11 +357,6 @@ actor LiveSession {
         for agent in agents.values {
             agent.outbox?.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: reason.agentReason, msg: reason.message))))
             agent.outbox?.sendControl(.close(.sessionEnded, reason.message))
-        }
-        do {
-            try await store.endSession(callId: callId, reason: reason.rawValue, at: Date())
-        } catch {
-            logger.error("could not record session end", metadata: ["callid": "\(callId)", "error": "\(error)"])
         }
         await onEnded(self)
     }
