@@ -96,8 +96,10 @@ export class VisitorSession {
    * @param {(send: (msg: any) => void) => void} hello what to say on the first connect
    */
   connect(resuming, hello) {
+    const grace = Number(this.env.config.reconnectgrace);
     this.connection = new Connection(this.socketUrl, {
       resuming,
+      graceMs: grace > 0 ? grace : undefined,
       onopen: (ws, reconnected) => {
         const send = (/** @type {any} */ msg) => ws.send(JSON.stringify(msg));
         if (reconnected || (this.info && this.active)) this.sendContinue(send);
