@@ -22,11 +22,17 @@ public struct GroupSettings: Codable, Sendable, Equatable {
     public var visitorOrigins: [String]
     /// Masked elements and pages, sent to the visitor script with the session.
     public var masking: MaskingSettings
+    /// Agents with different roles may share a session (seed 002, "Multiple Roles Allowed").
+    public var allowMixedRoles: Bool
 
-    public init(preventDuplicateKeys: Bool = false, visitorOrigins: [String] = [], masking: MaskingSettings = .init()) {
+    public init(
+        preventDuplicateKeys: Bool = false, visitorOrigins: [String] = [], masking: MaskingSettings = .init(),
+        allowMixedRoles: Bool = false
+    ) {
         self.preventDuplicateKeys = preventDuplicateKeys
         self.visitorOrigins = visitorOrigins
         self.masking = masking
+        self.allowMixedRoles = allowMixedRoles
     }
 
     public init(from decoder: any Decoder) throws {
@@ -34,6 +40,7 @@ public struct GroupSettings: Codable, Sendable, Equatable {
         self.preventDuplicateKeys = try c.decodeIfPresent(Bool.self, forKey: .preventDuplicateKeys) ?? false
         self.visitorOrigins = try c.decodeIfPresent([String].self, forKey: .visitorOrigins) ?? []
         self.masking = try c.decodeIfPresent(MaskingSettings.self, forKey: .masking) ?? .init()
+        self.allowMixedRoles = try c.decodeIfPresent(Bool.self, forKey: .allowMixedRoles) ?? false
     }
 
     /// Whether a page served from `origin` may run sessions in this group.

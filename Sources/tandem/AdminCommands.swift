@@ -101,12 +101,14 @@ struct GroupCommand: AsyncParsableCommand {
         @Option(help: "true: only elements inside --visible selectors show their content.") var privateByDefault: Bool?
         @Option(help: "A CSS selector shown in private-by-default mode (repeat; replaces the list).") var visible: [String] = []
         @Flag(help: "Remove every masking rule of the group.") var clearMasking = false
+        @Option(help: "true: agents with different roles may share a session.") var allowMixedRoles: Bool?
 
         func run() async throws {
             let db = try await Environment.openStore(store)
             guard var group = try await db.group(id: id) else { throw ValidationError("no group \(id)") }
             if let preventDuplicateKeys { group.settings.preventDuplicateKeys = preventDuplicateKeys }
             if clearMasking { group.settings.masking = .init() }
+            if let allowMixedRoles { group.settings.allowMixedRoles = allowMixedRoles }
             if !mask.isEmpty { group.settings.masking.selectors = mask }
             if !maskedPage.isEmpty { group.settings.masking.maskedPages = maskedPage }
             if !unmaskedPage.isEmpty { group.settings.masking.unmaskedPages = unmaskedPage }

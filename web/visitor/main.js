@@ -52,6 +52,14 @@ export function install(internal) {
   };
   /** @type {any} */
   let startParams = null;
+  /**
+   * Groups a session may run in on this page: the primary (data-groupid) and the additional ones
+   * (data-additionalgroupid, or the plural spelling). Every start and continuation is checked.
+   */
+  const allowedGroups = [config.groupid, ...String(config.additionalgroupid ?? config.additionalgroupids ?? '').split(',')]
+    .map((g) => Number(String(g).trim()))
+    .filter((g) => Number.isInteger(g) && g > 0);
+  session.allowedGroups = allowedGroups;
 
   // GLANCE_COBROWSE fields that break the documented limits are reported and not used.
   /** @type {Record<string, string>} */
@@ -75,6 +83,9 @@ export function install(internal) {
       const groupid = Number(options.groupid ?? config.groupid);
       if (!Number.isInteger(groupid) || groupid <= 0) {
         return fail('invalidparam', 'groupid: must be a positive integer (data-groupid on the script tag)', { field: 'groupid' });
+      }
+      if (!allowedGroups.includes(groupid)) {
+        return fail('groupnotallowed', `group ${groupid} is not allowed on this page`, { groupid });
       }
       let key = options.sessionKey ?? null;
       if (key === RANDOM_KEY) key = null;

@@ -153,7 +153,15 @@ actor LiveSession {
     /// Adds an agent (or reconnects one that is already a participant) and sends it `joined`
     /// followed by the current page.
     /// - Returns: the agent's participant number and connection id, or `nil` if the session ended.
-    func joinAgent(agentId: Int, info: AgentInfo, privileges: Set<Privilege>, outbox: Outbox) async -> (num: Int, connection: UUID)? {
+    func joinAgent(
+        agentId: Int, info: AgentInfo, privileges: Set<Privilege>, outbox: Outbox, allowMixedRoles: Bool = true
+    ) async -> (num: Int, connection: UUID)? {
+        let present = agents.values.filter { $0.agentId != agentId && $0.info.role == "agent" }.map(\.info.agentrole)
+        if let refusal = RolePolicy.refusal(joining: info.agentrole, present: present, allowMixedRoles: allowMixedRoles) {
+            outbox.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: "AuthError", msg: refusal))))
+            outbox.sendControl(.close(.forbidden, "role not allowed in this session"))
+            return nil
+        }
         if let ended {
             outbox.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: ended.agentReason, msg: ended.message))))
             outbox.sendControl(.close(.sessionEnded, ended.message))

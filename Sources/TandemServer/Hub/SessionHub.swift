@@ -95,6 +95,10 @@ public actor SessionHub {
         return .live(register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1, userState: userState), masking)
     }
 
+    func groupSettings(_ id: Int) async -> GroupSettings {
+        (try? await store.group(id: id))?.settings ?? .init()
+    }
+
     /// The newest active session with this key in one of `groups`.
     func find(key: String, groups: Set<Int>) -> LiveSession? {
         groups.compactMap { byKey[GroupKey(group: $0, key: key)] }.max { $0.callId < $1.callId }

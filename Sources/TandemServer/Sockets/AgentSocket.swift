@@ -96,8 +96,10 @@ struct AgentSocket: Sendable {
         let info = AgentInfo(
             username: identity.agent.username, name: identity.agent.name, title: identity.agent.title,
             role: "agent", num: 0, agentrole: membership.role)
+        let settings = await hub.groupSettings(session.groupId)
         if let (num, connection) = await session.joinAgent(
-            agentId: identity.agent.id, info: info, privileges: membership.privileges, outbox: outbox)
+            agentId: identity.agent.id, info: info, privileges: membership.privileges, outbox: outbox,
+            allowMixedRoles: settings.allowMixedRoles)
         {
             joined.set(Joined(session: session, num: num, connection: connection))
         }

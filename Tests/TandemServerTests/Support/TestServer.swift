@@ -26,7 +26,9 @@ enum Fixture {
         .appendingPathComponent("web").path
 
     static func seed(_ store: any TandemStore) async throws {
-        _ = try await store.createGroup(id: 1, name: "Support", settings: .init())
+        // Mixed roles allowed here: most tests put alice ("lead") and bob (no role) together;
+        // RolePolicySocketTests turn it off.
+        _ = try await store.createGroup(id: 1, name: "Support", settings: .init(allowMixedRoles: true))
         _ = try await store.createGroup(id: 2, name: "Other", settings: .init())
         _ = try await store.createGroup(id: 3, name: "Strict", settings: .init(preventDuplicateKeys: true))
         let alice = try await store.createAgent(username: "alice", name: "Alice A.", title: "Lead", passwordHash: passwordHash)

@@ -43,6 +43,8 @@ export class VisitorSession {
     this.userState = {};
     /** addSessionMessageListener handlers by message name. @type {Map<string, Function[]>} */
     this.messageHandlers = new Map();
+    /** Groups this page allows (set by main.js). @type {number[]} */
+    this.allowedGroups = [];
     /** @type {import('./cookie.js').SessionCookie | null} */
     this.info = null;
     /** @type {Connection | null} */
@@ -77,6 +79,12 @@ export class VisitorSession {
   continueFromCookie() {
     const info = readSessionCookie();
     if (!info) return false;
+    if (!this.allowedGroups.includes(info.g)) {
+      // This page is not tagged for the session's group: the session is not shared here (it goes
+      // on if the visitor returns to a page that allows it within the grace period).
+      this.env.fire('error', { code: 'groupnotallowed', msg: `group ${info.g} is not allowed on this page`, params: { groupid: info.g } });
+      return false;
+    }
     this.info = info;
     // This page believes it is in a session: if the server says it ended meanwhile (an agent
     // ended it during navigation), the page still hears `sessionend`.
