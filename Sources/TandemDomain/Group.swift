@@ -24,11 +24,14 @@ public struct GroupSettings: Codable, Sendable, Equatable {
     public var masking: MaskingSettings
     /// Agents with different roles may share a session (seed 002, "Multiple Roles Allowed").
     public var allowMixedRoles: Bool
+    /// Keys the customer's backend signs login keys with (see `LoginKey`); several during a rotation.
+    public var apiKeys: [APIKey]
 
     public init(
         preventDuplicateKeys: Bool = false, visitorOrigins: [String] = [], masking: MaskingSettings = .init(),
-        allowMixedRoles: Bool = false
+        allowMixedRoles: Bool = false, apiKeys: [APIKey] = []
     ) {
+        self.apiKeys = apiKeys
         self.preventDuplicateKeys = preventDuplicateKeys
         self.visitorOrigins = visitorOrigins
         self.masking = masking
@@ -41,6 +44,7 @@ public struct GroupSettings: Codable, Sendable, Equatable {
         self.visitorOrigins = try c.decodeIfPresent([String].self, forKey: .visitorOrigins) ?? []
         self.masking = try c.decodeIfPresent(MaskingSettings.self, forKey: .masking) ?? .init()
         self.allowMixedRoles = try c.decodeIfPresent(Bool.self, forKey: .allowMixedRoles) ?? false
+        self.apiKeys = try c.decodeIfPresent([APIKey].self, forKey: .apiKeys) ?? []
     }
 
     /// Whether a page served from `origin` may run sessions in this group.

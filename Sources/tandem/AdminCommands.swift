@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import TandemDomain
 import TandemStorage
@@ -58,7 +59,33 @@ struct AgentCommand: AsyncParsableCommand {
 
 struct GroupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "group", abstract: "Manage groups.", subcommands: [Add.self, List.self, Set.self])
+        commandName: "group", abstract: "Manage groups.", subcommands: [Add.self, List.self, Set.self, APIKeyCommand.self])
+
+    struct APIKeyCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "apikey", abstract: "Create a group API key for login keys (single sign-on); prints it.")
+        @OptionGroup var store: StoreOptions
+        @Option var id: Int
+        @Flag(help: "Replace the current keys; they stay valid for --overlap-hours.") var rotate = false
+        @Option(help: "With --rotate: hours the old keys keep working.") var overlapHours: Int = 24
+
+        func run() async throws {
+            let db = try await Environment.openStore(store)
+            guard var group = try await db.group(id: id) else { throw ValidationError("no group \(id)") }
+            let now = Date()
+            if rotate {
+                let until = now.addingTimeInterval(TimeInterval(overlapHours * 3600))
+                for i in group.settings.apiKeys.indices where group.settings.apiKeys[i].expiresAt.map({ $0 > until }) ?? true {
+                    group.settings.apiKeys[i].expiresAt = until
+                }
+            }
+            group.settings.apiKeys.removeAll { !$0.isValid(at: now) }
+            let key = APIKey.generate(now: now)
+            group.settings.apiKeys.append(key)
+            try await db.updateGroupSettings(id: id, group.settings)
+            print(key.key)
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a group.")

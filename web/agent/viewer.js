@@ -336,7 +336,11 @@ window.addEventListener('message', (event) => {
 /** @type {any} */ (window).tandemViewerState = state;
 /** @type {any} */ (window).tandemUserState = userState;
 
-if (!key) {
+const ssoError = param('ssoerror');
+if (ssoError) {
+  setStatus('Sign-on failed', 'error');
+  finish({ reason: 'SSOError', msg: `Single sign-on failed: ${ssoError}.` });
+} else if (!key) {
   setStatus('No session key', 'error');
   finish({ reason: 'NoSession', msg: 'No session key was given.' });
 } else {

@@ -36,7 +36,12 @@ struct AgentRoutes {
         // Glance's viewer URL and ours.
         for path in ["/agentjoin", "/agentjoin/AgentView.aspx"] {
             router.get(RouterPath(path)) { request, context in
-                guard context.identity != nil else { return Self.toLogin(request) }
+                let query = request.uri.queryParameters
+                if query["loginkey"] != nil || query["partnerid"] != nil {
+                    return try await self.singleSignOn(request)
+                }
+                // A failed sign-on still gets the viewer, which reports `sessionend {reason: "SSOError"}`.
+                guard context.identity != nil || query["ssoerror"] != nil else { return Self.toLogin(request) }
                 return try await StaticFile.response(
                     "\(web)/agent/viewer.html", type: "text/html; charset=utf-8", context: context,
                     headers: [.contentSecurityPolicy: Self.viewerPolicy, .init("X-Content-Type-Options")!: "nosniff"])
@@ -79,8 +84,12 @@ struct AgentRoutes {
     }
 
     struct AuthorizeRequest: Decodable {
-        var username: String
-        var password: String
+        var username: String?
+        var password: String?
+        /// Single sign-on instead of a password: the group, the agent, and a login key.
+        var partnerid: Int?
+        var partneruserid: String?
+        var loginkey: String?
         var groupid: Int?
         /// Token lifetime in minutes, 1 to 120.
         var duration: Int?
@@ -102,18 +111,78 @@ struct AgentRoutes {
         }
         let minutes = input.duration ?? 60
         guard (1...120).contains(minutes) else { throw HTTPError(.badRequest, message: "duration must be 1 to 120 minutes") }
-        guard let agent = try await verifyPassword(input.username, input.password) else {
-            throw HTTPError(.unauthorized, message: DomainError.invalidCredentials.message)
+        let agent: Agent
+        var groupId = input.groupid
+        if let partnerId = input.partnerid, let partnerUserId = input.partneruserid, let loginKey = input.loginkey {
+            do {
+                agent = try await verifyLoginKey(partnerId: partnerId, partnerUserId: partnerUserId, loginKey: loginKey)
+            } catch let failure as LoginKey.Failure {
+                throw HTTPError(.unauthorized, message: Self.describe(failure))
+            }
+            groupId = partnerId
+        } else if let username = input.username, let password = input.password {
+            guard let found = try await verifyPassword(username, password) else {
+                throw HTTPError(.unauthorized, message: DomainError.invalidCredentials.message)
+            }
+            agent = found
+        } else {
+            throw HTTPError(
+                .badRequest, message: "expected {username, password} or {partnerid, partneruserid, loginkey}, with groupid? and duration?")
         }
-        if let group = input.groupid {
+        if let group = groupId {
             let memberships = try await store.memberships(agentId: agent.id)
             guard memberships.contains(where: { $0.groupId == group }) else {
                 throw HTTPError(.forbidden, message: "agent is not a member of group \(group)")
             }
         }
         let (token, expires) = try await tokens.issue(
-            agentId: agent.id, username: agent.username, groupId: input.groupid, lifetime: .seconds(minutes * 60))
-        return AuthorizeResponse(token: token, expires: expires, groupid: input.groupid, username: agent.username)
+            agentId: agent.id, username: agent.username, groupId: groupId, lifetime: .seconds(minutes * 60))
+        return AuthorizeResponse(token: token, expires: expires, groupid: groupId, username: agent.username)
+    }
+
+    /// `/agentjoin?SessionKey=K&partnerid=G&partneruserid=U&loginkey=L`: signs the agent in for
+    /// group G and redirects to the same URL without the credentials, so they do not linger in
+    /// the address bar or history.
+    private func singleSignOn(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        var clean = URLComponents()
+        clean.path = request.uri.path
+        clean.queryItems = query.filter { !["partnerid", "partneruserid", "loginkey"].contains(String($0.key).lowercased()) }
+            .map { URLQueryItem(name: String($0.key), value: String($0.value)) }
+        do {
+            guard let partnerId = query["partnerid"].flatMap({ Int($0) }), let partnerUserId = query["partneruserid"].map(String.init),
+                let loginKey = query["loginkey"].map(String.init)
+            else { throw LoginKey.Failure.malformed }
+            let agent = try await verifyLoginKey(partnerId: partnerId, partnerUserId: partnerUserId, loginKey: loginKey)
+            let (token, _) = try await tokens.issue(
+                agentId: agent.id, username: agent.username, groupId: partnerId, lifetime: configuration.consoleSessionLifetime)
+            var response = Response(status: .seeOther, headers: [.location: clean.string ?? "/agentjoin"])
+            response.setCookie(cookie(value: token, maxAge: Int(configuration.consoleSessionLifetime.components.seconds)))
+            return response
+        } catch let failure as LoginKey.Failure {
+            clean.queryItems = (clean.queryItems ?? []) + [URLQueryItem(name: "ssoerror", value: Self.describe(failure))]
+            return Response(status: .seeOther, headers: [.location: clean.string ?? "/agentjoin"])
+        }
+    }
+
+    /// The agent is the group member named `partneruserid`; the key must verify against one of
+    /// the group's unexpired API keys.
+    private func verifyLoginKey(partnerId: Int, partnerUserId: String, loginKey: String) async throws -> Agent {
+        guard let group = try await store.group(id: partnerId), let agent = try await store.agent(username: partnerUserId),
+            try await store.memberships(agentId: agent.id).contains(where: { $0.groupId == partnerId })
+        else { throw LoginKey.Failure.badSignature }
+        let keys = group.settings.apiKeys.filter { $0.isValid() }.map(\.key)
+        try LoginKey.verify(loginKey, partnerId: partnerId, partnerUserId: partnerUserId, apiKeys: keys)
+        return agent
+    }
+
+    static func describe(_ failure: LoginKey.Failure) -> String {
+        switch failure {
+        case .malformed: "malformed login key"
+        case .expired: "login key expired"
+        case .tooLongLived: "login key valid for more than a day"
+        case .badSignature: "login key not valid for this agent and group"
+        }
     }
 
     // MARK: Helpers
@@ -129,10 +198,12 @@ struct AgentRoutes {
 
     private static let dummyHash = (try? PasswordHasher.standard.hash("tandem-dummy")) ?? ""
 
+    /// Lax over plain HTTP; over HTTPS None+Secure, so the viewer keeps its sign-in inside a
+    /// CRM page on another site (where the browser allows third-party cookies).
     private func cookie(value: String, maxAge: Int) -> Cookie {
         Cookie(
             name: AgentAuthMiddleware.cookieName, value: value, maxAge: maxAge, path: "/",
-            secure: configuration.secureCookies, httpOnly: true, sameSite: .lax)
+            secure: configuration.secureCookies, httpOnly: true, sameSite: configuration.secureCookies ? .none : .lax)
     }
 
     /// Only same-site absolute paths made of plain URL characters: never an open redirect
