@@ -206,3 +206,37 @@ struct AgentSocketTests {
         }
     }
 }
+
+extension AgentSocketTests {
+    /// An agent that replies the instant it is joined is heard (the join is recorded before `joined` goes out).
+    @Test func replyRightAfterJoinedIsHandled() async throws {
+        try await TestServer.run { server in
+            _ = try await server.startVisitor(key: "fast")
+            let (dave, _) = try await server.joinAgent("alice", key: "fast")  // all privileges, no consent yet
+            dave.send(#"{"t":"action","type":"click","id":1}"#)
+            while true {
+                let received = try await dave.receive(ServerToAgent.self)
+                if case .accessdenied(let denied) = received {
+                    #expect(denied.msg == "The visitor has not given remote control.")
+                    break
+                }
+            }
+        }
+    }
+
+    @Test func leavingWhileWaitingEndsTheWait() async throws {
+        try await TestServer.run { server in
+            let agent = server.agentSocket(key: "notyet", token: try await server.token("alice"), wait: true)
+            let first = try await agent.receive(ServerToAgent.self)
+            #expect(first == .waiting(.init(key: "notyet")))
+            agent.send(#"{"t":"leave"}"#)
+            let answer = try await agent.receive(ServerToAgent.self)
+            guard case .ended(let ended) = answer else {
+                Issue.record("expected ended, got \(answer)")
+                return
+            }
+            #expect(ended.reason == "AgentLeft")
+            try await agent.expectClose(.sessionEnded)
+        }
+    }
+}

@@ -153,8 +153,11 @@ actor LiveSession {
     /// Adds an agent (or reconnects one that is already a participant) and sends it `joined`
     /// followed by the current page.
     /// - Returns: the agent's participant number and connection id, or `nil` if the session ended.
+    /// - Parameter onAdmitted: called before `joined` is queued, so the socket knows who it is by
+    ///   the time the agent can answer (an immediate reply is never read as coming from nobody).
     func joinAgent(
-        agentId: Int, info: AgentInfo, privileges: Set<Privilege>, outbox: Outbox, allowMixedRoles: Bool = true
+        agentId: Int, info: AgentInfo, privileges: Set<Privilege>, outbox: Outbox, allowMixedRoles: Bool = true,
+        onAdmitted: @Sendable (Int, UUID) -> Void = { _, _ in }
     ) async -> (num: Int, connection: UUID)? {
         let present = agents.values.filter { $0.agentId != agentId && $0.info.role == "agent" }.map(\.info.agentrole)
         if let refusal = RolePolicy.refusal(joining: info.agentrole, present: present, allowMixedRoles: allowMixedRoles) {
@@ -186,6 +189,7 @@ actor LiveSession {
                 info: numbered, agentId: agentId, privileges: privileges, connectionId: connection, outbox: outbox, lostAt: nil,
                 needsPage: true)
         }
+        onAdmitted(num, connection)
         let joined = ServerToAgent.Joined(
             key: key, callid: callId, groupid: groupId,
             visitor: .init(name: record.visitorName, email: record.visitorEmail, phone: record.visitorPhone, visitorid: record.visitorId),

@@ -97,10 +97,10 @@ struct AgentSocket: Sendable {
             username: identity.agent.username, name: identity.agent.name, title: identity.agent.title,
             role: "agent", num: 0, agentrole: membership.role)
         let settings = await hub.groupSettings(session.groupId)
-        if let (num, connection) = await session.joinAgent(
+        _ = await session.joinAgent(
             agentId: identity.agent.id, info: info, privileges: membership.privileges, outbox: outbox,
-            allowMixedRoles: settings.allowMixedRoles)
-        {
+            allowMixedRoles: settings.allowMixedRoles
+        ) { num, connection in
             joined.set(Joined(session: session, num: num, connection: connection))
         }
     }
@@ -112,7 +112,15 @@ struct AgentSocket: Sendable {
                     outbox.sendControl(.close(.badMessage, "unexpected or malformed message"))
                     return
                 }
-                guard let j = joined.current else { continue }
+                guard let j = joined.current else {
+                    // Still waiting for the session: leaving ends the wait; nothing else applies yet.
+                    if parsed == .leave || parsed == .end {
+                        outbox.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: "AgentLeft", msg: "You left before the session started."))))
+                        outbox.sendControl(.close(.sessionEnded, "left while waiting"))
+                        return
+                    }
+                    continue
+                }
                 switch parsed {
                 case .leave: await j.session.agentLeft(num: j.num, connection: j.connection)
                 case .end: await j.session.end(.agentEnded)
