@@ -3,6 +3,8 @@ typing, script DOM changes, scrolling and navigation; the session ends with the 
 
 import re
 
+import pytest
+
 from conftest import events, start_session, wait_for_event
 from playwright.sync_api import expect
 
@@ -111,25 +113,16 @@ def test_events_in_documented_order_and_agent_follows_the_page(tandem, site, vis
     assert visitor.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is False
 
 
-def test_agent_ends_the_session(tandem, site, visitor, agent):
+@pytest.mark.parametrize("button", ["#end", "#leave"])
+def test_agent_ending_or_last_agent_leaving_ends_the_session(tandem, site, visitor, agent, button):
     tandem.start()
     visitor.goto(f"{site}/page1.html")
     start_session(visitor, "'end-by-agent'")
-    agent.goto(f"{tandem.base}/agentjoin?SessionKey=end-by-agent")
+    agent.goto(f"{tandem.base}/agentjoin?VisitorId=end-by-agent")
     expect(mirror(agent).locator("#title")).to_have_text("Hello from page one")
-    agent.click("#end")
+    agent.click(button)
     assert wait_for_event(visitor, "sessionend")[-1]["data"] == {"reason": "agent"}
     agent.wait_for_function("(window.tandemViewerState.sessionend || {}).reason === 'AgentLeft'")
-
-
-def test_last_agent_leaving_ends_the_session(tandem, site, visitor, agent):
-    tandem.start()
-    visitor.goto(f"{site}/page1.html")
-    start_session(visitor, "'leave-1'")
-    agent.goto(f"{tandem.base}/agentjoin?VisitorId=leave-1")
-    expect(mirror(agent).locator("#title")).to_have_text("Hello from page one")
-    agent.click("#leave")
-    assert wait_for_event(visitor, "sessionend")[-1]["data"] == {"reason": "agent"}
 
 
 def test_random_key_and_wait_for_session(tandem, site, visitor, agent, browser):
