@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 import TandemDomain
 import TandemServer
 import TandemStorage
@@ -44,7 +45,12 @@ struct Serve: AsyncParsableCommand {
         config.captureDirectory = Environment.value("TANDEM_TEST_CAPTURE_DIR")
         let app = try await buildApplication(configuration: config, store: db, logger: logger, metrics: registry)
         print("Tandem listening on http://\(host):\(port)  (demo: /demo/, agent console: /agent/)")
-        try await app.application.runService()
+        // The notice runs after the application, so on SIGTERM it is shut down first (reverse order).
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [app.application, ShutdownNotice(hub: app.hub)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
     }
 }
 

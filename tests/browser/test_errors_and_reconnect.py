@@ -100,7 +100,20 @@ def test_graceful_shutdown_reconnects(tandem, site, visitor):
     tandem.start()
     visitor.goto(f"{site}/page1.html")
     start_session(visitor, "'graceful'")
+    # A live agent socket, to see the close code the server sends on SIGTERM.
+    token = tandem.token()
+    visitor.evaluate(
+        """([url]) => new Promise((resolve) => {
+            const ws = new WebSocket(url);
+            window.__agentClose = null;
+            ws.onmessage = (e) => { if (JSON.parse(e.data).t === 'joined') resolve(); };
+            ws.onclose = (e) => { window.__agentClose = [e.code, e.reason]; };
+        })""",
+        [tandem.base.replace("http", "ws") + f"/ws/agent?key=graceful&token={token}"],
+    )
     tandem.stop(signal.SIGTERM)
+    visitor.wait_for_function("window.__agentClose !== null")
+    assert visitor.evaluate("window.__agentClose") == [1001, "server shutting down"]
     wait_for_event(visitor, "connection", predicate="e.data.status === 'reconnecting'")
     tandem.start()
     wait_for_event(visitor, "connection", predicate="e.data.status === 'ok'", timeout=20_000)

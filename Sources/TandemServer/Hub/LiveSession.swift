@@ -373,6 +373,13 @@ actor LiveSession {
         await onEnded(self)
     }
 
+    /// The server is stopping: close every socket with 1001 so both sides reconnect to the next
+    /// instance (the session itself is in the store and goes on there).
+    func closeForShutdown() {
+        visitor?.outbox.sendControl(.goingAway)
+        for agent in agents.values { agent.outbox?.sendControl(.goingAway) }
+    }
+
     var isVisitorConnected: Bool { visitor != nil }
     var agentCount: Int { agents.count }
 

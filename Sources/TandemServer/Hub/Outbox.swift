@@ -8,12 +8,14 @@ enum OutFrame: Sendable {
     case binary(ByteBuffer)
     /// Close the socket with this code and reason; nothing after it is sent.
     case close(CloseCode, String)
+    /// Close with 1001 "going away": the server is shutting down; clients reconnect.
+    case goingAway
 
     var byteCount: Int {
         switch self {
         case .text(let s): s.utf8.count
         case .binary(let b): b.readableBytes
-        case .close: 0
+        case .close, .goingAway: 0
         }
     }
 }

@@ -137,6 +137,11 @@ public actor SessionHub {
         if !sessions.isEmpty { logger.info("restored active sessions", metadata: ["count": "\(sessions.count)"]) }
     }
 
+    /// Closes every live socket with 1001 "going away" (graceful shutdown).
+    public func closeForShutdown() async {
+        for session in sessions.values { await session.closeForShutdown() }
+    }
+
     /// Ends sessions whose visitor or agents stayed away past their grace periods.
     public func sweep() async {
         for session in sessions.values { await session.tick() }

@@ -14,6 +14,9 @@ enum SocketPump {
                 case .close(let code, let reason):
                     try await outbound.close(.unknown(code.rawValue), reason: closeReason(reason))
                     return
+                case .goingAway:
+                    try await outbound.close(.goingAway, reason: "server shutting down")
+                    return
                 }
             } catch {
                 return

@@ -1,0 +1,18 @@
+import ServiceLifecycle
+
+/// Closes every live socket with 1001 "going away" when graceful shutdown starts, before the
+/// HTTP server stops. Run it after the application in one `ServiceGroup`: services shut down in
+/// reverse order, so this one goes first (inside the server, HummingbirdWebSocket's own handler
+/// would close with 1000 first).
+public struct ShutdownNotice: Service {
+    let hub: SessionHub
+
+    public init(hub: SessionHub) { self.hub = hub }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await hub.closeForShutdown()
+        // Let the socket writers send their close frames before the server goes.
+        try? await Task.sleep(for: .milliseconds(200))
+    }
+}
