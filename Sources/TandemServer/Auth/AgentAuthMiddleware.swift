@@ -11,7 +11,11 @@ struct AgentAuthMiddleware: RouterMiddleware {
     let tokens: TokenService
     let store: any TandemStore
 
+    /// Public files need no identity: skip the token check and its database reads for them.
+    static let publicPrefixes = ["/web/", "/demo/", "/cobrowse"]
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if Self.publicPrefixes.contains(where: request.uri.path.hasPrefix) { return try await next(request, context) }
         var context = context
         if let (token, source) = Self.token(from: request) {
             context.credentialSource = source
