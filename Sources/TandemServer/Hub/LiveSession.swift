@@ -16,17 +16,17 @@ actor LiveSession {
     /// What a `continue` must prove it knows (SHA-256 of the resume token).
     nonisolated let resumeTokenHash: String
     private let record: SessionRecord
-    private let store: any TandemStore
+    let store: any TandemStore
     private let config: HubConfiguration
-    private let logger: Logger
+    let logger: Logger
     private let onEnded: @Sendable (LiveSession) async -> Void
 
-    private struct VisitorConnection {
+    struct VisitorConnection {
         let id: UUID
         let outbox: Outbox
     }
 
-    private struct AgentParticipant {
+    struct AgentParticipant {
         var info: AgentInfo
         let agentId: Int
         let privileges: Set<Privilege>
@@ -37,9 +37,9 @@ actor LiveSession {
         var needsPage: Bool
     }
 
-    private var visitor: VisitorConnection?
+    var visitor: VisitorConnection?
     private var visitorLostAt: ContinuousClock.Instant?
-    private var agents: [Int: AgentParticipant] = [:]
+    var agents: [Int: AgentParticipant] = [:]
     private var nextNum = 1
     private var cache: PageCache
     private var resyncRequested = false
@@ -47,9 +47,9 @@ actor LiveSession {
     /// The visitor's pause (this page only); late agents see it too.
     private var pause = VisitorMessage.Pause(paused: false)
     /// Remote control as the visitor last reported it; it stays on across pages.
-    private var rc = RemoteControlState(enabled: false)
+    var rc = RemoteControlState(enabled: false)
     /// `setUserState` values, persisted so they survive navigation and restarts.
-    private var userState: [String: JSONValue]
+    var userState: [String: JSONValue]
     private(set) var ended: SessionEnd?
 
     init(
@@ -247,94 +247,6 @@ actor LiveSession {
         requestResync()
     }
 
-    // MARK: Helping: remote control, actions, gestures, messages, user state
-
-    /// Asks the visitor for control; an agent without the privilege is refused and the visitor
-    /// is never asked.
-    func agentRequestsControl(num: Int, connection: UUID) {
-        guard let agent = participant(num, connection) else { return }
-        guard agent.privileges.contains(.remoteControl) else {
-            return deny(agent, AccessDenied(rcrequested: true, msg: "You do not have the remote control privilege."))
-        }
-        guard let visitor else { return deny(agent, AccessDenied(rcrequested: true, msg: "The visitor is not connected.")) }
-        visitor.outbox.sendControl(WireEncoding.text(ServerToVisitor.rcrequest(.init(agent: agent.info))))
-    }
-
-    func agentStopsControl(num: Int, connection: UUID) {
-        guard participant(num, connection)?.privileges.contains(.remoteControl) == true else { return }
-        visitor?.outbox.sendControl(WireEncoding.text(ServerToVisitor.rcstop))
-    }
-
-    /// Relays an action or a navigation only with the privilege and while the visitor's consent
-    /// holds (control on, not suspended by the visitor's own activity).
-    func agentActs(num: Int, connection: UUID, _ message: ServerToVisitor) {
-        guard let agent = participant(num, connection) else { return }
-        guard agent.privileges.contains(.remoteControl) else {
-            return deny(agent, AccessDenied(msg: "You do not have the remote control privilege."))
-        }
-        guard rc.enabled else { return deny(agent, AccessDenied(msg: "The visitor has not given remote control.")) }
-        if rc.suspended { return }  // the visitor is using the page; a moment later the agent may act again
-        visitor?.outbox.sendControl(WireEncoding.text(message))
-    }
-
-    func agentGestures(num: Int, connection: UUID, _ gesture: Gesture) {
-        guard participant(num, connection) != nil else { return }
-        var drawn = gesture
-        drawn.num = num
-        visitor?.outbox.sendControl(WireEncoding.text(ServerToVisitor.gesture(drawn)))
-    }
-
-    func agentPoints(num: Int, connection: UUID, _ pointer: AgentPointer) {
-        guard participant(num, connection) != nil, rc.enabled else { return }
-        var shown = pointer
-        shown.num = num
-        visitor?.outbox.sendContent(WireEncoding.text(ServerToVisitor.pointer(shown)))
-    }
-
-    func agentSends(num: Int, connection: UUID, _ message: SessionMessage) {
-        guard participant(num, connection) != nil else { return }
-        var sent = message
-        sent.num = num
-        visitor?.outbox.sendControl(WireEncoding.text(ServerToVisitor.message(sent)))
-    }
-
-    func visitorControl(_ state: RemoteControlState, from id: UUID) {
-        guard visitor?.id == id else { return }
-        rc = state
-        broadcastToAgents(.rc(state))
-    }
-
-    func visitorAnswersControl(_ answer: RemoteControlAnswer, from id: UUID) {
-        guard visitor?.id == id else { return }
-        broadcastToAgents(.rcrequest(.init(response: answer.accepted ? "accepted" : "declined")))
-    }
-
-    func visitorSends(_ message: SessionMessage, from id: UUID) {
-        guard visitor?.id == id else { return }
-        broadcastToAgents(.message(message))
-    }
-
-    func visitorSetsState(_ state: UserState, from id: UUID) async {
-        guard visitor?.id == id else { return }
-        userState[state.name] = state.data
-        broadcastToAgents(.userstate(state))
-        do {
-            let json = String(decoding: try JSONEncoder().encode(state.data), as: UTF8.self)
-            try await store.setUserState(callId: callId, name: state.name, json: json)
-        } catch {
-            logger.error("could not store user state", metadata: ["callid": "\(callId)", "error": "\(error)"])
-        }
-    }
-
-    private func participant(_ num: Int, _ connection: UUID) -> AgentParticipant? {
-        guard let agent = agents[num], agent.connectionId == connection else { return nil }
-        return agent
-    }
-
-    private func deny(_ agent: AgentParticipant, _ denial: AccessDenied) {
-        agent.outbox?.sendControl(WireEncoding.text(ServerToAgent.accessdenied(denial)))
-    }
-
     // MARK: Ending
 
     /// Applies the grace periods.
@@ -427,7 +339,7 @@ actor LiveSession {
         broadcastToAgents(.agents(list))
     }
 
-    private func broadcastToAgents(_ message: ServerToAgent) {
+    func broadcastToAgents(_ message: ServerToAgent) {
         let frame = WireEncoding.text(message)
         for agent in agents.values { agent.outbox?.sendControl(frame) }
     }

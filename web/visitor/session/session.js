@@ -4,8 +4,8 @@ import { Recorder } from '../capture/recorder.js';
 import { Connection } from './connection.js';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie.js';
 import { MaskingRules } from './masking-rules.js';
-import { performAction } from '../assist/actions.js';
-import { drawGesture, showAgentPointer } from '../assist/overlay.js';
+import { handleAssistMessage } from '../assist/messages.js';
+import { showAgentPointer } from '../assist/overlay.js';
 import { RemoteControl } from '../assist/remote-control.js';
 
 /**
@@ -147,70 +147,9 @@ export class VisitorSession {
       case 'error':
         this.pendingError = { code: msg.code, msg: msg.msg, ...(msg.params ? { params: msg.params } : {}) };
         return;
-      case 'rcrequest':
-        this.remote?.requested(msg.agent);
-        return;
-      case 'rcstop':
-        if (this.remote?.enabled) this.remote.setEnabled(false);
-        showAgentPointer(null);
-        return;
-      case 'action':
-        return this.onAction(msg);
-      case 'navigate':
-        return this.onNavigate(msg);
-      case 'gesture':
-        drawGesture(msg);
-        this.env.fire('outline', { kind: msg.kind, agentnum: msg.num });
-        return;
-      case 'pointer':
-        if (this.remote?.enabled) showAgentPointer({ x: msg.x, y: msg.y });
-        return;
-      case 'message':
-        for (const handler of this.messageHandlers.get(msg.name) || []) {
-          try {
-            handler(msg.name, msg.data);
-          } catch (error) {
-            console.error(error);
-          }
-        }
-        return;
+      default:
+        handleAssistMessage(this, msg);
     }
-  }
-
-  /** An agent action: only while control is on and not suspended by the visitor's own input. */
-  /** @param {any} msg */
-  onAction(msg) {
-    if (!this.remote?.enabled || this.remote.suspended || !this.recorder) return;
-    const recorder = this.recorder;
-    const refused = performAction(msg, {
-      mirror: recorder.mirror,
-      isMasked: (el) => recorder.policy.masking.isMasked(el) || recorder.serializer.masked.has(el),
-      fire: this.env.fire,
-    });
-    if (refused) console.warn(`Tandem: agent action refused: ${refused}`);
-  }
-
-  /** Agent navigation: this site only, and only with control on. @param {any} msg */
-  onNavigate(msg) {
-    if (!this.remote?.enabled) return;
-    if (msg.direction === 'back' || msg.direction === 'forward') {
-      this.env.fire('navigation', { direction: msg.direction });
-      if (msg.direction === 'back') history.back();
-      else history.forward();
-      return;
-    }
-    let target;
-    try {
-      target = new URL(msg.url, location.href);
-    } catch {
-      return;
-    }
-    if (target.origin !== location.origin || !/^https?:$/.test(target.protocol)) {
-      console.warn(`Tandem: agent navigation to another site refused: ${target.origin}`);
-      return;
-    }
-    this.env.fire('navigation', { url: target.href });
-    location.assign(target.href);
   }
 
   /** @param {string} name */
