@@ -187,3 +187,13 @@ def start_session(page, key_expr):
 def wait_ready(page):
     """Waits until the visitor modules are installed (not only the loader)."""
     page.wait_for_function("typeof GLANCE.Cobrowse.Visitor.getSessionState === 'function'")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fidelity corpus's per-page table (threshold and measured difference), shown even with -q."""
+    module = __import__("sys").modules.get("test_fidelity")
+    lines = module.summary_lines() if module else []
+    if lines:
+        terminalreporter.section("fidelity: share of differing pixels per page")
+        for line in lines:
+            terminalreporter.write_line(line)

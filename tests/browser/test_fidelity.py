@@ -1,0 +1,259 @@
+"""Fidelity corpus (issue #3): each page in tests/browser/fidelity/ is opened by a visitor, mirrored
+to an agent over the real server, and both are screenshotted at the same CSS size and compared
+pixel by pixel. A pixel differs when any channel differs by more than CHANNEL_TOLERANCE (text
+antialiasing differs slightly between a page and an iframe); a page fails when the share of
+differing pixels is above its stated threshold. The table of thresholds and measured differences
+is printed at the end of the run (conftest's terminal summary) and written to OUT/report.txt,
+with the three images of every page (visitor, mirror, diff) beside it.
+
+Each corpus page may define `window.fidelity = {act, ready, freeze}`: `act()` changes the page
+after the agent has the first snapshot (so deltas are tested, not only snapshots), `ready()`
+resolves when the visitor page is settled, `freeze()` stops a page that never stops changing.
+"""
+
+import io
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable, Optional
+from urllib.parse import parse_qs
+
+import pytest
+from PIL import Image, ImageChops
+
+from conftest import SiteHandler, agent_page, start_session
+
+CORPUS = Path(__file__).resolve().parent / "fidelity"
+OUT = Path(os.environ.get("TANDEM_FIDELITY_OUT", Path(tempfile.gettempdir()) / "tandem-fidelity"))
+CHANNEL_TOLERANCE = 40
+#: (page, threshold %, measured %, note) per page run, for the summary.
+RESULTS: list = []
+
+
+class CorpusHandler(SiteHandler):
+    """The test site plus the corpus under /fidelity/. Files under /fidelity/private/ are served
+    only with the `fidelity_session` cookie that the corpus pages set: the visitor's browser
+    has it, the agent's does not (a stylesheet or font behind a login)."""
+
+    def translate_path(self, path):
+        clean = path.split("?", 1)[0].split("#", 1)[0]
+        if clean.startswith("/fidelity/"):
+            return str(CORPUS / clean[len("/fidelity/"):])
+        return super().translate_path(path)
+
+    def send_head(self):
+        clean, _, query = self.path.partition("?")
+        delay = parse_qs(query).get("delay")
+        if delay:
+            time.sleep(int(delay[0]) / 1000)
+        if clean.startswith("/fidelity/private/") and "fidelity_session=visitor" not in (self.headers.get("Cookie") or ""):
+            self.send_error(403, "login required")
+            return None
+        if clean.endswith(".html") and clean.startswith("/fidelity/"):
+            # The login cookie for the private assets (the visitor's only).
+            self._extra_headers = [("Set-Cookie", "fidelity_session=visitor; Path=/fidelity; SameSite=Lax")]
+        return super().send_head()
+
+    def end_headers(self):
+        for name, value in getattr(self, "_extra_headers", []):
+            self.send_header(name, value)
+        self._extra_headers = []
+        super().end_headers()
+
+    def guess_type(self, path):
+        if str(path).endswith(".ttf"):
+            return "font/ttf"
+        return super().guess_type(path)
+
+
+@pytest.fixture
+def corpus(tandem):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(CorpusHandler, tandem_base=tandem.base))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/fidelity"
+    httpd.shutdown()
+
+
+@dataclass
+class Case:
+    name: str
+    threshold: float  # % of pixels allowed to differ
+    viewport: tuple = (800, 600)
+    dpr: float = 1
+    #: Playwright steps on the visitor page after the agent has the first snapshot.
+    steps: Optional[Callable] = None
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def type_into_forms(visitor):
+    visitor.fill("#text", "typed by the visitor")
+    visitor.fill("#area", "line one\nline two")
+    visitor.select_option("#multi", ["b", "d"])
+    visitor.check("#cb2")
+    visitor.check("#r3")
+    visitor.fill("#range", "80")
+    visitor.click("#editable")
+    visitor.keyboard.press("End")
+    visitor.keyboard.type(" and more")
+    visitor.focus("#text")
+    # Select "by the" in the focused field.
+    visitor.evaluate("document.getElementById('text').setSelectionRange(6, 12)")
+
+
+def select_text(visitor):
+    visitor.evaluate("""() => {
+        const p = document.getElementById('para');
+        getSelection().setBaseAndExtent(p.firstChild, 4, p.firstChild, 25);
+    }""")
+
+
+def scroll_around(visitor):
+    visitor.evaluate("document.getElementById('box').scrollTop = 230")
+    visitor.evaluate("document.getElementById('hbox').scrollLeft = 150")
+    visitor.mouse.wheel(0, 700)
+    visitor.wait_for_function("scrollY >= 700")
+
+
+def resize_window(visitor):
+    visitor.set_viewport_size({"width": 560, "height": 520})
+
+
+CASES = [
+    Case("stylesheets", 0.5),
+    Case("private-assets", 0.5, note="sheet and font only the visitor can fetch"),
+    Case("fonts", 0.5),
+    Case("adopted", 0.5),
+    Case("shadow", 0.5),
+    Case("iframes", 0.5),
+    Case("canvas", 0.5),
+    Case("media", 0.5),
+    Case("forms", 1.0, steps=type_into_forms),
+    Case("details-dialog", 0.5, steps=select_text),
+    Case("scrolling", 0.5, steps=scroll_around),
+    Case("resize", 0.5, steps=resize_window),
+    Case("dpr", 1.5, dpr=2, note="visitor at 2x, agent at 1x, compared at CSS size"),
+    Case("large", 0.5, note="20k elements"),
+    Case("ticker", 0.5, note="mutates every 16 ms; frozen before the screenshot"),
+    Case("late-images", 0.5),
+]
+
+
+def mirror_settled(agent, sync):
+    """The mirror has applied every change up to `sync` and its fonts and images are in."""
+    agent.wait_for_function(
+        """(sync) => {
+            const frame = document.getElementById('mirror');
+            const doc = frame.contentDocument;
+            if (!doc || doc.documentElement?.getAttribute('data-fidelity-sync') !== String(sync)) return false;
+            const docs = [doc];
+            for (let i = 0; i < docs.length; i++) {
+                for (const f of docs[i].querySelectorAll('iframe')) if (f.contentDocument) docs.push(f.contentDocument);
+            }
+            return docs.every((d) => d.fonts.status === 'loaded' &&
+                Array.from(d.images).every((img) => img.complete));
+        }""",
+        arg=sync,
+        timeout=15_000,
+    )
+
+
+def visitor_settled(visitor):
+    visitor.evaluate("""async () => {
+        await document.fonts.ready;
+        if (window.fidelity && window.fidelity.ready) await window.fidelity.ready();
+        await Promise.all(Array.from(document.images).map((img) => img.complete ? null : new Promise((r) => { img.onload = img.onerror = r; })));
+    }""")
+
+
+def sync_mark(visitor, n):
+    """An invisible change at the end of the visitor's changes: when the mirror has it, it has
+    everything before it (deltas apply in order)."""
+    visitor.evaluate(
+        "(n) => new Promise((r) => requestAnimationFrame(() => { document.documentElement.setAttribute('data-fidelity-sync', String(n)); r(); }))",
+        n,
+    )
+
+
+def difference(a: Image.Image, b: Image.Image):
+    """Share of pixels (in %) where some channel differs by more than the tolerance, and a diff image."""
+    diff = ImageChops.difference(a.convert("RGB"), b.convert("RGB"))
+    r, g, bl = diff.split()
+    peak = ImageChops.lighter(ImageChops.lighter(r, g), bl)
+    mask = peak.point(lambda v: 255 if v > CHANNEL_TOLERANCE else 0)
+    differing = mask.histogram()[255]
+    total = a.size[0] * a.size[1]
+    highlight = Image.composite(Image.new("RGB", a.size, (255, 0, 0)), a.convert("RGB").point(lambda v: 128 + v // 2), mask)
+    return 100.0 * differing / total, highlight
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_mirror_matches_the_visitor_page(case, tandem, corpus, browser):
+    tandem.start()
+    width, height = case.viewport
+    vcontext = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=case.dpr)
+    visitor = vcontext.new_page()
+    agent = agent_page(browser, tandem)
+    try:
+        visitor.goto(f"{corpus}/{case.name}.html")
+        key = f"fid-{case.name}"[:20]
+        start_session(visitor, repr(key))
+        agent.goto(f"{tandem.base}/agentjoin?SessionKey={key}")
+        agent.wait_for_selector("#screen[data-ready='1']", state="attached")
+        sync_mark(visitor, 1)
+        mirror_settled(agent, 1)
+        # Changes after the first snapshot travel as deltas.
+        visitor.evaluate("async () => { if (window.fidelity && window.fidelity.act) await window.fidelity.act(); }")
+        if case.steps:
+            case.steps(visitor)
+        visitor.evaluate("() => { if (window.fidelity && window.fidelity.freeze) window.fidelity.freeze(); }")
+        visitor_settled(visitor)
+        sync_mark(visitor, 2)
+        mirror_settled(agent, 2)
+        agent.evaluate("document.getElementById('pointer').hidden = true")
+        scale = agent.evaluate("Number(document.getElementById('screen').dataset.scale)")
+        assert scale == 1, f"the viewer scaled the mirror ({scale}); the agent window must fit the visitor's viewport"
+        vw, vh = visitor.viewport_size["width"], visitor.viewport_size["height"]
+        # Two frames for the last layout and paint in both.
+        for p in (visitor, agent):
+            p.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        shot_v = Image.open(io.BytesIO(visitor.screenshot(scale="css", animations="disabled", caret="hide")))
+        shot_m = Image.open(io.BytesIO(agent.screenshot(
+            scale="css", animations="disabled", caret="hide", clip={**_frame_origin(agent), "width": vw, "height": vh})))
+        assert shot_v.size == shot_m.size == (vw, vh), (shot_v.size, shot_m.size)
+        measured, highlight = difference(shot_v, shot_m)
+        OUT.mkdir(parents=True, exist_ok=True)
+        shot_v.save(OUT / f"{case.name}.visitor.png")
+        shot_m.save(OUT / f"{case.name}.mirror.png")
+        highlight.save(OUT / f"{case.name}.diff.png")
+        RESULTS.append((case.name, case.threshold, measured, case.note))
+        print(f"fidelity {case.name}: {measured:.3f}% of pixels differ (threshold {case.threshold}%)")
+        assert measured <= case.threshold, (
+            f"{case.name}: {measured:.3f}% of pixels differ, threshold {case.threshold}% (see {OUT}/{case.name}.diff.png)")
+    finally:
+        vcontext.close()
+        agent.context.close()
+
+
+def _frame_origin(agent):
+    box = agent.locator("#mirror").bounding_box()
+    return {"x": box["x"], "y": box["y"]}
+
+
+def summary_lines():
+    """The per-page table for the end of the run (conftest's pytest_terminal_summary)."""
+    if not RESULTS:
+        return []
+    lines = [f"{'page':<16} {'threshold %':>11} {'measured %':>11}  result  note"]
+    for name, threshold, measured, note in RESULTS:
+        lines.append(f"{name:<16} {threshold:>11.2f} {measured:>11.3f}  {'pass' if measured <= threshold else 'FAIL':<6}  {note}")
+    lines.append(f"(a pixel differs when a channel differs by > {CHANNEL_TOLERANCE}/255; images in {OUT})")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "report.txt").write_text("\n".join(lines) + "\n")
+    return lines
