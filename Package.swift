@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -36,12 +37,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The store protocol and its SQLite (GRDB) driver.
+        // The store protocol and its drivers: SQLite (GRDB, embedded default) and PostgreSQL
+        // (PostgresNIO, shared by several nodes).
         .target(
             name: "TandemStorage",
             dependencies: [
                 "TandemDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -76,7 +80,15 @@ let package = Package(
         ),
         .testTarget(name: "TandemProtocolTests", dependencies: ["TandemProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "TandemDomainTests", dependencies: ["TandemDomain"], swiftSettings: swiftSettings),
-        .testTarget(name: "TandemStorageTests", dependencies: ["TandemStorage"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TandemStorageTests",
+            dependencies: [
+                "TandemStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TandemServerTests",
             dependencies: [

@@ -6,13 +6,16 @@ public struct Agent: Codable, Sendable, Equatable, Identifiable {
     public var title: String
     /// scrypt hash (see `PasswordHasher`); never leaves the server.
     public var passwordHash: String
+    /// A server administrator: may use the admin API for every group and agent.
+    public var isAdmin: Bool
 
-    public init(id: Int, username: String, name: String, title: String = "", passwordHash: String) {
+    public init(id: Int, username: String, name: String, title: String = "", passwordHash: String, isAdmin: Bool = false) {
         self.id = id
         self.username = username
         self.name = name
         self.title = title
         self.passwordHash = passwordHash
+        self.isAdmin = isAdmin
     }
 }
 
@@ -24,6 +27,18 @@ public enum Privilege: String, Codable, Sendable, CaseIterable {
     case video
     case documentShare = "documentshare"
     case addGuests = "addguests"
+}
+
+extension Privilege {
+    /// Stored and printed form: sorted raw values joined by commas.
+    public static func list(_ privileges: Set<Privilege>) -> String {
+        privileges.map(\.rawValue).sorted().joined(separator: ",")
+    }
+
+    /// Reads `list(_:)`'s form; unknown names are dropped (a privilege removed in a later version).
+    public static func set(fromList list: String) -> Set<Privilege> {
+        Set(list.split(separator: ",").compactMap { Privilege(rawValue: $0.trimmingCharacters(in: .whitespaces)) })
+    }
 }
 
 /// An agent's membership of a group, with the role shown as `agentrole` and its privileges.

@@ -26,16 +26,29 @@ public struct GroupSettings: Codable, Sendable, Equatable {
     public var allowMixedRoles: Bool
     /// Keys the customer's backend signs login keys with (see `LoginKey`); several during a rotation.
     public var apiKeys: [APIKey]
+    /// Domains a session may be carried to with `crossDomain()` (e.g. `shop.example.com`, `*.example.com`).
+    public var trustedCrossDomains: [String]
+    /// Origins of other windows (a chat widget) allowed to invoke the visitor API by postMessage.
+    public var invokeOrigins: [String]
+    /// Origins of agent pages allowed to use Presence (`GLANCE.Presence.Agent`) for this group.
+    public var presenceAgentOrigins: [String]
+    /// The default UI's button for sessions of this group (`VisitorUI.setStyle(groupid)`).
+    public var buttonStyle: ButtonStyle
 
     public init(
         preventDuplicateKeys: Bool = false, visitorOrigins: [String] = [], masking: MaskingSettings = .init(),
-        allowMixedRoles: Bool = false, apiKeys: [APIKey] = []
+        allowMixedRoles: Bool = false, apiKeys: [APIKey] = [], trustedCrossDomains: [String] = [],
+        invokeOrigins: [String] = [], presenceAgentOrigins: [String] = [], buttonStyle: ButtonStyle = .init()
     ) {
         self.apiKeys = apiKeys
         self.preventDuplicateKeys = preventDuplicateKeys
         self.visitorOrigins = visitorOrigins
         self.masking = masking
         self.allowMixedRoles = allowMixedRoles
+        self.trustedCrossDomains = trustedCrossDomains
+        self.invokeOrigins = invokeOrigins
+        self.presenceAgentOrigins = presenceAgentOrigins
+        self.buttonStyle = buttonStyle
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,10 +58,47 @@ public struct GroupSettings: Codable, Sendable, Equatable {
         self.masking = try c.decodeIfPresent(MaskingSettings.self, forKey: .masking) ?? .init()
         self.allowMixedRoles = try c.decodeIfPresent(Bool.self, forKey: .allowMixedRoles) ?? false
         self.apiKeys = try c.decodeIfPresent([APIKey].self, forKey: .apiKeys) ?? []
+        self.trustedCrossDomains = try c.decodeIfPresent([String].self, forKey: .trustedCrossDomains) ?? []
+        self.invokeOrigins = try c.decodeIfPresent([String].self, forKey: .invokeOrigins) ?? []
+        self.presenceAgentOrigins = try c.decodeIfPresent([String].self, forKey: .presenceAgentOrigins) ?? []
+        self.buttonStyle = try c.decodeIfPresent(ButtonStyle.self, forKey: .buttonStyle) ?? .init()
     }
 
     /// Whether a page served from `origin` may run sessions in this group.
     public func allowsVisitorOrigin(_ origin: String?) -> Bool {
         visitorOrigins.isEmpty || origin.map(visitorOrigins.contains) == true
+    }
+}
+
+/// How the default visitor UI draws its button and session badge for a group.
+public struct ButtonStyle: Codable, Sendable, Equatable {
+    /// Background colour, a CSS hex colour (`#rrggbb`).
+    public var color: String
+    public var textColor: String
+    /// `bottom-right`, `bottom-left`, `top-right` or `top-left`.
+    public var position: String
+    public var label: String
+
+    public static let positions = ["bottom-right", "bottom-left", "top-right", "top-left"]
+
+    public init(color: String = "#1f6feb", textColor: String = "#ffffff", position: String = "bottom-right", label: String = "Share screen") {
+        self.color = color
+        self.textColor = textColor
+        self.position = position
+        self.label = label
+    }
+
+    /// Checks values that reach a visitor's page as CSS: colours are hex only, so nothing can
+    /// break out of the style attribute.
+    public func validate() throws(DomainError) {
+        let hex = /^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/
+        guard color.wholeMatch(of: hex) != nil else { throw .invalidField("buttonStyle.color", "must be a hex colour like #1f6feb") }
+        guard textColor.wholeMatch(of: hex) != nil else {
+            throw .invalidField("buttonStyle.textColor", "must be a hex colour like #ffffff")
+        }
+        guard Self.positions.contains(position) else {
+            throw .invalidField("buttonStyle.position", "must be one of \(Self.positions.joined(separator: ", "))")
+        }
+        guard (1...40).contains(label.count) else { throw .invalidField("buttonStyle.label", "must be 1 to 40 characters") }
     }
 }

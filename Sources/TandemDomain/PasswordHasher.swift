@@ -52,3 +52,19 @@ public struct PasswordHasher: Sendable {
         return diff == 0
     }
 }
+
+/// Generated passwords (first-run demo agent, agents created without one).
+public enum Password {
+    /// 16 characters from an alphabet without look-alikes (about 93 bits).
+    public static func random() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<16).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+
+    /// The minimum a chosen password must meet.
+    public static func validate(_ password: String) throws(DomainError) {
+        guard password.count >= 8 else { throw .invalidField("password", "must be at least 8 characters") }
+        guard password.utf8.count <= 1024 else { throw .invalidField("password", "must be at most 1024 bytes") }
+    }
+}

@@ -39,6 +39,7 @@ public func buildApplication(
     }
     StaticRoutes.add(to: router, configuration: configuration)
     AgentRoutes(store: store, tokens: tokens, configuration: configuration).add(to: router)
+    AdminRoutes(admin: Administration(store: store), configuration: configuration).add(to: router)
 
     let wsRouter = Router(context: TandemRequestContext.self)
     wsRouter.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store))
@@ -69,12 +70,13 @@ public func buildApplication(
 }
 
 /// The HMAC secret for agent tokens: made once, kept in the store so every restart and every
-/// node agrees on it.
+/// node agrees on it (two nodes starting together keep whichever was stored first).
 private func signingSecret(_ store: any TandemStore) async throws -> [UInt8] {
     if let saved = try await store.setting("token-secret"), let data = Data(base64Encoded: saved), data.count >= 32 {
         return [UInt8](data)
     }
-    let secret = (0..<48).map { _ in UInt8.random(in: 0...255) }
-    try await store.setSetting("token-secret", Data(secret).base64EncodedString())
-    return secret
+    let fresh = Data((0..<48).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+    let stored = try await store.settingOrInsert("token-secret", fresh)
+    guard let data = Data(base64Encoded: stored), data.count >= 32 else { throw TandemStoreError.corruptSetting("token-secret") }
+    return [UInt8](data)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TandemDomain
 import TandemStorage
 
 enum Environment {
@@ -6,15 +7,23 @@ enum Environment {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// Opens (and migrates) the SQLite store, creating its folder on first run.
-    static func openStore(_ options: StoreOptions) async throws -> SQLiteStore {
-        let folder = URL(fileURLWithPath: options.database).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let store = try SQLiteStore(path: options.database)
-        try await store.migrate()
-        // Every database has the default group the demo site's script tag names.
-        if try await store.groups().isEmpty {
-            _ = try await store.createGroup(id: 1, name: "Default", settings: .init())
+    /// Opens (and migrates) the store `--database` names, creating an SQLite file's folder on
+    /// first run.
+    static func openStore(_ options: StoreOptions) async throws -> any TandemStore {
+        let store = try TandemStorage.openStore(options.database)
+        do {
+            try await store.migrate()
+            // Every database has the default group the demo site's script tag names.
+            if try await store.groups().isEmpty {
+                do {
+                    _ = try await store.createGroup(id: 1, name: "Default", settings: .init())
+                } catch DomainError.conflict {
+                    // Another node sharing the database made it first.
+                }
+            }
+        } catch {
+            await store.shutdown()
+            throw error
         }
         return store
     }

@@ -50,35 +50,38 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(
                 services: [app.application, ShutdownNotice(hub: app.hub)], gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await db.shutdown()
+            throw error
+        }
+        await db.shutdown()
     }
 }
 
-/// First start: a demo agent, whose password is printed once.
+/// First start: a demo agent (an administrator), whose password is printed once.
 enum Bootstrap {
     static func firstRun(_ store: any TandemStore, logger: Logger) async throws {
-        if try await store.agent(username: "demo") == nil, try await store.setting("demo-agent-created") == nil {
-            let password = Password.random()
-            let agent = try await store.createAgent(
-                username: "demo", name: "Demo Agent", title: "Support", passwordHash: try PasswordHasher.standard.hash(password))
-            try await store.setMembership(Membership(agentId: agent.id, groupId: 1))
-            try await store.setSetting("demo-agent-created", "1")
-            print("""
-                ------------------------------------------------------------
-                 Demo agent created (shown once):
-                   username: demo
-                   password: \(password)
-                 Reset it with: swift run tandem agent reset-password --username demo
-                ------------------------------------------------------------
-                """)
+        guard try await store.agent(username: "demo") == nil, try await store.setting("demo-agent-created") == nil else { return }
+        let password = Password.random()
+        let agent: Agent
+        do {
+            agent = try await store.createAgent(
+                username: "demo", name: "Demo Agent", title: "Support", passwordHash: try PasswordHasher.standard.hash(password),
+                isAdmin: true)
+        } catch DomainError.conflict {
+            return  // another node sharing the database made it first
         }
-    }
-}
-
-enum Password {
-    /// 16 characters from an alphabet without look-alikes.
-    static func random() -> String {
-        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        return String((0..<16).map { _ in alphabet.randomElement()! })
+        try await store.setMembership(Membership(agentId: agent.id, groupId: 1))
+        try await store.setSetting("demo-agent-created", "1")
+        print("""
+            ------------------------------------------------------------
+             Demo agent created (shown once; an administrator):
+               username: demo
+               password: \(password)
+             Reset it with: swift run tandem agent reset-password --username demo
+            ------------------------------------------------------------
+            """)
     }
 }

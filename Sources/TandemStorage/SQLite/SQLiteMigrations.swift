@@ -67,6 +67,12 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v3-admin") { db in
+            try db.execute(sql: """
+                ALTER TABLE agent ADD COLUMN isAdmin INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX session_group_started ON session(groupId, startedAt);
+                """)
+        }
         return migrator
     }
 }

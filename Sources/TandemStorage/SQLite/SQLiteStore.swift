@@ -56,17 +56,38 @@ public final class SQLiteStore: TandemStore {
         }
     }
 
+    public func renameGroup(id: Int, name: String) async throws {
+        try await db.write { db in
+            try db.execute(sql: #"UPDATE "group" SET name = ? WHERE id = ?"#, arguments: [name, id])
+            if db.changesCount == 0 { throw DomainError.unknownGroup(id) }
+        }
+    }
+
+    public func deleteGroup(id: Int) async throws {
+        try await db.write { db in
+            guard try Row.fetchOne(db, sql: #"SELECT 1 FROM "group" WHERE id = ?"#, arguments: [id]) != nil else {
+                throw DomainError.unknownGroup(id)
+            }
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM session WHERE groupId = ? LIMIT 1", arguments: [id]) != nil {
+                throw DomainError.conflict("group \(id) has session records and cannot be deleted")
+            }
+            try db.execute(sql: #"DELETE FROM "group" WHERE id = ?"#, arguments: [id])
+        }
+    }
+
     // MARK: Agents
 
-    public func createAgent(username: String, name: String, title: String, passwordHash: String) async throws -> Agent {
+    public func createAgent(username: String, name: String, title: String, passwordHash: String, isAdmin: Bool) async throws -> Agent {
         try await db.write { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM agent WHERE username = ?", arguments: [username]) != nil {
                 throw DomainError.conflict("agent '\(username)' already exists")
             }
             try db.execute(
-                sql: "INSERT INTO agent (username, name, title, passwordHash) VALUES (?, ?, ?, ?)",
-                arguments: [username, name, title, passwordHash])
-            return Agent(id: Int(db.lastInsertedRowID), username: username, name: name, title: title, passwordHash: passwordHash)
+                sql: "INSERT INTO agent (username, name, title, passwordHash, isAdmin) VALUES (?, ?, ?, ?, ?)",
+                arguments: [username, name, title, passwordHash, isAdmin])
+            return Agent(
+                id: Int(db.lastInsertedRowID), username: username, name: name, title: title, passwordHash: passwordHash,
+                isAdmin: isAdmin)
         }
     }
 
@@ -80,6 +101,26 @@ public final class SQLiteStore: TandemStore {
         }
     }
 
+    public func agents() async throws -> [Agent] {
+        try await db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent ORDER BY id").map(Self.agent) }
+    }
+
+    public func updateAgent(_ agent: Agent) async throws {
+        try await db.write { db in
+            try db.execute(
+                sql: "UPDATE agent SET name = ?, title = ?, isAdmin = ? WHERE id = ?",
+                arguments: [agent.name, agent.title, agent.isAdmin, agent.id])
+            if db.changesCount == 0 { throw DomainError.notFound("agent \(agent.id) not found") }
+        }
+    }
+
+    public func deleteAgent(id: Int) async throws {
+        try await db.write { db in
+            try db.execute(sql: "DELETE FROM agent WHERE id = ?", arguments: [id])
+            if db.changesCount == 0 { throw DomainError.notFound("agent \(id) not found") }
+        }
+    }
+
     public func setPasswordHash(agentId: Int, _ hash: String) async throws {
         try await db.write { db in
             try db.execute(sql: "UPDATE agent SET passwordHash = ? WHERE id = ?", arguments: [hash, agentId])
@@ -88,7 +129,7 @@ public final class SQLiteStore: TandemStore {
     }
 
     public func setMembership(_ m: Membership) async throws {
-        let privileges = m.privileges.map(\.rawValue).sorted().joined(separator: ",")
+        let privileges = Privilege.list(m.privileges)
         try await db.write { db in
             guard try Row.fetchOne(db, sql: #"SELECT 1 FROM "group" WHERE id = ?"#, arguments: [m.groupId]) != nil else {
                 throw DomainError.unknownGroup(m.groupId)
@@ -102,14 +143,24 @@ public final class SQLiteStore: TandemStore {
         }
     }
 
+    public func removeMembership(agentId: Int, groupId: Int) async throws {
+        try await db.write { db in
+            try db.execute(sql: "DELETE FROM membership WHERE agentId = ? AND groupId = ?", arguments: [agentId, groupId])
+            if db.changesCount == 0 { throw DomainError.notFound("agent \(agentId) is not a member of group \(groupId)") }
+        }
+    }
+
     public func memberships(agentId: Int) async throws -> [Membership] {
         try await db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM membership WHERE agentId = ? ORDER BY groupId", arguments: [agentId]).map { row in
-                let list: String = row["privileges"]
-                return Membership(
-                    agentId: row["agentId"], groupId: row["groupId"], role: row["role"],
-                    privileges: Set(list.split(separator: ",").compactMap { Privilege(rawValue: String($0)) }))
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM membership WHERE agentId = ? ORDER BY groupId", arguments: [agentId])
+                .map(Self.membership)
+        }
+    }
+
+    public func members(groupId: Int) async throws -> [Membership] {
+        try await db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM membership WHERE groupId = ? ORDER BY agentId", arguments: [groupId])
+                .map(Self.membership)
         }
     }
 
@@ -182,11 +233,30 @@ public final class SQLiteStore: TandemStore {
 
     public func participants(callId: Int64) async throws -> [ParticipantRecord] {
         try await db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM participant WHERE callId = ? ORDER BY num", arguments: [callId]).map { row in
-                ParticipantRecord(
-                    callId: row["callId"], num: row["num"], role: row["role"], agentId: row["agentId"],
-                    username: row["username"], agentRole: row["agentRole"], joinedAt: row["joinedAt"], leftAt: row["leftAt"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM participant WHERE callId = ? ORDER BY num", arguments: [callId])
+                .map(Self.participant)
+        }
+    }
+
+    public func sessions(groupId: Int, from: Date, to: Date) async throws -> [SessionRecord] {
+        try await db.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM session WHERE groupId = ? AND startedAt >= ? AND startedAt < ? ORDER BY startedAt, callId",
+                arguments: [groupId, from, to]
+            ).map(Self.session)
+        }
+    }
+
+    public func participants(groupId: Int, from: Date, to: Date) async throws -> [ParticipantRecord] {
+        try await db.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.* FROM participant p JOIN session s ON s.callId = p.callId
+                    WHERE s.groupId = ? AND s.startedAt >= ? AND s.startedAt < ? ORDER BY p.callId, p.num
+                    """,
+                arguments: [groupId, from, to]
+            ).map(Self.participant)
         }
     }
 
@@ -224,6 +294,13 @@ public final class SQLiteStore: TandemStore {
         }
     }
 
+    public func settingOrInsert(_ name: String, _ value: String) async throws -> String {
+        try await db.write { db in
+            try db.execute(sql: "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", arguments: [name, value])
+            return try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = ?", arguments: [name]) ?? value
+        }
+    }
+
     // MARK: Row mapping
 
     private static func encode(_ settings: GroupSettings) throws -> String {
@@ -236,7 +313,21 @@ public final class SQLiteStore: TandemStore {
     }
 
     private static func agent(_ row: Row) -> Agent {
-        Agent(id: row["id"], username: row["username"], name: row["name"], title: row["title"], passwordHash: row["passwordHash"])
+        Agent(
+            id: row["id"], username: row["username"], name: row["name"], title: row["title"], passwordHash: row["passwordHash"],
+            isAdmin: row["isAdmin"])
+    }
+
+    private static func membership(_ row: Row) -> Membership {
+        let list: String = row["privileges"]
+        return Membership(
+            agentId: row["agentId"], groupId: row["groupId"], role: row["role"], privileges: Privilege.set(fromList: list))
+    }
+
+    private static func participant(_ row: Row) -> ParticipantRecord {
+        ParticipantRecord(
+            callId: row["callId"], num: row["num"], role: row["role"], agentId: row["agentId"],
+            username: row["username"], agentRole: row["agentRole"], joinedAt: row["joinedAt"], leftAt: row["leftAt"])
     }
 
     private static func session(_ row: Row) -> SessionRecord {

@@ -1,0 +1,283 @@
+import Foundation
+import TandemDomain
+import TandemProtocol
+import TandemStorage
+
+/// Every administrative operation, once: the REST admin API and the `tandem` CLI both call
+/// these, so they validate and behave the same. Errors are `DomainError`s.
+public struct Administration: Sendable {
+    let store: any TandemStore
+    let hasher: PasswordHasher
+
+    public init(store: any TandemStore, hasher: PasswordHasher = .standard) {
+        self.store = store
+        self.hasher = hasher
+    }
+
+    // MARK: Groups
+
+    public func groups() async throws -> [GroupView] {
+        try await store.groups().map(GroupView.init)
+    }
+
+    public func group(_ id: Int) async throws -> GroupView {
+        GroupView(try await existingGroup(id))
+    }
+
+    public func createGroup(id: Int?, name: String, settings: GroupSettingsPatch? = nil) async throws -> GroupView {
+        try Self.validateGroupName(name)
+        if let id, !(1...Int(Int32.max)).contains(id) { throw DomainError.invalidField("id", "must be a positive number") }
+        var initial = GroupSettings()
+        if let settings { try Self.apply(settings, to: &initial) }
+        return GroupView(try await store.createGroup(id: id, name: name, settings: initial))
+    }
+
+    public func renameGroup(_ id: Int, name: String) async throws -> GroupView {
+        try Self.validateGroupName(name)
+        try await store.renameGroup(id: id, name: name)
+        return try await group(id)
+    }
+
+    public func deleteGroup(_ id: Int) async throws {
+        try await store.deleteGroup(id: id)
+    }
+
+    public func updateSettings(_ id: Int, _ patch: GroupSettingsPatch) async throws -> GroupView {
+        var group = try await existingGroup(id)
+        try Self.apply(patch, to: &group.settings)
+        try await store.updateGroupSettings(id: id, group.settings)
+        return GroupView(group)
+    }
+
+    static func apply(_ patch: GroupSettingsPatch, to settings: inout GroupSettings) throws {
+        if let v = patch.preventDuplicateKeys { settings.preventDuplicateKeys = v }
+        if let v = patch.allowMixedRoles { settings.allowMixedRoles = v }
+        if let v = patch.visitorOrigins { settings.visitorOrigins = try v.map { try Self.origin($0, field: "visitorOrigins") } }
+        if let v = patch.invokeOrigins { settings.invokeOrigins = try v.map { try Self.origin($0, field: "invokeOrigins") } }
+        if let v = patch.presenceAgentOrigins {
+            settings.presenceAgentOrigins = try v.map { try Self.origin($0, field: "presenceAgentOrigins") }
+        }
+        if let v = patch.trustedCrossDomains { settings.trustedCrossDomains = try v.map(Self.domainPattern) }
+        if let v = patch.masking {
+            for selector in v.selectors + v.visibleSelectors + v.maskedPages + v.unmaskedPages
+            where selector.isEmpty || selector.count > 1000 {
+                throw DomainError.invalidField("masking", "selectors and page patterns must be 1 to 1000 characters")
+            }
+            settings.masking = v
+        }
+        if let v = patch.buttonStyle {
+            try v.validate()
+            settings.buttonStyle = v
+        }
+    }
+
+    /// `scheme://host[:port]` exactly, lower-cased: what a browser sends as `Origin`.
+    static func origin(_ value: String, field: String) throws -> String {
+        guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = url.host, !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil,
+            url.user == nil
+        else { throw DomainError.invalidField(field, "'\(value)' is not an origin like https://www.example.com") }
+        return "\(scheme)://\(host.lowercased())" + (url.port.map { ":\($0)" } ?? "")
+    }
+
+    /// A host name, optionally starting with `*.` for every subdomain.
+    static func domainPattern(_ value: String) throws -> String {
+        let v = value.lowercased()
+        let host = v.hasPrefix("*.") ? String(v.dropFirst(2)) : v
+        let label = /[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/
+        guard !host.isEmpty, host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ $0.wholeMatch(of: label) != nil })
+        else { throw DomainError.invalidField("trustedCrossDomains", "'\(value)' is not a domain like shop.example.com or *.example.com") }
+        return v
+    }
+
+    static func validateGroupName(_ name: String) throws {
+        guard (1...100).contains(name.trimmingCharacters(in: .whitespaces).count) else {
+            throw DomainError.invalidField("name", "must be 1 to 100 characters")
+        }
+    }
+
+    private func existingGroup(_ id: Int) async throws -> Group {
+        guard let group = try await store.group(id: id) else { throw DomainError.unknownGroup(id) }
+        return group
+    }
+
+    // MARK: API keys
+
+    public func apiKeys(_ groupId: Int) async throws -> [APIKeyView] {
+        try await existingGroup(groupId).settings.apiKeys.map { APIKeyView($0) }
+    }
+
+    /// Adds a key; with `rotate`, the current keys stay valid for `overlapHours` more, then stop.
+    public func createAPIKey(_ groupId: Int, rotate: Bool, overlapHours: Int, now: Date = Date()) async throws -> APIKeyView {
+        guard (0...720).contains(overlapHours) else { throw DomainError.invalidField("overlapHours", "must be 0 to 720") }
+        var group = try await existingGroup(groupId)
+        if rotate {
+            let until = now.addingTimeInterval(TimeInterval(overlapHours * 3600))
+            for i in group.settings.apiKeys.indices where group.settings.apiKeys[i].expiresAt.map({ $0 > until }) ?? true {
+                group.settings.apiKeys[i].expiresAt = until
+            }
+        }
+        group.settings.apiKeys.removeAll { !$0.isValid(at: now) }
+        let key = APIKey.generate(now: now)
+        group.settings.apiKeys.append(key)
+        try await store.updateGroupSettings(id: groupId, group.settings)
+        return APIKeyView(key, reveal: true)
+    }
+
+    // MARK: Agents
+
+    public func agents() async throws -> [AgentView] {
+        var views: [AgentView] = []
+        for agent in try await store.agents() {
+            views.append(AgentView(agent, memberships: try await store.memberships(agentId: agent.id)))
+        }
+        return views
+    }
+
+    public func agent(_ id: Int) async throws -> AgentView {
+        let agent = try await existingAgent(id)
+        return AgentView(agent, memberships: try await store.memberships(agentId: id))
+    }
+
+    public func agent(username: String) async throws -> AgentView {
+        guard let agent = try await store.agent(username: username) else { throw DomainError.notFound("no agent named '\(username)'") }
+        return AgentView(agent, memberships: try await store.memberships(agentId: agent.id))
+    }
+
+    public func createAgent(_ input: NewAgent) async throws -> CreatedAgent {
+        let username = /[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}/
+        guard input.username.wholeMatch(of: username) != nil else {
+            throw DomainError.invalidField("username", "1 to 64 letters, digits or . _ @ + - (starting with a letter or digit)")
+        }
+        let name = input.name ?? input.username
+        try Self.validateText(name, field: "name", max: 100)
+        try Self.validateText(input.title ?? "", field: "title", max: 100, allowEmpty: true)
+        if let password = input.password { try Password.validate(password) }
+        // Check every membership before creating anything.
+        var memberships: [Membership] = []
+        for m in input.memberships ?? [] {
+            guard let groupId = m.groupId else { throw DomainError.invalidField("memberships", "each needs a groupId") }
+            _ = try await existingGroup(groupId)
+            memberships.append(try Self.membership(agentId: 0, groupId: groupId, m))
+        }
+        let secret = input.password ?? Password.random()
+        let agent = try await store.createAgent(
+            username: input.username, name: name, title: input.title ?? "", passwordHash: try hasher.hash(secret),
+            isAdmin: input.isAdmin ?? false)
+        for var m in memberships {
+            m.agentId = agent.id
+            try await store.setMembership(m)
+        }
+        return CreatedAgent(agent: try await self.agent(agent.id), password: input.password == nil ? secret : nil)
+    }
+
+    public func updateAgent(_ id: Int, _ patch: AgentPatch) async throws -> AgentView {
+        var agent = try await existingAgent(id)
+        if let name = patch.name {
+            try Self.validateText(name, field: "name", max: 100)
+            agent.name = name
+        }
+        if let title = patch.title {
+            try Self.validateText(title, field: "title", max: 100, allowEmpty: true)
+            agent.title = title
+        }
+        if let isAdmin = patch.isAdmin { agent.isAdmin = isAdmin }
+        try await store.updateAgent(agent)
+        return try await self.agent(id)
+    }
+
+    public func deleteAgent(_ id: Int) async throws {
+        try await store.deleteAgent(id: id)
+    }
+
+    /// Sets a password (given, or generated and returned).
+    public func setPassword(_ id: Int, _ password: String?) async throws -> String? {
+        if let password { try Password.validate(password) }
+        _ = try await existingAgent(id)
+        let secret = password ?? Password.random()
+        try await store.setPasswordHash(agentId: id, try hasher.hash(secret))
+        return password == nil ? secret : nil
+    }
+
+    private func existingAgent(_ id: Int) async throws -> Agent {
+        guard let agent = try await store.agent(id: id) else { throw DomainError.notFound("agent \(id) not found") }
+        return agent
+    }
+
+    static func validateText(_ value: String, field: String, max: Int, allowEmpty: Bool = false) throws {
+        guard value.count <= max, allowEmpty || !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw DomainError.invalidField(field, allowEmpty ? "must be at most \(max) characters" : "must be 1 to \(max) characters")
+        }
+    }
+
+    // MARK: Memberships
+
+    public func members(_ groupId: Int) async throws -> [MembershipView] {
+        _ = try await existingGroup(groupId)
+        var views: [MembershipView] = []
+        for m in try await store.members(groupId: groupId) {
+            views.append(MembershipView(m, username: try await store.agent(id: m.agentId)?.username))
+        }
+        return views
+    }
+
+    public func setMembership(groupId: Int, agentId: Int, _ input: MembershipInput) async throws -> MembershipView {
+        _ = try await existingGroup(groupId)
+        let agent = try await existingAgent(agentId)
+        let membership = try Self.membership(agentId: agentId, groupId: groupId, input)
+        try await store.setMembership(membership)
+        return MembershipView(membership, username: agent.username)
+    }
+
+    public func removeMembership(groupId: Int, agentId: Int) async throws {
+        try await store.removeMembership(agentId: agentId, groupId: groupId)
+    }
+
+    static func membership(agentId: Int, groupId: Int, _ input: MembershipInput) throws -> Membership {
+        if let role = input.role { try validateText(role, field: "role", max: 100) }
+        var privileges = Set(Privilege.allCases)
+        if let names = input.privileges {
+            privileges = []
+            for name in names {
+                guard let p = Privilege(rawValue: name) else {
+                    throw DomainError.invalidField(
+                        "privileges", "unknown privilege '\(name)' (known: \(Privilege.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                privileges.insert(p)
+            }
+        }
+        return Membership(agentId: agentId, groupId: groupId, role: input.role, privileges: privileges)
+    }
+
+    // MARK: Session records
+
+    /// The range a report covers; at most about ten years, `from` before `to`.
+    public static func range(from: Date?, to: Date?, now: Date = Date()) throws -> (Date, Date) {
+        let end = to ?? now.addingTimeInterval(1)
+        let start = from ?? end.addingTimeInterval(-30 * 86_400)
+        guard start < end else { throw DomainError.invalidField("from", "must be before 'to'") }
+        guard end.timeIntervalSince(start) <= 3660 * 86_400 else { throw DomainError.invalidField("to", "a range covers at most 3660 days") }
+        return (start, end)
+    }
+
+    public func sessions(_ groupId: Int, from: Date, to: Date) async throws -> [SessionView] {
+        _ = try await existingGroup(groupId)
+        let sessions = try await store.sessions(groupId: groupId, from: from, to: to)
+        let byCall = Dictionary(grouping: try await store.participants(groupId: groupId, from: from, to: to), by: \.callId)
+        return sessions.map { SessionView($0, participants: byCall[$0.callId] ?? []) }
+    }
+
+    public func report(_ groupId: Int, from: Date, to: Date) async throws -> ActivityReport {
+        _ = try await existingGroup(groupId)
+        return ActivityReport(
+            groupId: groupId, from: from, to: to, sessions: try await store.sessions(groupId: groupId, from: from, to: to),
+            participants: try await store.participants(groupId: groupId, from: from, to: to))
+    }
+
+    public func csv(_ groupId: Int, from: Date, to: Date) async throws -> String {
+        _ = try await existingGroup(groupId)
+        return SessionCSV.make(
+            sessions: try await store.sessions(groupId: groupId, from: from, to: to),
+            participants: try await store.participants(groupId: groupId, from: from, to: to))
+    }
+}

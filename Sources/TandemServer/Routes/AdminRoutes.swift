@@ -1,0 +1,239 @@
+import Foundation
+import Hummingbird
+import TandemDomain
+import TandemStorage
+
+/// The REST admin API under `/api/v1/` (groups, settings, API keys, agents, memberships,
+/// session records and reports), described by `/api/v1/openapi.json`. Only server
+/// administrators may call it; the operations themselves live in `Administration`.
+struct AdminRoutes {
+    let admin: Administration
+    let configuration: ServerConfiguration
+
+    func add(to router: Router<TandemRequestContext>) {
+        router.get("/api/v1/openapi.json") { _, context in
+            try await StaticFile.response(
+                "\(configuration.webRoot)/api/openapi.json", type: "application/json; charset=utf-8", context: context)
+        }
+
+        let api = router.group("/api/v1").add(middleware: AdminOnlyMiddleware())
+
+        api.get("groups") { _, _ in try Self.json(try await admin.groups()) }
+        api.post("groups") { request, context in
+            let input = try await Self.decode(NewGroup.self, request, context)
+            return try Self.json(try await admin.createGroup(id: input.id, name: input.name, settings: input.settings), status: .created)
+        }
+        api.get("groups/:group") { _, context in try Self.json(try await admin.group(try Self.id(context, "group"))) }
+        api.patch("groups/:group") { request, context in
+            let input = try await Self.decode(GroupPatch.self, request, context)
+            return try Self.json(try await admin.renameGroup(try Self.id(context, "group"), name: input.name))
+        }
+        api.delete("groups/:group") { _, context in
+            try await admin.deleteGroup(try Self.id(context, "group"))
+            return Response(status: .noContent)
+        }
+        api.get("groups/:group/settings") { _, context in
+            try Self.json(try await admin.group(try Self.id(context, "group")).settings)
+        }
+        api.patch("groups/:group/settings") { request, context in
+            let patch = try await Self.decode(GroupSettingsPatch.self, request, context)
+            return try Self.json(try await admin.updateSettings(try Self.id(context, "group"), patch).settings)
+        }
+        api.get("groups/:group/apikeys") { _, context in try Self.json(try await admin.apiKeys(try Self.id(context, "group"))) }
+        api.post("groups/:group/apikeys") { request, context in
+            let input = try await Self.decode(NewAPIKey.self, request, context, emptyAllowed: true) ?? NewAPIKey()
+            let key = try await admin.createAPIKey(
+                try Self.id(context, "group"), rotate: input.rotate ?? false, overlapHours: input.overlapHours ?? 24)
+            return try Self.json(key, status: .created)
+        }
+        api.get("groups/:group/members") { _, context in try Self.json(try await admin.members(try Self.id(context, "group"))) }
+        api.put("groups/:group/members/:agent") { request, context in
+            let input = try await Self.decode(MembershipInput.self, request, context, emptyAllowed: true) ?? MembershipInput()
+            return try Self.json(
+                try await admin.setMembership(groupId: try Self.id(context, "group"), agentId: try Self.id(context, "agent"), input))
+        }
+        api.delete("groups/:group/members/:agent") { _, context in
+            try await admin.removeMembership(groupId: try Self.id(context, "group"), agentId: try Self.id(context, "agent"))
+            return Response(status: .noContent)
+        }
+        api.get("groups/:group/sessions") { request, context in
+            let (from, to) = try Self.range(request)
+            return try Self.json(try await admin.sessions(try Self.id(context, "group"), from: from, to: to))
+        }
+        api.get("groups/:group/report") { request, context in
+            let (from, to) = try Self.range(request)
+            return try Self.json(try await admin.report(try Self.id(context, "group"), from: from, to: to))
+        }
+        api.get("groups/:group/report.csv") { request, context in
+            let (from, to) = try Self.range(request)
+            let group = try Self.id(context, "group")
+            let csv = try await admin.csv(group, from: from, to: to)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"tandem-group-\(group)-sessions.csv\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: csv)))
+        }
+
+        api.get("agents") { _, _ in try Self.json(try await admin.agents()) }
+        api.post("agents") { request, context in
+            try Self.json(try await admin.createAgent(try await Self.decode(NewAgent.self, request, context)), status: .created)
+        }
+        api.get("agents/:agent") { _, context in try Self.json(try await admin.agent(try Self.id(context, "agent"))) }
+        api.patch("agents/:agent") { request, context in
+            let patch = try await Self.decode(AgentPatch.self, request, context)
+            return try Self.json(try await admin.updateAgent(try Self.id(context, "agent"), patch))
+        }
+        api.delete("agents/:agent") { _, context in
+            let id = try Self.id(context, "agent")
+            if context.identity?.agent.id == id { throw HTTPError(.conflict, message: "an administrator cannot delete itself") }
+            try await admin.deleteAgent(id)
+            return Response(status: .noContent)
+        }
+        api.put("agents/:agent/password") { request, context in
+            let input = try await Self.decode(NewPassword.self, request, context, emptyAllowed: true) ?? NewPassword()
+            return try Self.json(NewPassword(password: try await admin.setPassword(try Self.id(context, "agent"), input.password)))
+        }
+    }
+
+    // MARK: Inputs
+
+    struct NewGroup: Decodable {
+        var id: Int?
+        var name: String
+        var settings: GroupSettingsPatch?
+    }
+
+    struct GroupPatch: Decodable {
+        var name: String
+    }
+
+    struct NewAPIKey: Decodable {
+        var rotate: Bool?
+        var overlapHours: Int?
+    }
+
+    struct NewPassword: Codable {
+        var password: String?
+    }
+
+    // MARK: Helpers
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try encoder.encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TandemRequestContext) async throws -> T {
+        guard let value = try await decode(type, request, context, emptyAllowed: false) else {
+            throw HTTPError(.badRequest, message: "expected a JSON body")
+        }
+        return value
+    }
+
+    /// Reads a JSON body; a malformed one is a 400 naming what is wrong, never a crash or a default.
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TandemRequestContext, emptyAllowed: Bool) async throws
+        -> T?
+    {
+        let body = try await request.body.collect(upTo: 256 * 1024)
+        if body.readableBytes == 0 {
+            if emptyAllowed { return nil }
+            throw HTTPError(.badRequest, message: "expected a JSON body")
+        }
+        do {
+            return try decoder.decode(T.self, from: body)
+        } catch let error as DecodingError {
+            throw HTTPError(.badRequest, message: "invalid JSON body: \(describe(error))")
+        } catch {
+            throw HTTPError(.badRequest, message: "invalid JSON body")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.isEmpty ? "body" : keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let c): return "missing '\(path(c.codingPath + [key]))'"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "wrong type at '\(path(c.codingPath))'"
+        case .dataCorrupted(let c): return c.codingPath.isEmpty ? "not JSON" : "bad value at '\(path(c.codingPath))'"
+        @unknown default: return "unreadable"
+        }
+    }
+
+    static func id(_ context: TandemRequestContext, _ name: String) throws -> Int {
+        guard let raw = context.parameters.get(name), let id = Int(raw), id > 0 else {
+            throw HTTPError(.badRequest, message: "'\(context.parameters.get(name) ?? "")' is not a valid \(name) id")
+        }
+        return id
+    }
+
+    /// `from` and `to` as ISO 8601 dates or date-times (UTC); default: the last 30 days.
+    static func range(_ request: Request) throws -> (Date, Date) {
+        func parse(_ name: String) throws -> Date? {
+            guard let raw = request.uri.queryParameters[Substring(name)].map(String.init), !raw.isEmpty else { return nil }
+            let full = ISO8601DateFormatter()
+            let day = ISO8601DateFormatter()
+            day.formatOptions = [.withFullDate]
+            guard let date = full.date(from: raw) ?? day.date(from: raw) else {
+                throw HTTPError(.badRequest, message: "'\(name)' must be an ISO 8601 date (2026-11-01) or date-time (2026-11-01T00:00:00Z)")
+            }
+            return date
+        }
+        do {
+            return try Administration.range(from: try parse("from"), to: try parse("to"))
+        } catch let error as DomainError {
+            throw HTTPError(.badRequest, message: error.message)
+        }
+    }
+}
+
+/// Lets only server administrators through, maps domain errors to statuses, and refuses
+/// cross-site writes made with the console cookie (CSRF): those need the server's own Origin.
+struct AdminOnlyMiddleware: RouterMiddleware {
+    typealias Context = TandemRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let identity = context.identity else { throw AgentRoutes.unauthorized(context.authProblem) }
+        guard identity.agent.isAdmin else { throw HTTPError(.forbidden, message: "the admin API needs an administrator account") }
+        guard identity.tokenGroup == nil else {
+            throw HTTPError(.forbidden, message: "a token bound to one group cannot use the admin API; authorize without groupid")
+        }
+        if context.credentialSource == .cookie, ![.get, .head].contains(request.method) {
+            guard let origin = request.headers[.origin], AgentSocket.sameOrigin(origin, request) else {
+                throw HTTPError(.forbidden, message: "cross-site request refused: send the server's own Origin or use a Bearer token")
+            }
+        }
+        do {
+            return try await next(request, context)
+        } catch let error as DomainError {
+            throw HTTPError(Self.status(error), message: error.message)
+        }
+    }
+
+    static func status(_ error: DomainError) -> HTTPResponse.Status {
+        switch error {
+        case .invalidKey, .invalidField: .unprocessableContent
+        case .unknownGroup, .notFound: .notFound
+        case .duplicateKey, .conflict: .conflict
+        case .invalidCredentials: .unauthorized
+        case .forbidden: .forbidden
+        }
+    }
+}
