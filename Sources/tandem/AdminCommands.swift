@@ -202,8 +202,8 @@ struct ReportCommand: AsyncParsableCommand {
     @Flag(help: "Print the session records (JSON) instead of the summary.") var sessions = false
 
     func run() async throws {
-        let (start, end) = try Administration.range(from: try Self.date(from, "from"), to: try Self.date(to, "to"))
         try await store.administer { admin in
+            let (start, end) = try Administration.range(from: try Self.date(from, "from"), to: try Self.date(to, "to"))
             if csv {
                 print(try await admin.csv(group, from: start, to: end), terminator: "")
             } else if sessions {
