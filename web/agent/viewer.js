@@ -2,6 +2,7 @@
 import { Mirror } from '../common/mirror.js';
 import { CloseCode, decodeFrame, FrameKind, isFinalClose, parseMessage, PROTOCOL_VERSION } from '../common/protocol.js';
 import { applyDelta, applyScroll } from './render/apply.js';
+import { applyFocus, applySelection } from './render/focus.js';
 import { buildDocument } from './render/rebuild.js';
 import { sanitizeHtml } from './render/sanitize.js';
 import { setUpAssist } from './assist.js';
@@ -128,6 +129,8 @@ async function renderPage(page) {
   elementScrolls = [];
   collectElementScrolls(page.doc);
   restoreScroll();
+  if (page.fc) applyFocus(doc, page.fc, mirror);
+  if (page.sl) applySelection(doc, page.sl, mirror);
   document.title = `${page.title || page.url} — Tandem`;
   if (page.load !== loadId || page.url !== pageUrl) {
     loadId = page.load;
@@ -138,10 +141,12 @@ async function renderPage(page) {
   screen.dataset.ready = '1';
 }
 
-/** @param {any} node */
+/** Element (and frame document) scroll offsets, through shadow roots and frames. @param {any} node */
 function collectElementScrolls(node) {
   if (node.s) elementScrolls.push([node.i, node.s[0], node.s[1]]);
   for (const child of node.c || []) collectElementScrolls(child);
+  if (node.sr) collectElementScrolls(node.sr);
+  if (node.fd) collectElementScrolls(node.fd);
 }
 
 /** @param {any} delta */

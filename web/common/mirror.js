@@ -11,6 +11,19 @@ export class Mirror {
     /** @type {WeakMap<Node, number>} */
     this.ids = new WeakMap();
     this.nextId = 1;
+    /** Roots hanging off a node outside its children: a shadow root, an iframe's document. */
+    /** @type {WeakMap<Node, Node[]>} */
+    this.attached = new WeakMap();
+  }
+
+  /**
+   * Records a shadow root or frame document under its host, so removing the host forgets it.
+   * Replaces what was attached before (an iframe that loaded a new document).
+   * @param {Node} host @param {Node[]} roots
+   */
+  attach(host, roots) {
+    for (const old of this.attached.get(host) || []) if (!roots.includes(old)) this.removeSubtree(old);
+    this.attached.set(host, roots);
   }
 
   /** @param {Node} node @returns {number | undefined} */
@@ -49,11 +62,13 @@ export class Mirror {
       this.ids.delete(node);
     }
     for (let child = node.firstChild; child; child = child.nextSibling) this.removeSubtree(child);
+    for (const root of this.attached.get(node) || []) this.removeSubtree(root);
   }
 
   reset() {
     this.nodes.clear();
     this.ids = new WeakMap();
+    this.attached = new WeakMap();
     this.nextId = 1;
   }
 }

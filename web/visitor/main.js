@@ -153,8 +153,10 @@ export function install(internal) {
     },
     isSessionPaused: () => session.paused,
     isPageMasked: () => session.pageMasked,
-    // Canvas capture (#3) is not built yet: say so, do not pretend.
-    notifyChanged: () => console.warn('Tandem: notifyChanged is not supported yet'),
+    /** @param {{canvas?: {gcids?: string[]}}} what canvases (by data-gcid) the page drew on */
+    notifyChanged(what) {
+      session.recorder?.notifyChanged(what);
+    },
     isMobile: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),
     isMobileDevice: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),
   });

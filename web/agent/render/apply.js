@@ -1,11 +1,13 @@
 // @ts-check
-import { applyFormState, buildNode, setAttribute } from './rebuild.js';
+import { adoptSheets, mirrorCss } from './css.js';
+import { applyFocus, applySelection } from './focus.js';
+import { applyFormState, buildNode, finishBuild, paintCanvas, pending, setAttribute } from './rebuild.js';
 
 /**
  * Applies one delta batch to the mirrored document, in the order the visitor recorded it:
  * removals, additions (parents first, next sibling known), text, attributes, form values,
- * stylesheets, scrolling. An id that is not there means the copy diverged: the caller asks for
- * a fresh page instead of throwing.
+ * stylesheets, adopted sheets, canvases, focus and selection (scrolling is the caller's). An id
+ * that is not there means the copy diverged: the caller asks for a fresh page instead of throwing.
  * @param {Document} doc
  * @param {any} delta
  * @param {import('../../common/mirror.js').Mirror} mirror
@@ -19,18 +21,22 @@ export function applyDelta(doc, delta, mirror) {
     node.parentNode?.removeChild(node);
     mirror.removeSubtree(node);
   }
+  const later = pending();
   for (const add of delta.add || []) {
     const parent = mirror.get(add.p);
     if (!parent) {
       missing++;
       continue;
     }
-    const node = buildNode(doc, add.node, mirror);
+    // Built in the document it goes into (a mirrored frame's, or a shadow root's owner).
+    const owner = parent.nodeType === Node.DOCUMENT_NODE ? /** @type {Document} */ (parent) : parent.ownerDocument || doc;
+    const node = buildNode(owner, add.node, mirror, later);
     if (!node) continue;
     const next = add.n === null ? null : mirror.get(add.n);
     if (add.n !== null && !next) missing++;
     parent.insertBefore(node, next && next.parentNode === parent ? next : null);
   }
+  finishBuild(later, mirror);
   for (const [id, text] of delta.tx || []) {
     const node = mirror.get(id);
     if (node) /** @type {CharacterData} */ (node).data = text;
@@ -58,13 +64,25 @@ export function applyDelta(doc, delta, mirror) {
       const style = doc.createElement('style');
       const media = el.getAttribute('media');
       if (media) style.setAttribute('media', media);
-      style.textContent = css;
+      style.textContent = mirrorCss(css);
       el.replaceWith(style);
       mirror.set(id, style);
     } else {
-      el.textContent = css;
+      el.textContent = mirrorCss(css);
     }
   }
+  for (const [id, texts] of delta.as || []) {
+    const root = mirror.get(id);
+    if (root) adoptSheets(/** @type {Document | ShadowRoot} */ (root), texts);
+    else missing++;
+  }
+  for (const [id, data] of delta.cv || []) {
+    const canvas = mirror.get(id);
+    if (canvas && /** @type {Element} */ (canvas).localName === 'canvas') paintCanvas(/** @type {HTMLElement} */ (canvas), data);
+    else if (!canvas) missing++;
+  }
+  if (delta.fc) applyFocus(doc, delta.fc, mirror);
+  if (delta.sl) applySelection(doc, delta.sl, mirror);
   return { missing };
 }
 
@@ -79,7 +97,10 @@ export function applyScroll(win, id, x, y, mirror) {
     return;
   }
   const el = /** @type {Element | undefined} */ (mirror.get(id));
-  if (el) {
+  if (el && el.nodeType === Node.DOCUMENT_NODE) {
+    // A mirrored frame's own scrolling.
+    /** @type {Document} */ (/** @type {unknown} */ (el)).defaultView?.scrollTo(x, y);
+  } else if (el) {
     el.scrollLeft = x;
     el.scrollTop = y;
   }

@@ -3,8 +3,22 @@
  * Builds the visitor's serialized nodes as real DOM inside the viewer's sandboxed iframe
  * (rrweb's rebuild, defensive): no script can come alive — script elements are inert, inline
  * `on*` handlers and `javascript:` URLs are dropped, <base>, refresh/CSP <meta> and nested frame
- * sources are disarmed — and the iframe itself has no `allow-scripts`.
+ * sources are disarmed — and the iframe itself has no `allow-scripts`. Same-origin frames are
+ * rebuilt from the visitor's serialized frame document in a sandboxed frame of their own, open
+ * shadow roots are attached, canvases painted from the visitor's pixels.
  */
+import { adoptSheets, mirrorCss } from './css.js';
+
+/**
+ * Work that needs the built nodes in a live document (a frame has a document only once
+ * inserted): done by `finishBuild` after the caller has inserted them.
+ * @typedef {{frames: [HTMLIFrameElement, any][]}} Pending
+ */
+
+/** @returns {Pending} */
+export function pending() {
+  return { frames: [] };
+}
 
 const NS = { s: 'http://www.w3.org/2000/svg', m: 'http://www.w3.org/1998/Math/MathML' };
 const XLINK = 'http://www.w3.org/1999/xlink';
@@ -49,21 +63,24 @@ export function setAttribute(el, name, value) {
   } catch {
     /* an attribute name the DOM refuses: skip it */
   }
+  const pixels = name === 'style' ? canvasPixels.get(el) : undefined;
+  if (pixels) paintCanvas(/** @type {HTMLElement} */ (el), pixels);
 }
 
 /**
  * @param {Document} doc the iframe's document
  * @param {any} n a serialized node
  * @param {import('../../common/mirror.js').Mirror} mirror
+ * @param {Pending} later frames to fill once inserted
  * @returns {Node | null}
  */
-export function buildNode(doc, n, mirror) {
+export function buildNode(doc, n, mirror, later) {
   /** @type {Node} */
   let node;
   if (n.x !== undefined) node = doc.createTextNode(n.x);
   else if (n.m !== undefined) node = doc.createComment('');
   else if (n.d !== undefined) node = doc.implementation.createDocumentType(n.d || 'html', '', '');
-  else if (n.t !== undefined) node = buildElement(doc, n, mirror);
+  else if (n.t !== undefined) node = buildElement(doc, n, mirror, later);
   else return null;
   mirror.set(n.i, node);
   return node;
@@ -71,8 +88,9 @@ export function buildNode(doc, n, mirror) {
 
 /**
  * @param {Document} doc @param {any} n @param {import('../../common/mirror.js').Mirror} mirror
+ * @param {Pending} later
  */
-function buildElement(doc, n, mirror) {
+function buildElement(doc, n, mirror, later) {
   let tag = n.t;
   if (DISARMED.has(tag)) tag = 'tandem-disarmed';
   // A stylesheet link whose rules the visitor could read becomes a <style>: the agent may not
@@ -86,17 +104,104 @@ function buildElement(doc, n, mirror) {
   }
   if (n.mk) maskedBox(el, n.mk);
   if (tag === 'script') el.setAttribute('type', 'text/tandem-inert');
-  if (tag === 'iframe') el.setAttribute('sandbox', '');
+  if (tag === 'iframe' || tag === 'frame') {
+    // Never the visitor's source: a same-origin frame's document is rebuilt here, inert.
+    el.setAttribute('sandbox', n.fd ? 'allow-same-origin' : '');
+    if (n.fd) later.frames.push([/** @type {HTMLIFrameElement} */ (el), n.fd]);
+  }
   if (typeof n.css === 'string') {
-    el.textContent = n.css;
+    el.textContent = mirrorCss(n.css);
   } else if (n.c) {
     for (const child of n.c) {
-      const built = buildNode(doc, child, mirror);
+      const built = buildNode(doc, child, mirror, later);
       if (built) el.appendChild(built);
     }
   }
+  if (n.sr) buildShadowRoot(doc, el, n.sr, mirror, later);
+  if (n.cv) paintCanvas(/** @type {HTMLElement} */ (el), n.cv);
+  if (tag === 'picture') {
+    for (const child of el.children) if (child.localName === 'img' && child.hasAttribute('data-tandem-current')) pinPicture(el);
+  }
   applyFormState(el, n);
   return el;
+}
+
+/**
+ * @param {Document} doc @param {Element} host @param {any} sr @param {import('../../common/mirror.js').Mirror} mirror
+ * @param {Pending} later
+ */
+function buildShadowRoot(doc, host, sr, mirror, later) {
+  let root;
+  try {
+    root = host.attachShadow({ mode: 'open' });
+  } catch {
+    return; // an element that cannot host one here
+  }
+  mirror.set(sr.i, root);
+  mirror.attach(host, [root]);
+  for (const child of sr.c || []) {
+    const built = buildNode(doc, child, mirror, later);
+    if (built) root.appendChild(built);
+  }
+  if (sr.as) adoptSheets(root, sr.as);
+}
+
+/**
+ * Shows the visitor's canvas pixels (a PNG data URL). Without scripting a canvas renders as
+ * its fallback content, so the pixels become the element's CSS content: an image of the
+ * canvas's own size, which makes it a replaced element like a live canvas.
+ * @param {HTMLElement} canvas @param {string} data
+ */
+export function paintCanvas(canvas, data) {
+  if (!/^data:image\/png;base64,[A-Za-z0-9+/=]*$/.test(data)) return;
+  canvasPixels.set(canvas, data);
+  canvas.style.setProperty('content', `url("${data}")`, 'important');
+}
+
+/** The pixels shown in each canvas, put back when the visitor's script rewrites its style. */
+/** @type {WeakMap<Element, string>} */
+const canvasPixels = new WeakMap();
+
+/**
+ * The visitor's browser picked this image source (srcset, <picture>): show the same one, not
+ * what the agent's screen would pick.
+ * @param {Element} img @param {string} src
+ */
+export function pinImage(img, src) {
+  img.setAttribute('src', src);
+  img.removeAttribute('srcset');
+  img.removeAttribute('sizes');
+  img.setAttribute('data-tandem-current', '');
+  if (img.parentElement?.localName === 'picture') pinPicture(img.parentElement);
+}
+
+/** A <picture> whose image is pinned: its sources must not override it. @param {Element} picture */
+function pinPicture(picture) {
+  for (const source of picture.querySelectorAll(':scope > source')) source.removeAttribute('srcset');
+}
+
+/**
+ * Builds the frames collected while building nodes, now that they are in a live document
+ * (frames inside them are collected and built in turn).
+ * @param {Pending} later @param {import('../../common/mirror.js').Mirror} mirror
+ */
+export function finishBuild(later, mirror) {
+  while (later.frames.length) {
+    const [frame, fd] = /** @type {[HTMLIFrameElement, any]} */ (later.frames.shift());
+    const doc = frame.contentDocument;
+    if (!doc) continue; // not in a live document after all
+    // A new document in the mode the visitor's frame has (the initial one is in quirks mode).
+    doc.open();
+    doc.write(fd.q ? '<html></html>' : '<!DOCTYPE html><html></html>');
+    doc.close();
+    fillDocument(doc, fd, fd.u || '', mirror, later);
+    mirror.attach(frame, [doc]);
+    if (fd.s) {
+      const [x, y] = fd.s;
+      doc.defaultView?.scrollTo(x, y);
+      requestAnimationFrame(() => doc.defaultView?.scrollTo(x, y));
+    }
+  }
 }
 
 /**
@@ -115,11 +220,16 @@ function maskedBox(el, [width, height, inline]) {
 
 /**
  * Sets what the visitor typed or picked.
- * @param {Element} el @param {{v?: any, k?: boolean}} state
+ * @param {Element} el @param {{v?: any, k?: boolean | 'i', cs?: string}} state
+ *   k: 'i' = indeterminate; cs: the image source the visitor's browser picked
  */
 export function applyFormState(el, state) {
   const any = /** @type {any} */ (el);
-  if (state.k !== undefined && 'checked' in any) any.checked = state.k;
+  if (state.k !== undefined && 'checked' in any) {
+    any.indeterminate = state.k === 'i';
+    if (state.k !== 'i') any.checked = state.k;
+  }
+  if (typeof state.cs === 'string' && el.localName === 'img') pinImage(el, state.cs);
   if (state.v === undefined) return;
   if (el.localName === 'select') {
     if (Array.isArray(state.v)) state.v.forEach((selected, i) => any.options[i] && (any.options[i].selected = selected));
@@ -137,18 +247,30 @@ export function applyFormState(el, state) {
  */
 export function buildDocument(doc, page, mirror) {
   mirror.reset();
+  const later = pending();
+  fillDocument(doc, page.doc, page.url, mirror, later);
+  finishBuild(later, mirror);
+}
+
+/**
+ * Fills a document (the mirror's, or a mirrored frame's) with a serialized document node.
+ * @param {Document} doc @param {any} node @param {string} url the visitor's document URL
+ * @param {import('../../common/mirror.js').Mirror} mirror @param {Pending} later
+ */
+function fillDocument(doc, node, url, mirror, later) {
   while (doc.firstChild) doc.removeChild(doc.firstChild);
-  mirror.set(page.doc.i, doc);
-  for (const child of page.doc.c || []) {
-    const built = buildNode(doc, child, mirror);
+  mirror.set(node.i, doc);
+  for (const child of node.c || []) {
+    const built = buildNode(doc, child, mirror, later);
     if (built) doc.appendChild(built);
   }
   // Relative URLs left in the content (style attributes, <style> text) resolve against the
   // visitor's page, as they do for the visitor.
   const head = doc.head || doc.documentElement?.insertBefore(doc.createElement('head'), doc.documentElement.firstChild);
-  if (head) {
+  if (head && /^https?:/i.test(url)) {
     const base = doc.createElement('base');
-    base.href = page.url;
+    base.href = url;
     head.insertBefore(base, head.firstChild);
   }
+  adoptSheets(doc, node.as || []);
 }

@@ -1,19 +1,21 @@
 // @ts-check
 /**
- * Page-wide hooks (prototype patches) are installed once per page; each new recorder only swaps
- * the callback they report to, so a session that restarts never stacks a second patch.
+ * Page-wide hooks (prototype patches) are installed once per window (the page's and each
+ * same-origin frame's, which have their own prototypes); each new recorder only swaps the
+ * callback they report to, so a session that restarts never stacks a second patch.
  * @template {any[]} A
- * @param {(notify: (...args: A) => void) => void} install patches the page and calls `notify`
- * @returns {(callback: ((...args: A) => void) | null) => void}
+ * @param {(notify: (...args: A) => void, win: any) => void} install patches `win` and calls `notify`
+ * @returns {(callback: ((...args: A) => void) | null, win?: Window) => void}
  */
 export function pageHook(install) {
   /** @type {((...args: A) => void) | null} */
   let current = null;
-  let installed = false;
-  return (callback) => {
+  /** @type {WeakSet<Window>} */
+  const installed = new WeakSet();
+  return (callback, win = window) => {
     current = callback;
-    if (installed) return;
-    installed = true;
-    install((...args) => current && current(...args));
+    if (!callback || installed.has(win)) return;
+    installed.add(win);
+    install((...args) => current && current(...args), win);
   };
 }

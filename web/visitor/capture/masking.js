@@ -42,7 +42,8 @@ export class MaskingPolicy {
    * @param {Element} el
    */
   masksElement(el) {
-    if (el instanceof HTMLInputElement && el.type === 'password') everPassword.add(el);
+    // By tag, not instanceof: elements in a frame come from another realm.
+    if (el.localName === 'input' && /** @type {HTMLInputElement} */ (el).type === 'password') everPassword.add(el);
     if (everPassword.has(el)) return true;
     try {
       if (el.matches(this.maskedSelector)) return true;
@@ -62,7 +63,7 @@ export class MaskingPolicy {
    * @param {Node} node
    */
   isMasked(node) {
-    for (let n = node.nodeType === Node.ELEMENT_NODE ? /** @type {Element} */ (node) : node.parentElement; n; n = n.parentElement) {
+    for (let n = node.nodeType === Node.ELEMENT_NODE ? /** @type {Element | null} */ (node) : node.parentElement; n; n = outerParent(n)) {
       if (this.masksElement(n)) return true;
     }
     return false;
@@ -74,6 +75,25 @@ export class MaskingPolicy {
   }
 }
 
+/**
+ * The parent element, across shadow roots (the host) and same-origin frames (the iframe).
+ * @param {Element} el
+ * @returns {Element | null}
+ */
+function outerParent(el) {
+  if (el.parentElement) return el.parentElement;
+  const parent = el.parentNode;
+  if (parent && /** @type {ShadowRoot} */ (parent).host) return /** @type {ShadowRoot} */ (parent).host;
+  if (parent && parent.nodeType === Node.DOCUMENT_NODE) {
+    try {
+      return /** @type {Document} */ (parent).defaultView?.frameElement || null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
 /** @type {WeakSet<Element>} */
 const everPassword = new WeakSet();
 
@@ -83,8 +103,8 @@ const everPassword = new WeakSet();
  * @param {Element} el
  */
 function holdsContent(el) {
-  if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return true;
   const tag = el.localName;
+  if (tag === 'input' || tag === 'textarea' || tag === 'select') return true;
   if (tag === 'img' || tag === 'canvas' || tag === 'video' || tag === 'svg' || tag === 'iframe' || tag === 'picture') return true;
   for (let child = el.firstChild; child; child = child.nextSibling) {
     if (child.nodeType === Node.TEXT_NODE && /\S/.test(/** @type {Text} */ (child).data)) return true;

@@ -28,8 +28,10 @@ function isOpaque(node) {
  * @param {import('./serialize.js').Serializer} serializer
  * @param {{ skip: (node: Node) => boolean, masking: import('./masking.js').MaskingPolicy }} policy
  * @param {Set<Element>} dirtySheets style elements whose text changed (sent as whole sheets)
+ * @param {Set<Element>} [resend] elements to send again whole (a frame with a new document,
+ *   a host given a shadow root): removed and added like a moved node
  */
-export function processMutations(records, serializer, policy, dirtySheets) {
+export function processMutations(records, serializer, policy, dirtySheets, resend = new Set()) {
   const mirror = serializer.mirror;
   /** Elements whose masking changed (a class, a type, private-mode content): sent again whole. */
   /** @type {Set<Element>} */
@@ -71,7 +73,8 @@ export function processMutations(records, serializer, policy, dirtySheets) {
     }
   }
 
-  for (const el of remask) {
+  for (const el of [...remask, ...resend]) {
+    if (!el.isConnected || !mirror.has(el)) continue;
     removed.add(el);
     added.add(el);
   }

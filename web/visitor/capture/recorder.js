@@ -2,14 +2,23 @@
 import { Mirror } from '../../common/mirror.js';
 import { FrameKind } from '../../common/protocol.js';
 import { processMutations } from './mutations.js';
-import { formState, isStylesheetLink, Serializer } from './serialize.js';
-import { pageHook } from './hooks.js';
-import { observeStyleSheets, sheetText } from './styles.js';
+import { currentSource, formState, isFormField, isStylesheetLink, Serializer } from './serialize.js';
+import { adoptedText, observeStyleSheets, sheetText } from './styles.js';
+import { CanvasQueue, observeCanvasDrawing } from './canvas.js';
+import { FontInliner } from './fonts.js';
+import { focusState, selectionState } from './focus.js';
+import { hookAttachShadow, hookFormSetters, hookHistory } from './page-hooks.js';
+
+/** What the MutationObserver watches, on the page and on every shadow root and frame document. */
+const OBSERVE = { childList: true, attributes: true, characterData: true, subtree: true };
+/** How often adoptedStyleSheets are compared (pushing onto the array fires nothing). */
+const ADOPTED_POLL_MS = 250;
 
 /**
  * Captures the visitor's page: a full page on demand, then one delta per animation frame
  * holding every change since the last (DOM mutations, form values, scrolling, viewport, CSSOM,
- * URL) and a transient frame for the pointer.
+ * adopted sheets, canvases, focus and selection, URL) and a transient frame for the pointer.
+ * Open shadow roots and same-origin frame documents are watched like the page itself.
  */
 export class Recorder {
   /**
@@ -32,6 +41,19 @@ export class Recorder {
     this.paused = false;
     this.scrollState = { scrolled: new Set() };
     this.serializer = new Serializer(this.mirror, this.policy, this.scrollState);
+    this.serializer.onRoot = (root) => this.watchRoot(root);
+    /** Shadow roots and frame documents under observation (the page itself included). */
+    /** @type {Set<Document | ShadowRoot>} */
+    this.roots = new Set();
+    /** Roots whose events we listen to (listeners survive a full page). */
+    /** @type {WeakSet<Document | ShadowRoot>} */
+    this.listening = new WeakSet();
+    /** The adopted sheets last sent per root, to notice `adoptedStyleSheets.push`. */
+    /** @type {WeakMap<Document | ShadowRoot, CSSStyleSheet[]>} */
+    this.adoptedSent = new WeakMap();
+    this.canvases = new CanvasQueue({ later: (ms) => setTimeout(() => this.schedule(), ms) });
+    this.focusSent = '';
+    this.selectionSent = '';
     /** A new id per page load: the agent fires `navigate` when it changes. */
     this.loadId = Math.random().toString(36).slice(2);
     this.running = false;
@@ -48,6 +70,15 @@ export class Recorder {
     this.inputs = new Set();
     /** @type {Set<Element>} */
     this.sheets = new Set();
+    /** Documents and shadow roots whose adopted sheets changed. */
+    /** @type {Set<Document | ShadowRoot>} */
+    this.adopted = new Set();
+    /** Elements sent again whole: a frame that loaded a new document, a host given a shadow root. */
+    /** @type {Set<Element>} */
+    this.resend = new Set();
+    /** @type {Set<HTMLImageElement>} */
+    this.images = new Set();
+    this.focusChanged = false;
     /** @type {Set<Element | Document>} */
     this.scrolls = new Set();
     this.viewportChanged = false;
@@ -63,27 +94,63 @@ export class Recorder {
       for (const r of records) this.records.push(r);
       this.schedule();
     });
-    this.observer.observe(document, { childList: true, attributes: true, characterData: true, subtree: true });
-    this.listen(document, 'input', (e) => this.markInput(e.target), true);
-    this.listen(document, 'change', (e) => this.markInput(e.target), true);
-    this.listen(document, 'scroll', (e) => this.markScroll(e.target), true);
+    this.fonts = new FontInliner((owners) => {
+      for (const owner of owners) {
+        if (owner.nodeType === Node.ELEMENT_NODE) this.sheets.add(/** @type {Element} */ (owner));
+        else this.adopted.add(/** @type {Document | ShadowRoot} */ (owner));
+      }
+      this.schedule();
+    });
+    this.serializer.fonts = this.fonts;
     this.listen(window, 'resize', () => ((this.viewportChanged = true), this.schedule()));
     this.listen(document, 'mousemove', (e) => ((this.pointer = [e.clientX, e.clientY]), this.schedule()), true);
     this.listen(document, 'visibilitychange', () => this.onVisibility(document.visibilityState === 'hidden' ? 'hidden' : 'visible'));
-    // A stylesheet that finishes loading becomes readable: send its rules.
-    this.listen(document, 'load', (e) => {
-      const el = /** @type {Element} */ (e.target);
-      if (el && el.localName === 'link' && isStylesheetLink(el)) this.markSheet(el);
-    }, true);
     this.listen(window, 'popstate', () => this.markUrl());
     this.listen(window, 'hashchange', () => this.markUrl());
-    observeStyleSheets((sheet) => {
-      const owner = sheet.ownerNode;
-      if (owner && owner.nodeType === Node.ELEMENT_NODE) this.markSheet(/** @type {Element} */ (owner));
-    });
-    hookFormSetters((el) => this.running && this.markInput(el));
     hookHistory(() => this.running && this.markUrl());
+    const poll = setInterval(() => this.pollAdopted(), ADOPTED_POLL_MS);
+    this.teardown.push(() => clearInterval(poll));
+    this.watchRoot(document);
     this.sendFullPage();
+  }
+
+  /**
+   * Watches a document (the page or a same-origin frame's) or an open shadow root: DOM changes,
+   * form input, scrolling, late stylesheets and frames, focus; in a frame's window, the
+   * prototype hooks too (each window has its own prototypes).
+   * @param {Document | ShadowRoot} root
+   */
+  watchRoot(root) {
+    if (!this.running || this.roots.has(root)) return;
+    this.roots.add(root);
+    this.observer?.observe(root, OBSERVE);
+    if (root.nodeType === Node.DOCUMENT_NODE) {
+      const win = /** @type {Document} */ (root).defaultView;
+      if (win) {
+        observeStyleSheets((sheet) => this.markSheetChange(sheet), win);
+        hookFormSetters((el) => this.running && this.markInput(el), win);
+        hookAttachShadow((host) => this.running && this.markResend(host), win);
+        observeCanvasDrawing((canvas) => this.running && this.markCanvas(canvas), win);
+      }
+    }
+    if (this.listening.has(root)) return;
+    this.listening.add(root);
+    const target = (/** @type {Event} */ e) => e.composedPath()[0] || e.target;
+    this.listen(root, 'input', (e) => this.markInput(target(e)), true);
+    this.listen(root, 'change', (e) => this.markInput(target(e)), true);
+    this.listen(root, 'scroll', (e) => this.markScroll(e.target), true);
+    this.listen(root, 'focusin', () => this.markFocus(), true);
+    this.listen(root, 'focusout', () => this.markFocus(), true);
+    // A stylesheet that finishes loading becomes readable: send its rules. A frame that loads a
+    // document is sent again with it. An image that loads may have picked another source.
+    this.listen(root, 'load', (e) => {
+      const el = /** @type {Element} */ (e.target);
+      if (!el || el.nodeType !== Node.ELEMENT_NODE) return;
+      if (el.localName === 'link' && isStylesheetLink(el)) this.markSheet(el);
+      else if (el.localName === 'iframe' || el.localName === 'frame') this.markResend(el);
+      else if (el.localName === 'img') this.markImage(/** @type {HTMLImageElement} */ (el));
+    }, true);
+    if (root.nodeType === Node.DOCUMENT_NODE) this.listen(root, 'selectionchange', () => this.markFocus());
   }
 
   stop() {
@@ -92,11 +159,29 @@ export class Recorder {
     hookFormSetters(null);
     hookHistory(null);
     observeStyleSheets(null);
+    hookAttachShadow(null);
+    observeCanvasDrawing(null);
+    this.fonts?.stop();
+    this.roots.clear();
     for (const undo of this.teardown) undo();
     this.teardown = [];
     // The ids were only for the session.
     for (const el of document.querySelectorAll('[data-gid]')) el.removeAttribute('data-gid');
     for (const el of document.querySelectorAll('[data-gcid]')) el.removeAttribute('data-gcid');
+  }
+
+  /**
+   * The documented `notifyChanged({canvas: {gcids}})`: these canvases were drawn on.
+   * @param {any} what
+   */
+  notifyChanged(what) {
+    const gcids = what && what.canvas && Array.isArray(what.canvas.gcids) ? what.canvas.gcids : [];
+    for (const gcid of gcids) {
+      const node = this.mirror.get(Number(gcid));
+      if (node && node.nodeType === Node.ELEMENT_NODE && /** @type {Element} */ (node).localName === 'canvas') {
+        this.markCanvas(/** @type {HTMLCanvasElement} */ (node));
+      }
+    }
   }
 
   /**
@@ -127,9 +212,19 @@ export class Recorder {
       this.send(FrameKind.page, { masked: true, load: this.loadId, vp: [window.innerWidth, window.innerHeight], sc: [0, 0] });
       return;
     }
+    // Roots are watched again as the serialization meets them (gone ones are dropped).
+    this.observer?.disconnect();
+    this.roots.clear();
+    this.watchRoot(document);
     const doc = this.serializer.serialize(document);
     this.serializer.measure();
     this.observer?.takeRecords(); // our own data-gid writes
+    this.noteAdoptedSent();
+    for (const canvas of Array.from(this.canvases.dirty)) this.canvases.sent(canvas);
+    const focus = this.focusNow();
+    const selection = this.selectionNow();
+    this.focusSent = JSON.stringify(focus);
+    this.selectionSent = JSON.stringify(selection);
     this.send(FrameKind.page, {
       url: location.href,
       title: document.title,
@@ -140,6 +235,8 @@ export class Recorder {
       ua: navigator.userAgent,
       vis: document.visibilityState,
       doc,
+      ...(focus.length ? { fc: focus } : {}),
+      ...(selection.length ? { sl: selection } : {}),
     });
   }
 
@@ -162,7 +259,12 @@ export class Recorder {
       return;
     }
     this.serializer.fresh = new Set();
-    const { rm, add, tx, at } = processMutations(records, this.serializer, this.policy, this.sheets);
+    const { rm, add, tx, at } = processMutations(records, this.serializer, this.policy, this.sheets, this.resend);
+    for (const [id, attrs] of /** @type {[number, Record<string, string | null>][]} */ (at)) {
+      // A canvas resized is cleared: its pixels go again.
+      const el = this.mirror.get(id);
+      if (el && /** @type {Element} */ (el).localName === 'canvas' && ('width' in attrs || 'height' in attrs)) this.markCanvas(/** @type {HTMLCanvasElement} */ (el));
+    }
     this.serializer.measure();
     /** @type {any} */
     const delta = {};
@@ -172,14 +274,20 @@ export class Recorder {
     if (at.length) delta.at = at;
     this.collectInputs(delta);
     this.collectSheets(delta);
+    this.collectAdopted(delta);
+    this.collectCanvases(delta);
     this.collectScrolls(delta);
+    this.collectFocus(delta);
     if (this.viewportChanged) delta.vp = [window.innerWidth, window.innerHeight];
     if (this.urlChanged) delta.url = [location.href, document.title];
     const pointer = this.pointer;
     this.inputs.clear();
     this.sheets.clear();
     this.scrolls.clear();
-    this.viewportChanged = this.urlChanged = false;
+    this.adopted.clear();
+    this.resend.clear();
+    this.images.clear();
+    this.viewportChanged = this.urlChanged = this.focusChanged = false;
     this.pointer = null;
     this.observer?.takeRecords(); // data-gid writes made while serializing additions
     if (Object.keys(delta).length) this.send(FrameKind.delta, delta);
@@ -197,7 +305,69 @@ export class Recorder {
       formState(el, state);
       list.push([id, state]);
     }
+    for (const img of this.images) {
+      const id = this.mirror.idOf(img);
+      if (id === undefined || this.serializer.fresh.has(id) || !img.isConnected || this.serializer.masked.has(img)) continue;
+      const src = currentSource(img);
+      if (src) list.push([id, { cs: src }]);
+    }
     if (list.length) delta.in = list;
+  }
+
+  /** @param {any} delta */
+  collectAdopted(delta) {
+    const list = [];
+    for (const root of this.adopted) {
+      const id = this.mirror.idOf(root);
+      if (id === undefined || this.serializer.fresh.has(id) || !isLive(root)) continue;
+      list.push([id, adoptedText(root, this.fonts)]);
+      this.adoptedSent.set(root, Array.from(root.adoptedStyleSheets || []));
+    }
+    if (list.length) delta.as = list;
+  }
+
+  /** @param {any} delta */
+  collectCanvases(delta) {
+    const list = this.canvases.take((canvas) => {
+      const id = this.mirror.idOf(canvas);
+      if (id === undefined || this.serializer.fresh.has(id)) return undefined;
+      return this.serializer.masked.has(canvas) || this.policy.masking.isMasked(canvas) ? undefined : id;
+    });
+    if (list.length) delta.cv = list;
+  }
+
+  /** @param {any} delta */
+  collectFocus(delta) {
+    if (!this.focusChanged) return;
+    const focus = JSON.stringify(this.focusNow());
+    if (focus !== this.focusSent) delta.fc = JSON.parse((this.focusSent = focus));
+    const selection = JSON.stringify(this.selectionNow());
+    if (selection !== this.selectionSent) delta.sl = JSON.parse((this.selectionSent = selection));
+  }
+
+  focusNow() {
+    return focusState(this.mirror, (el) => this.serializer.masked.has(el) || this.policy.masking.isMasked(el));
+  }
+
+  selectionNow() {
+    return selectionState(this.mirror, (node) => this.policy.masking.isMasked(node));
+  }
+
+  /** Notices sheets pushed onto (or removed from) adoptedStyleSheets, which fires nothing. */
+  pollAdopted() {
+    if (!this.running || this.paused) return;
+    for (const root of this.roots) {
+      const now = root.adoptedStyleSheets || [];
+      const sent = this.adoptedSent.get(root) || [];
+      if (now.length !== sent.length || now.some((sheet, i) => sheet !== sent[i])) {
+        this.adopted.add(root);
+        this.schedule();
+      }
+    }
+  }
+
+  noteAdoptedSent() {
+    for (const root of this.roots) this.adoptedSent.set(root, Array.from(root.adoptedStyleSheets || []));
   }
 
   /** @param {any} delta */
@@ -206,7 +376,7 @@ export class Recorder {
     for (const el of this.sheets) {
       const id = this.mirror.idOf(el);
       if (id === undefined || this.serializer.fresh.has(id) || !el.isConnected) continue;
-      const css = sheetText(/** @type {HTMLStyleElement | HTMLLinkElement} */ (el));
+      const css = sheetText(/** @type {HTMLStyleElement | HTMLLinkElement} */ (el), this.fonts);
       if (css !== null) list.push([id, css]);
     }
     if (list.length) delta.css = list;
@@ -220,6 +390,13 @@ export class Recorder {
         list.push([0, window.scrollX, window.scrollY]);
         continue;
       }
+      if (target.nodeType === Node.DOCUMENT_NODE) {
+        // A frame's own scrolling, under its document's id.
+        const doc = /** @type {Document} */ (target);
+        const id = this.mirror.idOf(doc);
+        if (id !== undefined && doc.defaultView) list.push([id, doc.defaultView.scrollX, doc.defaultView.scrollY]);
+        continue;
+      }
       const el = /** @type {Element} */ (target);
       const id = this.mirror.idOf(el);
       if (id !== undefined && el.isConnected) list.push([id, el.scrollLeft, el.scrollTop]);
@@ -229,20 +406,72 @@ export class Recorder {
 
   /** @param {EventTarget | null} target */
   markInput(target) {
-    if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) {
-      this.inputs.add(target);
+    if (isFormField(target)) {
+      this.inputs.add(/** @type {Element} */ (target));
       this.schedule();
     }
   }
 
   /** @param {EventTarget | null} target */
   markScroll(target) {
-    if (target === document || target === document.documentElement || target === document.scrollingElement) {
+    const node = /** @type {Node | null} */ (target);
+    if (!node) return;
+    if (node === document || node === document.documentElement || node === document.scrollingElement) {
       this.scrolls.add(document);
-    } else if (target instanceof Element) {
-      this.scrollState.scrolled.add(target);
-      this.scrolls.add(target);
+    } else if (node.nodeType === Node.DOCUMENT_NODE) {
+      this.scrolls.add(/** @type {Document} */ (node));
+    } else if (node.nodeType === Node.ELEMENT_NODE) {
+      const el = /** @type {Element} */ (node);
+      const doc = el.ownerDocument;
+      if (doc !== document && (el === doc.documentElement || el === doc.scrollingElement)) this.scrolls.add(doc);
+      else {
+        this.scrollState.scrolled.add(el);
+        this.scrolls.add(el);
+      }
     }
+    this.schedule();
+  }
+
+  /**
+   * A CSSOM change: the sheet's owner element, or the roots that adopted it. An imported
+   * sheet belongs to the sheet that imports it.
+   * @param {CSSStyleSheet} sheet
+   */
+  markSheetChange(sheet) {
+    if (!this.running) return;
+    let top = sheet;
+    while (!top.ownerNode && top.ownerRule && top.ownerRule.parentStyleSheet) top = top.ownerRule.parentStyleSheet;
+    const owner = top.ownerNode;
+    if (owner && owner.nodeType === Node.ELEMENT_NODE) return this.markSheet(/** @type {Element} */ (owner));
+    for (const root of this.roots) {
+      if ((root.adoptedStyleSheets || []).includes(top)) this.adopted.add(root);
+    }
+    this.schedule();
+  }
+
+  /** @param {Element} el */
+  markResend(el) {
+    if (!this.mirror.has(el)) return;
+    this.resend.add(el);
+    this.schedule();
+  }
+
+  /** @param {HTMLCanvasElement} canvas */
+  markCanvas(canvas) {
+    if (!this.mirror.has(canvas)) return;
+    this.canvases.mark(canvas);
+    this.schedule();
+  }
+
+  /** @param {HTMLImageElement} img */
+  markImage(img) {
+    if (!this.mirror.has(img) || !currentSource(img)) return;
+    this.images.add(img);
+    this.schedule();
+  }
+
+  markFocus() {
+    this.focusChanged = true;
     this.schedule();
   }
 
@@ -268,37 +497,7 @@ export class Recorder {
   }
 }
 
-/** Values set by scripts (`input.value = 'x'`, frameworks) fire no event: hook the setters. */
-const hookFormSetters = pageHook((/** @type {(el: Element) => void} */ notify) => {
-  /** @type {[any, string][]} */
-  const props = [
-    [HTMLInputElement.prototype, 'value'], [HTMLInputElement.prototype, 'checked'],
-    [HTMLTextAreaElement.prototype, 'value'], [HTMLSelectElement.prototype, 'value'],
-    [HTMLSelectElement.prototype, 'selectedIndex'], [HTMLOptionElement.prototype, 'selected'],
-  ];
-  for (const [proto, prop] of props) {
-    const desc = Object.getOwnPropertyDescriptor(proto, prop);
-    if (!desc || !desc.set) continue;
-    const set = desc.set;
-    Object.defineProperty(proto, prop, {
-      ...desc,
-      set(value) {
-        set.call(this, value);
-        const el = this instanceof HTMLOptionElement ? this.parentElement?.closest('select') : this;
-        if (el) notify(el);
-      },
-    });
-  }
-});
-
-/** Single-page apps change the URL without a page load. */
-const hookHistory = pageHook((/** @type {() => void} */ notify) => {
-  for (const method of /** @type {const} */ (['pushState', 'replaceState'])) {
-    const original = history[method];
-    history[method] = function (...args) {
-      const result = original.apply(this, /** @type {any} */ (args));
-      notify();
-      return result;
-    };
-  }
-});
+/** Whether a watched root is still in a live page. @param {Document | ShadowRoot} root */
+function isLive(root) {
+  return root.nodeType === Node.DOCUMENT_NODE ? Boolean(/** @type {Document} */ (root).defaultView) : /** @type {ShadowRoot} */ (root).host.isConnected;
+}

@@ -1,18 +1,24 @@
 // @ts-check
 import { MaskingPolicy } from './masking.js';
-import { sheetText } from './styles.js';
+import { adoptedText, sheetText } from './styles.js';
+import { canvasData } from './canvas.js';
 
 /**
  * Turns DOM nodes into plain JSON with mirror ids (rrweb's snapshot idea, compact keys):
- *   element  {i, t: tag, a: {attr: value}, c: [children], ns?: 's'|'m', v?: value, k?: checked, css?: text, s?: [x, y]}
- *   text     {i, x: text}     comment {i, m: ''}     doctype {i, d: name}     document {i, c: [...]}
+ *   element  {i, t: tag, a: {attr: value}, c: [children], ns?: 's'|'m', v?: value, k?: checked,
+ *             css?: text, s?: [x, y], sr?: shadow root, fd?: frame document, cv?: canvas PNG, cs?: current source}
+ *   text     {i, x: text}     comment {i, m: ''}     doctype {i, d: name}
+ *   document {i, c: [...], as?: [adopted sheet text]; a frame's also s?: [x, y], q?: 1 (quirks mode), u: base URL}
+ *   shadow root {i, c: [...], as?: [adopted sheet text]}
  * Decisions made here, at the source: script text and inline handlers never leave the page;
  * URLs are made absolute so the agent's browser can load them; stylesheet text is read from
- * the CSSOM so rules added by scripts are included.
+ * the CSSOM so rules added by scripts are included; open shadow roots and same-origin frames
+ * go through the same masking as the page.
  */
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const MATH_NS = 'http://www.w3.org/1998/Math/MathML';
+const HTML_NS = 'http://www.w3.org/1999/xhtml';
 /** Attributes that hold one URL. */
 const URL_ATTRS = new Set(['href', 'src', 'poster', 'action', 'formaction', 'background', 'data', 'xlink:href', 'cite']);
 /** Our own attributes: the ids themselves travel as `i`. */
@@ -45,7 +51,8 @@ function absoluteSrcset(value) {
  * @param {Element} el @param {string} name @param {string} value
  */
 export function attributeValue(el, name, value) {
-  if (OWN_ATTRS.has(name) || name.startsWith('on')) return null;
+  // srcdoc: a frame's content travels as its serialized (and masked) document instead.
+  if (OWN_ATTRS.has(name) || name.startsWith('on') || name === 'srcdoc') return null;
   if (URL_ATTRS.has(name)) {
     if (/^\s*javascript:/i.test(value)) return null;
     return absoluteUrl(value);
@@ -72,6 +79,10 @@ export class Serializer {
     this.masked = new WeakSet();
     /** Masked boxes serialized since the last `measure()`: [element, its JSON]. */
     this.toMeasure = [];
+    /** Told of every shadow root and frame document serialized, so changes in it are watched. */
+    this.onRoot = (/** @type {Document | ShadowRoot} */ root) => {};
+    /** @type {import('./fonts.js').FontInliner | undefined} */
+    this.fonts = undefined;
   }
 
   /**
@@ -111,7 +122,7 @@ export class Serializer {
     if (this.policy.skip(node)) return null;
     switch (node.nodeType) {
       case Node.DOCUMENT_NODE:
-        return { i: this.idFor(node), c: this.children(node) };
+        return this.document(/** @type {Document} */ (node));
       case Node.DOCUMENT_TYPE_NODE:
         return { i: this.idFor(node), d: /** @type {DocumentType} */ (node).name };
       case Node.TEXT_NODE:
@@ -147,7 +158,7 @@ export class Serializer {
     // Script and noscript content is never sent (and noscript would render in the viewer).
     if (tag === 'script' || tag === 'noscript') return out;
     if (tag === 'style' || (tag === 'link' && isStylesheetLink(el))) {
-      const css = sheetText(/** @type {HTMLStyleElement | HTMLLinkElement} */ (el));
+      const css = sheetText(/** @type {HTMLStyleElement | HTMLLinkElement} */ (el), this.fonts);
       if (css !== null) {
         out.css = css;
         // The text children are covered by `css`; give them ids so mutations can find the owner.
@@ -157,6 +168,56 @@ export class Serializer {
     }
     const children = this.children(el);
     if (children.length) out.c = children;
+    /** @type {Node[]} */
+    const roots = [];
+    const shadow = el.shadowRoot;
+    if (shadow) {
+      out.sr = this.shadowRoot(shadow);
+      roots.push(shadow);
+    }
+    if (tag === 'iframe' || tag === 'frame') {
+      const doc = frameDocument(el);
+      if (doc) {
+        out.fd = this.document(doc);
+        roots.push(doc);
+      }
+    } else if (tag === 'canvas') {
+      const data = canvasData(/** @type {HTMLCanvasElement} */ (el));
+      if (data) out.cv = data;
+    } else if (tag === 'img') {
+      const src = currentSource(/** @type {HTMLImageElement} */ (el));
+      if (src) out.cs = src;
+    }
+    if (roots.length || this.mirror.attached.has(el)) this.mirror.attach(el, roots);
+    return out;
+  }
+
+  /**
+   * The page, or a same-origin frame's document (with its own scroll offset and mode).
+   * @param {Document} doc
+   */
+  document(doc) {
+    /** @type {any} */
+    const out = { i: this.idFor(doc), c: this.children(doc) };
+    const adopted = adoptedText(doc, this.fonts);
+    if (adopted.length) out.as = adopted;
+    if (doc !== document) {
+      const win = doc.defaultView;
+      if (win && (win.scrollX || win.scrollY)) out.s = [win.scrollX, win.scrollY];
+      if (doc.compatMode === 'BackCompat') out.q = 1;
+      out.u = doc.baseURI;
+      this.onRoot(doc);
+    }
+    return out;
+  }
+
+  /** An open shadow root: its children and adopted sheets; masking applies inside as outside. @param {ShadowRoot} root */
+  shadowRoot(root) {
+    /** @type {any} */
+    const out = { i: this.idFor(root), c: this.children(root) };
+    const adopted = adoptedText(root, this.fonts);
+    if (adopted.length) out.as = adopted;
+    this.onRoot(root);
     return out;
   }
 
@@ -188,6 +249,31 @@ export class Serializer {
   }
 }
 
+/**
+ * A same-origin frame's document; null for another origin's.
+ * @param {Element} el
+ * @returns {Document | null}
+ */
+export function frameDocument(el) {
+  try {
+    return /** @type {HTMLIFrameElement} */ (el).contentDocument;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The image the visitor's browser picked from srcset or <picture>, when it is not `src`:
+ * the agent's screen may have another pixel ratio or the sources other media.
+ * @param {HTMLImageElement} img
+ */
+export function currentSource(img) {
+  const current = img.currentSrc;
+  if (!current || current === img.src || /^(blob|data):/i.test(current)) return null;
+  if (!img.hasAttribute('srcset') && img.parentElement?.localName !== 'picture') return null;
+  return current;
+}
+
 /** @param {Element} el */
 export function isStylesheetLink(el) {
   return /(^|\s)stylesheet(\s|$)/i.test(el.getAttribute('rel') || '');
@@ -198,12 +284,23 @@ export function isStylesheetLink(el) {
  * @param {Element} el @param {any} out
  */
 export function formState(el, out) {
-  if (el instanceof HTMLInputElement) {
-    if (el.type === 'checkbox' || el.type === 'radio') out.k = el.checked;
-    else if (el.type !== 'file' && el.type !== 'password') out.v = el.value;
-  } else if (el instanceof HTMLTextAreaElement) {
-    out.v = el.value;
-  } else if (el instanceof HTMLSelectElement) {
-    out.v = el.multiple ? Array.from(el.options).map((o) => o.selected) : el.selectedIndex;
+  // By tag, not instanceof: a frame's elements come from another realm.
+  const tag = el.localName;
+  const field = /** @type {any} */ (el);
+  if (el.namespaceURI !== HTML_NS) return;
+  if (tag === 'input') {
+    if (field.type === 'checkbox' || field.type === 'radio') {
+      out.k = field.checked;
+      if (field.indeterminate) out.k = 'i';
+    } else if (field.type !== 'file' && field.type !== 'password') out.v = field.value;
+  } else if (tag === 'textarea') {
+    out.v = field.value;
+  } else if (tag === 'select') {
+    out.v = field.multiple ? Array.from(field.options, (/** @type {any} */ o) => o.selected) : field.selectedIndex;
   }
+}
+
+/** Whether an element holds a form value (input, textarea, select), in any realm. @param {any} el */
+export function isFormField(el) {
+  return el && el.nodeType === 1 && el.namespaceURI === HTML_NS && (el.localName === 'input' || el.localName === 'textarea' || el.localName === 'select');
 }
