@@ -13,6 +13,7 @@ resolves when the visitor page is settled, `freeze()` stops a page that never st
 
 import io
 import os
+import re
 import tempfile
 import threading
 import time
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from PIL import Image, ImageChops
+from playwright.sync_api import expect
 
 from conftest import SiteHandler, agent_page, start_session
 
@@ -145,6 +147,35 @@ CASES = [
 ]
 
 
+class Network:
+    """Requests in flight on a page (images, fonts, CSS backgrounds in the mirror), so a test
+    can wait until nothing is loading any more."""
+
+    def __init__(self, page):
+        self.page = page
+        self.pending = set()
+        self.last_change = time.monotonic()
+        page.on("request", self._start)
+        page.on("requestfinished", self._end)
+        page.on("requestfailed", self._end)
+
+    def _start(self, request):
+        self.pending.add(request)
+        self.last_change = time.monotonic()
+
+    def _end(self, request):
+        self.pending.discard(request)
+        self.last_change = time.monotonic()
+
+    def wait_idle(self, quiet=0.4, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.pending and time.monotonic() - self.last_change >= quiet:
+                return
+            self.page.wait_for_timeout(50)
+        raise AssertionError(f"still loading after {timeout}s: {[r.url for r in self.pending]}")
+
+
 def mirror_settled(agent, sync):
     """The mirror has applied every change up to `sync` and its fonts and images are in."""
     agent.wait_for_function(
@@ -200,6 +231,7 @@ def test_mirror_matches_the_visitor_page(case, tandem, corpus, browser):
     vcontext = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=case.dpr)
     visitor = vcontext.new_page()
     agent = agent_page(browser, tandem)
+    visitor_net, agent_net = Network(visitor), Network(agent)
     try:
         visitor.goto(f"{corpus}/{case.name}.html")
         key = f"fid-{case.name}"[:20]
@@ -213,8 +245,11 @@ def test_mirror_matches_the_visitor_page(case, tandem, corpus, browser):
         if case.steps:
             case.steps(visitor)
         visitor.evaluate("() => { if (window.fidelity && window.fidelity.freeze) window.fidelity.freeze(); }")
+        visitor_net.wait_idle()
         visitor_settled(visitor)
         sync_mark(visitor, 2)
+        mirror_settled(agent, 2)
+        agent_net.wait_idle()
         mirror_settled(agent, 2)
         agent.evaluate("document.getElementById('pointer').hidden = true")
         scale = agent.evaluate("Number(document.getElementById('screen').dataset.scale)")
@@ -257,3 +292,41 @@ def summary_lines():
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "report.txt").write_text("\n".join(lines) + "\n")
     return lines
+
+
+def test_masked_content_inside_shadow_roots_and_frames_never_leaves(tandem, corpus, visitor, agent):
+    """The leak check of test_masking.py, inside open shadow roots (nested) and same-origin
+    frames (src and srcdoc): every byte the server received is searched for the secrets, and
+    the visible markers prove that the content around them was captured."""
+    tandem.cli("group", "set", "--id", "1", "--mask", "#frame-account")
+    tandem.start()
+    visitor.goto(f"{corpus}/masked-inside.html")
+    visitor.wait_for_function("document.getElementById('f').contentDocument?.getElementById('frame-visible')")
+    start_session(visitor, "'masked-inside'")
+    agent.goto(f"{tandem.base}/agentjoin?SessionKey=masked-inside")
+    frame = agent.frame_locator("#mirror")
+    expect(frame.locator("#shadow-visible")).to_have_text("SHADOW-VISIBLE-OK")
+    expect(frame.locator("#inner-visible")).to_have_text("INNER-VISIBLE-OK")
+    expect(frame.frame_locator("#f").locator("#frame-visible")).to_have_text("FRAME-VISIBLE-OK")
+    expect(frame.frame_locator("#s").locator("#srcdoc-visible")).to_have_text("SRCDOC-VISIBLE-OK")
+    expect(frame.locator("#shadow-masked")).to_have_text("")
+    # Changes after the snapshot: typing, script writes, a shadow root on a masked host, a canvas.
+    visitor.frame_locator("#f").locator("#frame-pw").fill("FRAME-TYPED-SECRET-MA")
+    visitor.frame_locator("#f").locator("#frame-ssn").fill("FRAME-TYPED-SECRET-MB")
+    visitor.locator("#shadow-pw").fill("SHADOW-TYPED-SECRET-MC")
+    visitor.evaluate("""() => {
+        const root = document.getElementById('card').shadowRoot;
+        root.getElementById('shadow-masked').textContent = 'SHADOW-DYN-SECRET-MD';
+        root.appendChild(Object.assign(document.createElement('p'), {className: 'glance_masked', textContent: 'SHADOW-ADDED-SECRET-ME'}));
+        root.getElementById('shadow-canvas').getContext('2d').fillText('x', 1, 1);
+        GLANCE.Cobrowse.Visitor.notifyChanged({canvas: {gcids: [root.getElementById('shadow-canvas').getAttribute('data-gcid')]}});
+        document.getElementById('late-host').attachShadow({mode: 'open'}).innerHTML = '<b>MASKED-HOST-SECRET-MF</b>';
+        const doc = document.getElementById('f').contentDocument;
+        doc.body.insertAdjacentHTML('beforeend', '<p class="glance_masked">FRAME-ADDED-SECRET-MG</p><p id="frame-later">FRAME-LATER-OK</p>');
+    }""")
+    expect(frame.frame_locator("#f").locator("#frame-later")).to_have_text("FRAME-LATER-OK")
+    data = tandem.captured()
+    for marker in [b"SHADOW-VISIBLE-OK", b"INNER-VISIBLE-OK", b"FRAME-VISIBLE-OK", b"SRCDOC-VISIBLE-OK", b"FRAME-LATER-OK"]:
+        assert marker in data, marker
+    leaked = sorted(set(m.decode() for m in re.findall(rb"[A-Z]+(?:-[A-Z]+)*-SECRET-M[0-9A-Z]", data)))
+    assert leaked == [], leaked

@@ -1,11 +1,12 @@
 // @ts-check
 import { performAction } from './actions.js';
+import { guestRequested } from './guests.js';
 import { drawGesture, showAgentPointer } from './overlay.js';
 
 /**
  * What an agent sends to help (not only watch), handled on the visitor's side: remote-control
- * requests, actions and navigation (only while control is on), gestures, the agent's pointer
- * and session messages. Other server messages are the session controller's.
+ * requests, actions and navigation (only while control is on), gestures, the agent's pointer,
+ * session messages and guest invitations. Other server messages are the session controller's.
  * @param {import('../session/session.js').VisitorSession} session
  * @param {any} msg a parsed server-to-visitor message
  */
@@ -13,6 +14,9 @@ export function handleAssistMessage(session, msg) {
   switch (msg.t) {
     case 'rcrequest':
       session.remote?.requested(msg.agent);
+      return;
+    case 'guestrequest':
+      guestRequested(session, msg);
       return;
     case 'rcstop':
       if (session.remote?.enabled) session.remote.setEnabled(false);

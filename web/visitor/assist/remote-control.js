@@ -1,4 +1,5 @@
 // @ts-check
+import { once, showConsentPrompt } from './prompt.js';
 /**
  * Remote control on the visitor side: consent (rcrequested → rcaccepted / rcdeclined), on/off
  * (rcenabled, and `rc` which Glance also fires), and suspension while the visitor uses the page
@@ -33,24 +34,17 @@ export class RemoteControl {
 
   /** An agent asks for control. @param {any} agent */
   requested(agent) {
-    let answered = false;
-    const accept = () => {
-      if (answered) return;
-      answered = true;
+    const { accept, decline } = once((accepted) => {
       this.closePrompt();
-      this.env.send({ t: 'rcresponse', accepted: true });
-      this.env.fire('rcaccepted');
-      this.setEnabled(true);
-    };
-    const decline = () => {
-      if (answered) return;
-      answered = true;
-      this.closePrompt();
-      this.env.send({ t: 'rcresponse', accepted: false });
-      this.env.fire('rcdeclined');
-    };
+      this.env.send({ t: 'rcresponse', accepted });
+      this.env.fire(accepted ? 'rcaccepted' : 'rcdeclined');
+      if (accepted) this.setEnabled(true);
+    });
     if (this.env.hasListener('rcrequested')) this.env.fire('rcrequested', { accept, decline });
-    else this.showPrompt(agent, accept, decline);
+    else {
+      const who = agent?.name || agent?.username || 'The agent';
+      this.prompt = showConsentPrompt({ id: 'tandem-rc', text: `${who} asks to control this page with you. Allow?`, accept, decline });
+    }
   }
 
   /** @param {boolean} on @param {boolean} [report] tell the server */
@@ -88,34 +82,6 @@ export class RemoteControl {
     for (const type of ['mousedown', 'keydown', 'wheel', 'touchstart']) window.removeEventListener(type, this.onActivity, { capture: true });
     clearTimeout(this.timer);
     this.closePrompt();
-  }
-
-  /** The default consent prompt; never mirrored (data-tandem-ignore). */
-  /** @param {any} agent @param {() => void} accept @param {() => void} decline */
-  showPrompt(agent, accept, decline) {
-    this.closePrompt();
-    const box = document.createElement('div');
-    box.id = 'tandem-rc-prompt';
-    box.setAttribute('data-tandem-ignore', '');
-    box.setAttribute('role', 'dialog');
-    box.style.cssText =
-      'position:fixed;z-index:2147483647;right:20px;bottom:20px;max-width:320px;padding:16px;background:#fff;color:#1d2433;' +
-      'font:15px/1.4 system-ui,sans-serif;border-radius:10px;box-shadow:0 4px 24px rgba(0,0,0,.25)';
-    const text = document.createElement('p');
-    text.style.margin = '0 0 12px';
-    text.textContent = `${agent?.name || agent?.username || 'The agent'} asks to control this page with you. Allow?`;
-    const yes = document.createElement('button');
-    yes.id = 'tandem-rc-accept';
-    yes.textContent = 'Allow';
-    const no = document.createElement('button');
-    no.id = 'tandem-rc-decline';
-    no.textContent = 'Decline';
-    no.style.marginLeft = '8px';
-    yes.addEventListener('click', accept);
-    no.addEventListener('click', decline);
-    box.append(text, yes, no);
-    document.body.appendChild(box);
-    this.prompt = box;
   }
 
   closePrompt() {

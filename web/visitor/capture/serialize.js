@@ -280,6 +280,12 @@ export function isStylesheetLink(el) {
 }
 
 /**
+ * Input types whose value is not typed (a button's label is its attribute) or never sent
+ * (files, passwords).
+ */
+const VALUE_IS_ATTRIBUTE = new Set(['file', 'password', 'submit', 'reset', 'button', 'image', 'hidden']);
+
+/**
  * Current form values (properties, not attributes: what the visitor typed).
  * @param {Element} el @param {any} out
  */
@@ -292,7 +298,7 @@ export function formState(el, out) {
     if (field.type === 'checkbox' || field.type === 'radio') {
       out.k = field.checked;
       if (field.indeterminate) out.k = 'i';
-    } else if (field.type !== 'file' && field.type !== 'password') out.v = field.value;
+    } else if (!VALUE_IS_ATTRIBUTE.has(field.type)) out.v = field.value;
   } else if (tag === 'textarea') {
     out.v = field.value;
   } else if (tag === 'select') {

@@ -7,8 +7,11 @@ import { pageHook } from './hooks.js';
  */
 
 /** CSSRule.type values (frames' rules come from other realms: no instanceof). */
+const MEDIA_RULE = 4;
 const IMPORT_RULE = 3;
 const FONT_FACE_RULE = 5;
+/** Media features of the screen, not the viewport: the agent's screen would answer them differently. */
+const SCREEN_FEATURE = /\([^()]*(?:resolution|device-pixel-ratio)[^()]*\)/gi;
 
 /**
  * @param {HTMLStyleElement | HTMLLinkElement} el
@@ -53,9 +56,26 @@ export function rulesText(sheet, fonts, owner) {
       text += fonts.rewrite(/** @type {CSSFontFaceRule} */ (rule), base, owner) + '\n';
       continue;
     }
-    text += rule.cssText + '\n';
+    text += (rule.type === MEDIA_RULE ? screenMediaText(/** @type {CSSMediaRule} */ (rule), sheet) : rule.cssText) + '\n';
   }
-  return sheet.href ? absolutizeCssUrls(text, sheet.href) : text;
+  // Absolute at the source: the mirror's document has another URL.
+  return absolutizeCssUrls(text, base);
+}
+
+/**
+ * A media rule whose query asks about the visitor's screen (resolution, pixel ratio) is sent
+ * with those features answered as the visitor's browser answers them: an always-true or
+ * always-false feature in their place. Width queries stay: the mirror has the visitor's viewport.
+ * @param {CSSMediaRule} rule @param {CSSStyleSheet} sheet
+ */
+function screenMediaText(rule, sheet) {
+  const text = rule.cssText;
+  const media = rule.media.mediaText;
+  if (!/resolution|device-pixel-ratio/i.test(media)) return text;
+  const win = /** @type {Window} */ (sheet.ownerNode?.ownerDocument?.defaultView || window);
+  const answered = media.replace(SCREEN_FEATURE, (feature) => (win.matchMedia(feature).matches ? '(min-width: 0px)' : '(max-width: -1px)'));
+  const at = text.indexOf(media);
+  return at < 0 ? text : text.slice(0, at) + answered + text.slice(at + media.length);
 }
 
 /**
