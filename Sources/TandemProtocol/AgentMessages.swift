@@ -18,6 +18,8 @@ public enum AgentMessage: Sendable, Equatable {
     case gesture(Gesture)
     case pointer(AgentPointer)
     case message(SessionMessage)
+    /// Invite a guest (needs the add-guests privilege and the visitor's consent).
+    case guestinvite(GuestInviteRequest)
 }
 
 /// Control messages the server sends to an agent's viewer.
@@ -42,6 +44,8 @@ public enum ServerToAgent: Sendable, Equatable {
     case rc(RemoteControlState)
     case message(SessionMessage)
     case userstate(UserState)
+    /// The visitor's answer to a guest invitation, with the link when accepted.
+    case guestinvite(GuestInvitation)
 
     public struct Joined: Codable, Sendable, Equatable {
         public var key: String
@@ -53,11 +57,14 @@ public enum ServerToAgent: Sendable, Equatable {
         public var visitorConnected: Bool
         public var rc: RemoteControlState?
         public var userstate: [String: JSONValue]?
+        /// `guest` for a guest (watch only); absent for agents.
+        public var role: String?
 
         public init(
             key: String, callid: Int64, groupid: Int, visitor: VisitorFields, num: Int, agents: AgentList, visitorConnected: Bool,
-            rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil
+            rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil, role: String? = nil
         ) {
+            self.role = role
             self.rc = rc
             self.userstate = userstate
             self.key = key
@@ -105,6 +112,7 @@ extension AgentMessage: Codable {
         case "gesture": self = .gesture(try Gesture(from: decoder))
         case "pointer": self = .pointer(try AgentPointer(from: decoder))
         case "message": self = .message(try SessionMessage(from: decoder))
+        case "guestinvite": self = .guestinvite(try GuestInviteRequest(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -121,6 +129,7 @@ extension AgentMessage: Codable {
         case .gesture(let m): try MessageType.encode("gesture", m, to: encoder)
         case .pointer(let m): try MessageType.encode("pointer", m, to: encoder)
         case .message(let m): try MessageType.encode("message", m, to: encoder)
+        case .guestinvite(let m): try MessageType.encode("guestinvite", m, to: encoder)
         }
     }
 }
@@ -141,6 +150,7 @@ extension ServerToAgent: Codable {
         case "rc": self = .rc(try RemoteControlState(from: decoder))
         case "message": self = .message(try SessionMessage(from: decoder))
         case "userstate": self = .userstate(try UserState(from: decoder))
+        case "guestinvite": self = .guestinvite(try GuestInvitation(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -159,6 +169,7 @@ extension ServerToAgent: Codable {
         case .rc(let m): try MessageType.encode("rc", m, to: encoder)
         case .message(let m): try MessageType.encode("message", m, to: encoder)
         case .userstate(let m): try MessageType.encode("userstate", m, to: encoder)
+        case .guestinvite(let m): try MessageType.encode("guestinvite", m, to: encoder)
         }
     }
 }

@@ -143,9 +143,12 @@ public struct UserState: Codable, Sendable, Equatable {
 public struct AccessDenied: Codable, Sendable, Equatable {
     /// Set when the denied thing was a remote-control request (seed 001).
     public var rcrequested: Bool?
+    /// Set when the denied thing was a guest invitation.
+    public var addguest: Bool?
     public var msg: String
-    public init(rcrequested: Bool? = nil, msg: String) {
+    public init(rcrequested: Bool? = nil, addguest: Bool? = nil, msg: String) {
         self.rcrequested = rcrequested
+        self.addguest = addguest
         self.msg = msg
     }
 }

@@ -24,6 +24,8 @@ public enum ServerToVisitor: Sendable, Equatable {
     case pointer(AgentPointer)
     /// A session message from an agent.
     case message(SessionMessage)
+    /// An agent asks to invite a guest (`addguestrequested`).
+    case guestrequest(GuestRequest)
 
     public struct RemoteControlRequest: Codable, Sendable, Equatable {
         public var agent: AgentInfo
@@ -105,6 +107,7 @@ extension ServerToVisitor: Codable {
         case "gesture": self = .gesture(try Gesture(from: decoder))
         case "pointer": self = .pointer(try AgentPointer(from: decoder))
         case "message": self = .message(try SessionMessage(from: decoder))
+        case "guestrequest": self = .guestrequest(try GuestRequest(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -123,6 +126,7 @@ extension ServerToVisitor: Codable {
         case .gesture(let m): try MessageType.encode("gesture", m, to: encoder)
         case .pointer(let m): try MessageType.encode("pointer", m, to: encoder)
         case .message(let m): try MessageType.encode("message", m, to: encoder)
+        case .guestrequest(let m): try MessageType.encode("guestrequest", m, to: encoder)
         }
     }
 }

@@ -18,6 +18,8 @@ public enum VisitorMessage: Sendable, Equatable {
     case message(SessionMessage)
     /// `setUserState(name, data)`.
     case userstate(UserState)
+    /// The visitor's answer to `guestrequest`.
+    case guestresponse(GuestAnswer)
 
     public struct Pause: Codable, Sendable, Equatable {
         public var paused: Bool
@@ -87,6 +89,7 @@ extension VisitorMessage: Codable {
         case "rcresponse": self = .rcresponse(try RemoteControlAnswer(from: decoder))
         case "message": self = .message(try SessionMessage(from: decoder))
         case "userstate": self = .userstate(try UserState(from: decoder))
+        case "guestresponse": self = .guestresponse(try GuestAnswer(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -102,6 +105,7 @@ extension VisitorMessage: Codable {
         case .rcresponse(let m): try MessageType.encode("rcresponse", m, to: encoder)
         case .message(let m): try MessageType.encode("message", m, to: encoder)
         case .userstate(let m): try MessageType.encode("userstate", m, to: encoder)
+        case .guestresponse(let m): try MessageType.encode("guestresponse", m, to: encoder)
         }
     }
 }

@@ -40,6 +40,7 @@ public func buildApplication(
     StaticRoutes.add(to: router, configuration: configuration)
     AgentRoutes(store: store, tokens: tokens, configuration: configuration).add(to: router)
     AdminRoutes(admin: Administration(store: store), configuration: configuration).add(to: router)
+    GuestRoutes(hub: hub, tokens: tokens, configuration: configuration).add(to: router)
 
     let wsRouter = Router(context: TandemRequestContext.self)
     wsRouter.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store))
@@ -47,7 +48,8 @@ public func buildApplication(
         logger.warning("TEST HOOK ON: every message from visitors is written to \(directory)")
     }
     let visitorSocket = VisitorSocket(
-        hub: hub, config: configuration.hub, capture: configuration.captureDirectory.map(TrafficCapture.init))
+        hub: hub, config: configuration.hub, capture: configuration.captureDirectory.map(TrafficCapture.init),
+        publicBase: { [configuration] host in configuration.publicBase(host: host) })
     let agentSocket = AgentSocket(hub: hub, config: configuration.hub)
     wsRouter.ws("/ws/visitor") { inbound, outbound, context in try await visitorSocket.handle(inbound, outbound, context) }
     wsRouter.ws("/ws/agent") { inbound, outbound, context in try await agentSocket.handle(inbound, outbound, context) }

@@ -13,11 +13,23 @@ public struct ServerConfiguration: Sendable {
     /// How often grace periods are checked.
     public var sweepInterval: Duration = .seconds(2)
     public var hub = HubConfiguration()
+    /// This server's address as browsers reach it (`https://cobrowse.example.com`), for links it
+    /// hands out (guest invitations); inferred from the request's Host when unset.
+    public var publicURL: String?
     /// Test hook: a folder receiving every message visitors send (see `TrafficCapture`).
     public var captureDirectory: String?
 
     public init(webRoot: String, demoRoot: String?) {
         self.webRoot = webRoot
         self.demoRoot = demoRoot
+    }
+}
+
+extension ServerConfiguration {
+    /// The base of links to this server: `publicURL`, else the request's host with the scheme
+    /// the cookie setting implies (HTTPS when cookies are Secure).
+    func publicBase(host: String?) -> String {
+        if let publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+        return "\(secureCookies ? "https" : "http")://\(host ?? "\(self.host):\(port)")"
     }
 }

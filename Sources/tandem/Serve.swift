@@ -25,6 +25,8 @@ struct Serve: AsyncParsableCommand {
     var visitorGrace: Int = Environment.value("TANDEM_VISITOR_GRACE").flatMap(Int.init) ?? 45
     @Flag(help: "Mark the console cookie Secure (serving over HTTPS) (env TANDEM_SECURE_COOKIES=1).")
     var secureCookies = Environment.value("TANDEM_SECURE_COOKIES") == "1"
+    @Option(help: "This server's address as browsers reach it, for links it hands out (env TANDEM_PUBLIC_URL).")
+    var publicURL: String? = Environment.value("TANDEM_PUBLIC_URL")
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env TANDEM_LOG_LEVEL).")
     var logLevel: String = Environment.value("TANDEM_LOG_LEVEL") ?? "info"
 
@@ -41,6 +43,7 @@ struct Serve: AsyncParsableCommand {
         config.host = host
         config.port = port
         config.secureCookies = secureCookies
+        config.publicURL = publicURL
         config.hub.visitorGrace = .seconds(visitorGrace)
         config.captureDirectory = Environment.value("TANDEM_TEST_CAPTURE_DIR")
         let app = try await buildApplication(configuration: config, store: db, logger: logger, metrics: registry)

@@ -68,14 +68,14 @@ struct WireMessageVectorTests {
             let object = try JSONDecoder().decode([String: JSONValue].self, from: Data(try #require(v.canonical).utf8))
             if case .string(let t) = object["t"] { seen[v.direction, default: []].insert(t) }
         }
-        #expect(seen["visitor"] == ["start", "continue", "stop", "visibility", "pause", "rc", "rcresponse", "message", "userstate"])
+        #expect(seen["visitor"] == ["start", "continue", "stop", "visibility", "pause", "rc", "rcresponse", "message", "userstate", "guestresponse"])
         #expect(
             seen["server-to-visitor"]
-                == ["session", "agents", "resync", "ended", "error", "rcrequest", "rcstop", "action", "navigate", "gesture", "pointer", "message"])
-        #expect(seen["agent"] == ["leave", "end", "resync", "rcrequest", "rcstop", "action", "navigate", "gesture", "pointer", "message"])
+                == ["session", "agents", "resync", "ended", "error", "rcrequest", "rcstop", "action", "navigate", "gesture", "pointer", "message", "guestrequest"])
+        #expect(seen["agent"] == ["leave", "end", "resync", "rcrequest", "rcstop", "action", "navigate", "gesture", "pointer", "message", "guestinvite"])
         #expect(
             seen["server-to-agent"]
-                == ["joined", "waiting", "agents", "visitor", "visibility", "paused", "ended", "accessdenied", "rcrequest", "rc", "message", "userstate"])
+                == ["joined", "waiting", "agents", "visitor", "visibility", "paused", "ended", "accessdenied", "rcrequest", "rc", "message", "userstate", "guestinvite"])
     }
 
     @Test func startWithoutKeyDecodesAsRandomRequest() throws {

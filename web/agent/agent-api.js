@@ -60,6 +60,8 @@
     endSession: function () { command('end'); },
     /** Ask the visitor for remote control. */
     requestRC: function () { command('rcrequest'); },
+    /** Ask the visitor to admit a guest; `addguestaccepted {url}` brings the one-time link. */
+    addGuest: function (name) { command('addguest', name === undefined ? {} : { name: String(name) }); },
     /** Send the visitor to a URL of the site (remote control must be on). */
     navigate: function (url) { command('navigate', { url: String(url) }); },
     /** A message to the visitor's addSessionMessageListener(msgName) handlers. */

@@ -33,8 +33,10 @@ export function setUpAssist(env) {
   const mode = () => (tool || (rc.enabled ? 'control' : ''));
   const refresh = () => {
     overlay.dataset.mode = mode();
-    $('rc-request').hidden = rc.enabled;
-    $('rc-stop').hidden = !rc.enabled;
+    // A guest's viewer has no helping tools (body.guest).
+    const guest = document.body.classList.contains('guest');
+    $('rc-request').hidden = rc.enabled || guest;
+    $('rc-stop').hidden = !rc.enabled || guest;
     $('tool-draw').setAttribute('aria-pressed', String(tool === 'draw'));
     $('tool-highlight').setAttribute('aria-pressed', String(tool === 'highlight'));
     $('rc-status').textContent = rc.enabled ? (rc.suspended ? 'Control paused: the visitor is active' : 'You have control') : '';

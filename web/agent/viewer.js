@@ -230,6 +230,11 @@ function onControl(text) {
       setStatus(`Waiting for session ${msg.key} to start…`, 'warn');
       break;
     case 'joined':
+      // A guest only watches: none of the helping tools.
+      if (msg.role === 'guest') {
+        document.body.classList.add('guest');
+        for (const id of ['rc-request', 'rc-stop', 'tool-draw', 'tool-highlight', 'nav-form', 'guest-form', 'end']) $(id).hidden = true;
+      }
       Object.assign(userState, msg.userstate || {});
       if (msg.rc) setControl(msg.rc);
       $('session-info').textContent = `Session ${msg.key}${msg.visitor.name ? ` · ${msg.visitor.name}` : ''}`;
@@ -254,7 +259,11 @@ function onControl(text) {
       lastEnded = { reason: msg.reason, msg: msg.msg };
       break;
     case 'accessdenied':
-      emit('accessdenied', msg.rcrequested ? { rcrequested: true, msg: msg.msg } : { msg: msg.msg });
+      emit('accessdenied', {
+        ...(msg.rcrequested ? { rcrequested: true } : {}),
+        ...(msg.addguest ? { addguest: true } : {}),
+        msg: msg.msg,
+      });
       showToast(msg.msg);
       break;
     case 'rcrequest':
@@ -270,6 +279,18 @@ function onControl(text) {
     case 'userstate':
       userState[msg.name] = msg.data;
       emit('userstate', { name: msg.name, data: msg.data });
+      break;
+    case 'guestinvite':
+      if (msg.response === 'accepted') {
+        const link = /** @type {HTMLInputElement} */ ($('guest-link'));
+        link.value = msg.url;
+        $('guest-panel').hidden = false;
+        link.select();
+        emit('addguestaccepted', { url: msg.url, expires: msg.expires });
+      } else {
+        showToast('The visitor declined the guest.');
+        emit('addguestdeclined');
+      }
       break;
   }
 }
@@ -308,7 +329,9 @@ function setPaused(value, message) {
 /** @param {{count: number, agentlist: any[]}} list */
 function showAgents(list) {
   const agents = { count: list.count, agentlist: list.agentlist };
-  $('agents').textContent = `${agents.count} agent${agents.count === 1 ? '' : 's'}`;
+  const guests = list.agentlist.filter((a) => a.role === 'guest').length;
+  const staff = agents.count - guests;
+  $('agents').textContent = `${staff} agent${staff === 1 ? '' : 's'}` + (guests ? `, ${guests} guest${guests === 1 ? '' : 's'}` : '');
   emit('agents', agents);
 }
 
@@ -328,6 +351,11 @@ function command(what) {
 }
 
 $('leave').addEventListener('click', () => command('leave'));
+$('guest-form').addEventListener('submit', (/** @type {Event} */ e) => {
+  e.preventDefault();
+  const name = /** @type {HTMLInputElement} */ ($('guest-name')).value.trim();
+  socket?.send(JSON.stringify(name ? { t: 'guestinvite', name } : { t: 'guestinvite' }));
+});
 $('end').addEventListener('click', () => command('end'));
 window.addEventListener('message', (event) => {
   if (event.source !== window.parent || event.origin !== parentOrigin) return;
@@ -336,6 +364,7 @@ window.addEventListener('message', (event) => {
   if (data.cmd === 'leave' || data.cmd === 'end') command(data.cmd);
   else if (data.cmd === 'message' && typeof data.name === 'string') socket?.send(JSON.stringify({ t: 'message', name: data.name, data: data.data ?? null }));
   else if (data.cmd === 'rcrequest') socket?.send(JSON.stringify({ t: 'rcrequest' }));
+  else if (data.cmd === 'addguest') socket?.send(JSON.stringify(typeof data.name === 'string' ? { t: 'guestinvite', name: data.name } : { t: 'guestinvite' }));
   else if (data.cmd === 'navigate' && typeof data.url === 'string') socket?.send(JSON.stringify({ t: 'navigate', url: data.url }));
 });
 /** @type {any} */ (window).tandemViewerState = state;

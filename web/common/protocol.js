@@ -111,6 +111,7 @@ const SHAPES = {
     rcresponse: { accepted: 'boolean' },
     message: MESSAGE,
     userstate: USER_STATE,
+    guestresponse: { accepted: 'boolean' },
   },
   'server-to-visitor': {
     session: {
@@ -128,15 +129,17 @@ const SHAPES = {
     gesture: GESTURE,
     pointer: POINTER,
     message: MESSAGE,
+    guestrequest: { agent: AGENT, name: 'string?' },
   },
   agent: {
     leave: {}, end: {}, resync: {}, rcrequest: {}, rcstop: {},
     action: ACTION, navigate: NAVIGATION, gesture: GESTURE, pointer: POINTER, message: MESSAGE,
+    guestinvite: { name: 'string?' },
   },
   'server-to-agent': {
     joined: {
       key: 'string', callid: 'number', groupid: 'number', visitor: VISITOR_FIELDS, num: 'number', agents: AGENT_LIST,
-      visitorConnected: 'boolean', rc: optional(RC), userstate: 'object?',
+      visitorConnected: 'boolean', rc: optional(RC), userstate: 'object?', role: 'string?',
     },
     waiting: { key: 'string' },
     agents: AGENT_LIST,
@@ -144,11 +147,12 @@ const SHAPES = {
     visibility: { state: 'visibility' },
     paused: { paused: 'boolean', message: 'string?' },
     ended: { reason: 'string', msg: 'string?' },
-    accessdenied: { rcrequested: 'boolean?', msg: 'string' },
+    accessdenied: { rcrequested: 'boolean?', addguest: 'boolean?', msg: 'string' },
     rcrequest: { response: 'string' },
     rc: RC,
     message: MESSAGE,
     userstate: USER_STATE,
+    guestinvite: { response: 'string', url: 'string?', expires: 'number?' },
   },
 };
 

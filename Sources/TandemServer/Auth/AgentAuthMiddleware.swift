@@ -7,6 +7,7 @@ import TandemStorage
 struct AgentAuthMiddleware: RouterMiddleware {
     typealias Context = TandemRequestContext
     static let cookieName = "tandem_agent"
+    static let guestCookieName = "tandem_guest"
 
     let tokens: TokenService
     let store: any TandemStore
@@ -32,6 +33,12 @@ struct AgentAuthMiddleware: RouterMiddleware {
             } catch {
                 context.authProblem = .invalid
             }
+        }
+        if context.identity == nil, let cookie = request.cookies[Self.guestCookieName],
+            let claims = await tokens.verifyGuest(cookie.value)
+        {
+            context.guest = GuestIdentity(callId: claims.callid, key: claims.key, guestId: claims.guestid, name: claims.name)
+            if context.credentialSource == nil { context.credentialSource = .cookie }
         }
         return try await next(request, context)
     }

@@ -18,6 +18,14 @@ struct AgentIdentity: Sendable {
     func membership(group: Int) -> Membership? { memberships.first { $0.groupId == group } }
 }
 
+/// A guest admitted by an invitation code: may watch one session.
+struct GuestIdentity: Sendable {
+    let callId: Int64
+    let key: String
+    let guestId: Int
+    let name: String
+}
+
 /// Why a request carried no usable identity; the agent socket reports it precisely.
 enum AuthProblem: Sendable {
     case missing, expired, invalid
@@ -34,6 +42,8 @@ struct TandemRequestContext: RequestContext, WebSocketRequestContext {
     var coreContext: CoreRequestContextStorage
     let webSocket: WebSocketHandlerReference<Self>
     var identity: AgentIdentity?
+    /// Set from the `tandem_guest` cookie when no agent is signed in.
+    var guest: GuestIdentity?
     var authProblem: AuthProblem = .missing
     var credentialSource: CredentialSource?
 

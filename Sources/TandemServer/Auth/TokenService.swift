@@ -19,6 +19,24 @@ struct AgentClaims: JWTPayload {
     }
 }
 
+/// Claims of a guest's token: one session, one guest, watch only. `typ` keeps the two kinds of
+/// token apart (an agent token never passes as a guest's, nor the reverse).
+struct GuestClaims: JWTPayload {
+    var typ: String
+    var exp: ExpirationClaim
+    var callid: Int64
+    var key: String
+    var guestid: Int
+    var name: String
+
+    static let type = "tandem-guest"
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+        guard typ == Self.type else { throw JWTError.claimVerificationFailure(failedClaim: nil, reason: "not a guest token") }
+    }
+}
+
 /// Signs and verifies agent tokens with the server's HMAC secret (kept in the store, so tokens
 /// survive restarts and every node behind a load balancer accepts them).
 struct TokenService: Sendable {
@@ -39,6 +57,16 @@ struct TokenService: Sendable {
             sub: .init(value: String(agentId)), exp: .init(value: expires), iat: .init(value: now),
             username: username, groupid: groupId, services: services)
         return (try await keys.sign(claims), expires)
+    }
+
+    func issueGuest(callId: Int64, key: String, guestId: Int, name: String, lifetime: Duration) async throws -> String {
+        let expires = Date().addingTimeInterval(TimeInterval(lifetime.components.seconds))
+        return try await keys.sign(
+            GuestClaims(typ: GuestClaims.type, exp: .init(value: expires), callid: callId, key: key, guestid: guestId, name: name))
+    }
+
+    func verifyGuest(_ token: String) async -> GuestClaims? {
+        try? await keys.verify(token, as: GuestClaims.self)
     }
 
     enum Failure: Error, Equatable {

@@ -5,6 +5,8 @@ public struct HubConfiguration: Sendable {
     public var visitorGrace: Duration = .seconds(45)
     /// How long an agent whose socket dropped stays in the agent list.
     public var agentGrace: Duration = .seconds(20)
+    /// How long a guest invitation link works (once).
+    public var guestInvitationLifetime: Double = 30 * 60
     /// Bytes of page content queued for one agent before it is resynchronised instead.
     public var outboxLimit = 8 << 20
     /// Bytes of page + deltas kept for joining agents before asking the visitor for a fresh page.

@@ -17,7 +17,7 @@ actor LiveSession {
     nonisolated let resumeTokenHash: String
     private let record: SessionRecord
     let store: any TandemStore
-    private let config: HubConfiguration
+    let config: HubConfiguration
     let logger: Logger
     private let onEnded: @Sendable (LiveSession) async -> Void
 
@@ -50,6 +50,8 @@ actor LiveSession {
     var rc = RemoteControlState(enabled: false)
     /// `setUserState` values, persisted so they survive navigation and restarts.
     var userState: [String: JSONValue]
+    /// Guest invitations waiting for consent or for their guest.
+    var guests = GuestBook()
     private(set) var ended: SessionEnd?
 
     init(
@@ -160,7 +162,10 @@ actor LiveSession {
         onAdmitted: @Sendable (Int, UUID) -> Void = { _, _ in }
     ) async -> (num: Int, connection: UUID)? {
         let present = agents.values.filter { $0.agentId != agentId && $0.info.role == "agent" }.map(\.info.agentrole)
-        if let refusal = RolePolicy.refusal(joining: info.agentrole, present: present, allowMixedRoles: allowMixedRoles) {
+        // Guests are admitted whatever the agents' roles (seed 002).
+        if info.role == "agent",
+            let refusal = RolePolicy.refusal(joining: info.agentrole, present: present, allowMixedRoles: allowMixedRoles)
+        {
             outbox.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: "AuthError", msg: refusal))))
             outbox.sendControl(.close(.forbidden, "role not allowed in this session"))
             return nil
@@ -193,7 +198,8 @@ actor LiveSession {
         let joined = ServerToAgent.Joined(
             key: key, callid: callId, groupid: groupId,
             visitor: .init(name: record.visitorName, email: record.visitorEmail, phone: record.visitorPhone, visitorid: record.visitorId),
-            num: num, agents: agentList(), visitorConnected: visitor != nil, rc: rc, userstate: userState)
+            num: num, agents: agentList(), visitorConnected: visitor != nil, rc: rc, userstate: userState,
+            role: info.role == "guest" ? "guest" : nil)
         outbox.sendControl(WireEncoding.text(ServerToAgent.joined(joined)))
         if visibility == .hidden { outbox.sendControl(WireEncoding.text(ServerToAgent.visibility(.init(state: .hidden)))) }
         if pause.paused { outbox.sendControl(WireEncoding.text(ServerToAgent.paused(pause))) }
@@ -203,9 +209,10 @@ actor LiveSession {
             let info = agents[num]!.info
             do {
                 try await store.addParticipant(
+                    // A guest has no account: its record keeps the name it was invited under.
                     ParticipantRecord(
-                        callId: callId, num: num, role: info.role, agentId: agentId, username: info.username,
-                        agentRole: info.agentrole, joinedAt: Date()))
+                        callId: callId, num: num, role: info.role, agentId: agentId > 0 ? agentId : nil,
+                        username: info.username ?? info.name, agentRole: info.agentrole, joinedAt: Date()))
             } catch {
                 logger.error("could not record participant", metadata: ["callid": "\(callId)", "error": "\(error)"])
             }
@@ -221,7 +228,8 @@ actor LiveSession {
         agents[num]!.lostAt = .now
     }
 
-    /// The agent left on purpose. The session ends when its last agent leaves (`AgentLeft`).
+    /// The agent left on purpose. The session ends when its last agent leaves (`AgentLeft`);
+    /// guests alone do not keep it going.
     func agentLeft(num: Int, connection: UUID) async {
         guard agents[num]?.connectionId == connection else { return }
         agents[num]!.outbox?.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: "AgentLeft", msg: "You left the session."))))
@@ -304,7 +312,7 @@ actor LiveSession {
         } catch {
             logger.error("could not record participant leaving", metadata: ["callid": "\(callId)", "error": "\(error)"])
         }
-        if agents.isEmpty {
+        if !agents.values.contains(where: { $0.info.role == "agent" }) {
             await end(reason)
         } else {
             broadcastAgentList()

@@ -104,6 +104,18 @@ public actor SessionHub {
         groups.compactMap { byKey[GroupKey(group: $0, key: key)] }.max { $0.callId < $1.callId }
     }
 
+    /// Uses up a guest invitation code of a live session with `key` (in any group: the code is
+    /// the credential).
+    func redeemGuestCode(key: String, code: String) async -> (LiveSession, GuestBook.Invitation)? {
+        for session in byKey.filter({ $0.key.key == key }).values {
+            if let invitation = await session.redeemGuestCode(code) { return (session, invitation) }
+        }
+        return nil
+    }
+
+    /// The live session with this call id, for a guest coming back.
+    func session(callId: Int64) -> LiveSession? { sessions[callId] }
+
     /// Groups other than `groups` that have an active session with this key (to tell an agent
     /// "not your group" rather than "no session").
     func otherGroups(withKey key: String, excluding groups: Set<Int>) -> [Int] {

@@ -41,7 +41,8 @@ struct AgentRoutes {
                     return try await self.singleSignOn(request)
                 }
                 // A failed sign-on still gets the viewer, which reports `sessionend {reason: "SSOError"}`.
-                guard context.identity != nil || query["ssoerror"] != nil else { return Self.toLogin(request) }
+                let invitedGuest = context.guest.map { $0.key == query["SessionKey"].map(String.init) } ?? false
+                guard context.identity != nil || invitedGuest || query["ssoerror"] != nil else { return Self.toLogin(request) }
                 return try await StaticFile.response(
                     "\(web)/agent/viewer.html", type: "text/html; charset=utf-8", context: context,
                     headers: [.contentSecurityPolicy: Self.viewerPolicy, .init("X-Content-Type-Options")!: "nosniff"])

@@ -7,7 +7,8 @@ import TandemDomain
 import TandemProtocol
 
 /// `/ws/agent?key=K[&wait=1][&v=1]`: an agent's viewer socket. Authenticated by the console cookie
-/// or a token; joins the newest session with that key in one of the agent's groups.
+/// or a token; joins the newest session with that key in one of the agent's groups. A guest
+/// (invitation cookie) joins the one session it was invited to, and only watches.
 struct AgentSocket: Sendable {
     let hub: SessionHub
     let config: HubConfiguration
@@ -17,6 +18,12 @@ struct AgentSocket: Sendable {
         let session: LiveSession
         let num: Int
         let connection: UUID
+    }
+
+    /// Who is on the socket.
+    private enum Viewer: Sendable {
+        case agent(AgentIdentity)
+        case guest(GuestIdentity)
     }
 
     private final class JoinedBox: Sendable {
@@ -33,7 +40,12 @@ struct AgentSocket: Sendable {
         if let v = query["v"].flatMap({ Int($0) }), !ProtocolVersion.supported.contains(v) {
             return await SocketPump.reject(outbound, .unsupportedVersion, "protocol version \(v) is not supported")
         }
-        guard let identity = context.requestContext.identity else {
+        let viewer: Viewer
+        if let identity = context.requestContext.identity {
+            viewer = .agent(identity)
+        } else if let guest = context.requestContext.guest {
+            viewer = .guest(guest)
+        } else {
             let detail = switch context.requestContext.authProblem {
             case .missing: "not signed in"
             case .expired: "token expired"
@@ -52,15 +64,21 @@ struct AgentSocket: Sendable {
             return await reject(outbound, .invalidInput, reason: "NoSession", "invalid session key")
         }
         let wait = query["wait"] == "1" || query["wait"] == "true"
-        let groups = identity.groups
-
-        if await hub.find(key: key, groups: groups) == nil {
-            let others = await hub.otherGroups(withKey: key, excluding: groups)
-            if !others.isEmpty {
-                return await reject(outbound, .forbidden, reason: "AuthError", "not a member of the session's group")
+        switch viewer {
+        case .agent(let identity):
+            let groups = identity.groups
+            if await hub.find(key: key, groups: groups) == nil {
+                let others = await hub.otherGroups(withKey: key, excluding: groups)
+                if !others.isEmpty {
+                    return await reject(outbound, .forbidden, reason: "AuthError", "not a member of the session's group")
+                }
+                if !wait {
+                    return await reject(outbound, .noSession, reason: "NoSession", "no session with key \(key)")
+                }
             }
-            if !wait {
-                return await reject(outbound, .noSession, reason: "NoSession", "no session with key \(key)")
+        case .guest(let guest):
+            guard guest.key == key, await hub.session(callId: guest.callId) != nil else {
+                return await reject(outbound, .noSession, reason: "NoSession", "the session you were invited to is not running")
             }
         }
 
@@ -73,8 +91,13 @@ struct AgentSocket: Sendable {
                 }
             }
             await withTaskGroup(of: Void.self) { joining in
-                joining.addTask { await join(key: key, identity: identity, outbox: outbox, joined: joined) }
-                await readLoop(inbound, identity: identity, joined: joined, outbox: outbox, logger: context.logger)
+                joining.addTask {
+                    switch viewer {
+                    case .agent(let identity): await join(key: key, identity: identity, outbox: outbox, joined: joined)
+                    case .guest(let guest): await join(guest: guest, outbox: outbox, joined: joined)
+                    }
+                }
+                await readLoop(inbound, viewer: viewer, joined: joined, outbox: outbox, logger: context.logger)
                 // The socket closed: stop waiting for a session. Only this task is cancelled;
                 // the writer drains what is queued (a close included).
                 joining.cancelAll()
@@ -105,7 +128,16 @@ struct AgentSocket: Sendable {
         }
     }
 
-    private func readLoop(_ inbound: WebSocketInboundStream, identity: AgentIdentity, joined: JoinedBox, outbox: Outbox, logger: Logger) async {
+    /// A guest joins the session of its invitation, whatever the agents' roles, with no privileges.
+    private func join(guest: GuestIdentity, outbox: Outbox, joined: JoinedBox) async {
+        guard let session = await hub.session(callId: guest.callId) else { return }
+        let info = AgentInfo(name: guest.name, role: "guest", guestid: guest.guestId, num: 0)
+        _ = await session.joinAgent(agentId: -guest.guestId, info: info, privileges: [], outbox: outbox) { num, connection in
+            joined.set(Joined(session: session, num: num, connection: connection))
+        }
+    }
+
+    private func readLoop(_ inbound: WebSocketInboundStream, viewer: Viewer, joined: JoinedBox, outbox: Outbox, logger: Logger) async {
         do {
             for try await message in inbound.messages(maxSize: SessionMessage.maxBytes + (4 << 10)) {
                 guard case .text(let text) = message, let parsed = try? WireEncoding.decode(AgentMessage.self, from: text) else {
@@ -118,6 +150,17 @@ struct AgentSocket: Sendable {
                         outbox.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: "AgentLeft", msg: "You left before the session started."))))
                         outbox.sendControl(.close(.sessionEnded, "left while waiting"))
                         return
+                    }
+                    continue
+                }
+                guard case .agent(let identity) = viewer else {
+                    // Guests watch: they may leave or ask for a fresh page, nothing else.
+                    switch parsed {
+                    case .leave: await j.session.agentLeft(num: j.num, connection: j.connection)
+                    case .resync: await j.session.agentNeedsPage(num: j.num, connection: j.connection)
+                    default:
+                        let denied = ServerToAgent.accessdenied(.init(msg: "Guests can watch the session only."))
+                        outbox.sendControl(WireEncoding.text(denied))
                     }
                     continue
                 }
@@ -134,6 +177,7 @@ struct AgentSocket: Sendable {
                 case .gesture(let gesture): await j.session.agentGestures(num: j.num, connection: j.connection, gesture)
                 case .pointer(let pointer): await j.session.agentPoints(num: j.num, connection: j.connection, pointer)
                 case .message(let message): await j.session.agentSends(num: j.num, connection: j.connection, message)
+                case .guestinvite(let request): await j.session.agentInvitesGuest(num: j.num, connection: j.connection, request)
                 }
             }
         } catch {

@@ -11,6 +11,8 @@ struct VisitorSocket: Sendable {
     let hub: SessionHub
     let config: HubConfiguration
     let capture: TrafficCapture?
+    /// Where guest invitation links point (`ServerConfiguration.publicBase`).
+    let publicBase: @Sendable (_ host: String?) -> String
     static let handshakeTimeout: Duration = .seconds(15)
 
     func handle(
@@ -54,7 +56,7 @@ struct VisitorSocket: Sendable {
                 }
                 token = cont.token
                 resumed = true
-            case .stop, .visibility, .pause, .rc, .rcresponse, .message, .userstate:
+            case .stop, .visibility, .pause, .rc, .rcresponse, .message, .userstate, .guestresponse:
                 return await SocketPump.reject(outbound, .badMessage, "expected a start or continue message")
             }
         } catch let error as DomainError {
@@ -69,7 +71,10 @@ struct VisitorSocket: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await SocketPump.run(outbox, to: outbound) }
             if let connection {
-                await readLoop(&messages, session: session, connection: connection, outbox: outbox, logger: logger, recording: recording)
+                let linkBase = publicBase(context.request.head.authority)
+                await readLoop(
+                    &messages, session: session, connection: connection, outbox: outbox, logger: logger, recording: recording,
+                    linkBase: linkBase)
                 await session.detachVisitor(connection)
             }
             outbox.finish()
@@ -78,7 +83,7 @@ struct VisitorSocket: Sendable {
 
     private func readLoop(
         _ messages: inout WebSocketInboundMessageStream.AsyncIterator, session: LiveSession, connection: UUID, outbox: Outbox,
-        logger: Logger, recording: TrafficCapture.Connection?
+        logger: Logger, recording: TrafficCapture.Connection?, linkBase: String
     ) async {
         do {
             while let message = try await messages.next() {
@@ -103,6 +108,8 @@ struct VisitorSocket: Sendable {
                     case .userstate(let state):
                         guard text.utf8.count <= UserState.maxBytes + 1024 else { return tooLarge(outbox) }
                         await session.visitorSetsState(state, from: connection)
+                    case .guestresponse(let answer):
+                        await session.visitorAnswersGuest(answer, from: connection, linkBase: linkBase)
                     case .start, .continue, .none:
                         outbox.sendControl(.close(.badMessage, "unexpected or malformed message"))
                         return

@@ -20,6 +20,15 @@ extension TestSocket {
         try await receive(ServerToAgent.self)
     }
 
+    /// The next agent message that is not an agent-list update (joins broadcast one to all).
+    func expectAgentMessageSkippingLists() async throws -> ServerToAgent {
+        while true {
+            let message = try await receive(ServerToAgent.self)
+            if case .agents = message { continue }
+            return message
+        }
+    }
+
     func expectAgentList() async throws -> AgentList {
         let message = try await receive(ServerToAgent.self)
         guard case .agents(let list) = message else { throw SocketTestError(description: "\(name): expected agents, got \(message)") }

@@ -2,7 +2,9 @@
 window.__events = [];
 ['sessionstarting', 'sessionstart', 'sessioncontinue', 'statereceived', 'sessionend', 'leavesession',
  'error', 'connection', 'agents', 'blur', 'focus', 'maskingerror', 'pagemasked', 'sessionpaused',
- 'rcaccepted', 'rcdeclined', 'rcenabled', 'rc', 'rcevent', 'navigation', 'outline'].forEach(function (type) {
+ 'rcaccepted', 'rcdeclined', 'rcenabled', 'rc', 'rcevent', 'navigation', 'outline',
+ // Not addguestrequested or rcrequested: listening to those replaces the default prompt.
+ 'addguestaccepted', 'addguestdeclined'].forEach(function (type) {
   GLANCE.Cobrowse.Visitor.addEventListener(type, function (data) {
     var entry = { type: type, data: data === undefined ? null : JSON.parse(JSON.stringify(data)) };
     window.__events.push(entry);

@@ -41,7 +41,11 @@ export function performAction({ action, agent }, ctx) {
   const who = { username: agent.username, puid: agent.puid, num: agent.num };
   switch (action.type) {
     case 'click': {
-      click(el, action.x, action.y);
+      // The viewer names the shadow host or frame under the pointer: the click goes to what
+      // is under that point inside it, and masking is checked again for that element.
+      const inner = typeof action.x === 'number' && typeof action.y === 'number' ? innermost(el, action.x, action.y) : { el, x: action.x, y: action.y };
+      if (inner.el !== el && ctx.isMasked(inner.el)) return 'masked element';
+      click(inner.el, inner.x, inner.y);
       ctx.fire('rcevent', { type: 'click', agent: who, path });
       return null;
     }
@@ -97,6 +101,44 @@ export function performAction({ action, agent }, ctx) {
 }
 
 /**
+ * The element under a viewport point, inside open shadow roots and same-origin frames, with the
+ * point in that element's own viewport.
+ * @param {HTMLElement} el @param {number} x @param {number} y
+ * @returns {{el: HTMLElement, x: number, y: number}}
+ */
+function innermost(el, x, y) {
+  for (let depth = 0; depth < 16; depth++) {
+    if (el.shadowRoot) {
+      const hit = /** @type {HTMLElement | null} */ (el.shadowRoot.elementFromPoint(x, y));
+      if (hit && hit !== el) {
+        el = hit;
+        continue;
+      }
+    }
+    if (el.localName === 'iframe') {
+      let doc = null;
+      try {
+        doc = /** @type {HTMLIFrameElement} */ (el).contentDocument;
+      } catch {
+        /* another origin's frame */
+      }
+      const rect = el.getBoundingClientRect();
+      const fx = x - rect.left - el.clientLeft;
+      const fy = y - rect.top - el.clientTop;
+      const hit = doc && /** @type {HTMLElement | null} */ (doc.elementFromPoint(fx, fy));
+      if (hit) {
+        el = hit;
+        x = fx;
+        y = fy;
+        continue;
+      }
+    }
+    break;
+  }
+  return { el, x, y };
+}
+
+/**
  * The pointer and mouse sequence a real click produces, then the click itself (which runs the
  * element's activation: toggling a checkbox, following a link, submitting a form, a label
  * clicking its control).
@@ -106,12 +148,15 @@ function click(el, x, y) {
   const rect = el.getBoundingClientRect();
   const clientX = typeof x === 'number' ? x : rect.left + rect.width / 2;
   const clientY = typeof y === 'number' ? y : rect.top + rect.height / 2;
-  const init = { bubbles: true, cancelable: true, composed: true, clientX, clientY, view: window, button: 0, detail: 1 };
-  el.dispatchEvent(new PointerEvent('pointerdown', { ...init, pointerId: 1, pointerType: 'mouse', isPrimary: true, buttons: 1 }));
-  el.dispatchEvent(new MouseEvent('mousedown', { ...init, buttons: 1 }));
+  const view = el.ownerDocument.defaultView || window;
+  const init = { bubbles: true, cancelable: true, composed: true, clientX, clientY, view, button: 0, detail: 1 };
+  const Pointer = /** @type {typeof PointerEvent} */ (/** @type {any} */ (view).PointerEvent || PointerEvent);
+  const Mouse = /** @type {typeof MouseEvent} */ (/** @type {any} */ (view).MouseEvent || MouseEvent);
+  el.dispatchEvent(new Pointer('pointerdown', { ...init, pointerId: 1, pointerType: 'mouse', isPrimary: true, buttons: 1 }));
+  el.dispatchEvent(new Mouse('mousedown', { ...init, buttons: 1 }));
   const focusable = /** @type {HTMLElement | null} */ (el.closest('input, textarea, select, button, a[href], [tabindex], [contenteditable=""], [contenteditable="true"]'));
   if (focusable && typeof focusable.focus === 'function') focusable.focus();
-  el.dispatchEvent(new PointerEvent('pointerup', { ...init, pointerId: 1, pointerType: 'mouse', isPrimary: true }));
-  el.dispatchEvent(new MouseEvent('mouseup', init));
-  el.dispatchEvent(new MouseEvent('click', init));
+  el.dispatchEvent(new Pointer('pointerup', { ...init, pointerId: 1, pointerType: 'mouse', isPrimary: true }));
+  el.dispatchEvent(new Mouse('mouseup', init));
+  el.dispatchEvent(new Mouse('click', init));
 }
