@@ -41,6 +41,7 @@ public func buildApplication(
     AgentRoutes(store: store, tokens: tokens, configuration: configuration).add(to: router)
     AdminRoutes(admin: Administration(store: store), configuration: configuration).add(to: router)
     GuestRoutes(hub: hub, tokens: tokens, configuration: configuration).add(to: router)
+    VisitorRoutes(store: store, configuration: configuration).add(to: router)
 
     let wsRouter = Router(context: TandemRequestContext.self)
     wsRouter.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store))

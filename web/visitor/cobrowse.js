@@ -61,7 +61,21 @@
     });
   }
 
-  var internal = { listeners: listeners, queue: queue, fire: fire, config: cfg, server: server, moduleBase: moduleBase };
+  // The default UI (not with data-ui="custom"): calls wait for the modules like the visitor's.
+  var uiQueue = null;
+  if (cfg.ui !== 'custom') {
+    uiQueue = [];
+    var uiReady;
+    var uiPromise = new Promise(function (resolve) { uiReady = resolve; });
+    C.VisitorUI = { loaded: false, ready: function () { return uiPromise; }, _resolve: uiReady };
+    ['showButton', 'toggleButton', 'setStyle', 'showTerms'].forEach(function (m) {
+      C.VisitorUI[m] = function () { uiQueue.push([m, arguments]); };
+    });
+  }
+
+  var internal = {
+    listeners: listeners, queue: queue, uiQueue: uiQueue, fire: fire, config: cfg, server: server, moduleBase: moduleBase
+  };
   C.Loader = { groupid: cfg.groupid, setUIReady: function () {}, _internal: internal };
 
   var main = moduleBase + 'visitor/main.js';

@@ -1,12 +1,14 @@
 // @ts-check
 import { fieldProblem, keyProblem, RANDOM_KEY } from '../common/rules.js';
 import { VisitorSession } from './session/session.js';
+import { listenForInvocations } from './invoke.js';
+import { createVisitorUI } from './ui/visitor-ui.js';
 
 /**
  * Completes GLANCE.Cobrowse.Visitor (defined early by the loader, cobrowse.js) and replays the
  * calls made before this module arrived.
  * @param {{listeners: Record<string, Function[]>, queue: [string, IArguments][], fire: (type: string, data?: any) => void,
- *          config: any, server: string}} internal
+ *          config: any, server: string, uiQueue?: [string, IArguments][] | null}} internal
  */
 export function install(internal) {
   const w = /** @type {any} */ (window);
@@ -160,6 +162,21 @@ export function install(internal) {
     isMobile: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),
     isMobileDevice: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),
   });
+
+  listenForInvocations({ server: internal.server, primaryGroup: Number(config.groupid), allowedGroups, fail });
+  const C = w.GLANCE.Cobrowse;
+  if (internal.uiQueue && C.VisitorUI) {
+    const stub = C.VisitorUI;
+    const ui = createVisitorUI({
+      V,
+      config,
+      server: internal.server,
+      on: (type, fn) => (internal.listeners[type] = internal.listeners[type] || []).push(fn),
+    });
+    Object.assign(stub, ui);
+    for (const [method, args] of internal.uiQueue.splice(0)) stub[method](...Array.from(args));
+    stub._resolve?.();
+  }
 
   const resumed = session.continueFromCookie();
   if (!resumed) V.readyState = '';

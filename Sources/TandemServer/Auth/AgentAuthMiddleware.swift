@@ -13,7 +13,7 @@ struct AgentAuthMiddleware: RouterMiddleware {
     let store: any TandemStore
 
     /// Public files need no identity: skip the token check and its database reads for them.
-    static let publicPrefixes = ["/web/", "/demo/", "/cobrowse"]
+    static let publicPrefixes = ["/web/", "/demo/", "/cobrowse", "/invoke-visitor.js"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.publicPrefixes.contains(where: request.uri.path.hasPrefix) { return try await next(request, context) }
