@@ -1,7 +1,8 @@
 /*
  * Tandem demo site: the co-browse widget shown on every demo page.
  * Adds a fixed bottom-right box that starts/stops a co-browse session via
- * GLANCE.Cobrowse.Visitor (provided by /cobrowse.js) and shows the session key,
+ * GLANCE.Cobrowse.Visitor (provided by /cobrowse.js; the pages say data-ui="custom", so this
+ * widget replaces the default UI) and shows the session key,
  * agent count, connection state, errors and why a session ended.
  */
 (function () {
