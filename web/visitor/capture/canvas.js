@@ -37,6 +37,8 @@ export class CanvasQueue {
     this.dirty = new Set();
     /** @type {WeakMap<HTMLCanvasElement, number>} when each canvas was last encoded */
     this.sentAt = new WeakMap();
+    /** @type {WeakMap<HTMLCanvasElement, number>} how long its last encoding took (ms) */
+    this.cost = new WeakMap();
   }
 
   /** @param {HTMLCanvasElement} canvas */
@@ -67,8 +69,10 @@ export class CanvasQueue {
       }
       const now = performance.now();
       const since = now - (this.sentAt.get(canvas) ?? -Infinity);
-      if (since < this.interval) {
-        wait = Math.min(wait, this.interval - since);
+      // A canvas that is slow to encode waits longer: at most ~10% of the time goes to it.
+      const interval = Math.max(this.interval, 10 * (this.cost.get(canvas) || 0));
+      if (since < interval) {
+        wait = Math.min(wait, interval - since);
         continue;
       }
       if (now - start > this.budget) {
@@ -77,6 +81,7 @@ export class CanvasQueue {
       }
       this.sent(canvas);
       const data = canvasData(canvas);
+      this.cost.set(canvas, performance.now() - now);
       if (data) out.push([id, data]);
     }
     if (this.dirty.size && wait !== Infinity) this.later(Math.max(wait, 16));

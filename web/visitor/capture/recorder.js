@@ -2,8 +2,9 @@
 import { Mirror } from '../../common/mirror.js';
 import { FrameKind } from '../../common/protocol.js';
 import { processMutations } from './mutations.js';
-import { currentSource, formState, isFormField, isStylesheetLink, Serializer } from './serialize.js';
-import { adoptedText, observeStyleSheets, sheetText } from './styles.js';
+import { collectAdopted, collectCanvases, collectFocus, collectInputs, collectScrolls, collectSheets } from './delta.js';
+import { currentSource, isFormField, isStylesheetLink, Serializer } from './serialize.js';
+import { observeStyleSheets } from './styles.js';
 import { CanvasQueue, observeCanvasDrawing } from './canvas.js';
 import { FontInliner } from './fonts.js';
 import { focusState, selectionState } from './focus.js';
@@ -272,12 +273,12 @@ export class Recorder {
     if (add.length) delta.add = add;
     if (tx.length) delta.tx = tx;
     if (at.length) delta.at = at;
-    this.collectInputs(delta);
-    this.collectSheets(delta);
-    this.collectAdopted(delta);
-    this.collectCanvases(delta);
-    this.collectScrolls(delta);
-    this.collectFocus(delta);
+    collectInputs(this, delta);
+    collectSheets(this, delta);
+    collectAdopted(this, delta);
+    collectCanvases(this, delta);
+    collectScrolls(this, delta);
+    collectFocus(this, delta);
     if (this.viewportChanged) delta.vp = [window.innerWidth, window.innerHeight];
     if (this.urlChanged) delta.url = [location.href, document.title];
     const pointer = this.pointer;
@@ -294,56 +295,13 @@ export class Recorder {
     if (pointer) this.send(FrameKind.transient, { pt: pointer });
   }
 
-  /** @param {any} delta */
-  collectInputs(delta) {
-    const list = [];
-    for (const el of this.inputs) {
-      const id = this.mirror.idOf(el);
-      if (id === undefined || this.serializer.fresh.has(id) || !el.isConnected) continue;
-      if (this.serializer.masked.has(el) || this.policy.masking.masksElement(el)) continue;
-      const state = {};
-      formState(el, state);
-      list.push([id, state]);
-    }
-    for (const img of this.images) {
-      const id = this.mirror.idOf(img);
-      if (id === undefined || this.serializer.fresh.has(id) || !img.isConnected || this.serializer.masked.has(img)) continue;
-      const src = currentSource(img);
-      if (src) list.push([id, { cs: src }]);
-    }
-    if (list.length) delta.in = list;
-  }
 
-  /** @param {any} delta */
-  collectAdopted(delta) {
-    const list = [];
-    for (const root of this.adopted) {
-      const id = this.mirror.idOf(root);
-      if (id === undefined || this.serializer.fresh.has(id) || !isLive(root)) continue;
-      list.push([id, adoptedText(root, this.fonts)]);
-      this.adoptedSent.set(root, Array.from(root.adoptedStyleSheets || []));
-    }
-    if (list.length) delta.as = list;
-  }
 
-  /** @param {any} delta */
-  collectCanvases(delta) {
-    const list = this.canvases.take((canvas) => {
-      const id = this.mirror.idOf(canvas);
-      if (id === undefined || this.serializer.fresh.has(id)) return undefined;
-      return this.serializer.masked.has(canvas) || this.policy.masking.isMasked(canvas) ? undefined : id;
-    });
-    if (list.length) delta.cv = list;
-  }
 
-  /** @param {any} delta */
-  collectFocus(delta) {
-    if (!this.focusChanged) return;
-    const focus = JSON.stringify(this.focusNow());
-    if (focus !== this.focusSent) delta.fc = JSON.parse((this.focusSent = focus));
-    const selection = JSON.stringify(this.selectionNow());
-    if (selection !== this.selectionSent) delta.sl = JSON.parse((this.selectionSent = selection));
-  }
+
+
+
+
 
   focusNow() {
     return focusState(this.mirror, (el) => this.serializer.masked.has(el) || this.policy.masking.isMasked(el));
@@ -370,39 +328,9 @@ export class Recorder {
     for (const root of this.roots) this.adoptedSent.set(root, Array.from(root.adoptedStyleSheets || []));
   }
 
-  /** @param {any} delta */
-  collectSheets(delta) {
-    const list = [];
-    for (const el of this.sheets) {
-      const id = this.mirror.idOf(el);
-      if (id === undefined || this.serializer.fresh.has(id) || !el.isConnected) continue;
-      const css = sheetText(/** @type {HTMLStyleElement | HTMLLinkElement} */ (el), this.fonts);
-      if (css !== null) list.push([id, css]);
-    }
-    if (list.length) delta.css = list;
-  }
 
-  /** @param {any} delta */
-  collectScrolls(delta) {
-    const list = [];
-    for (const target of this.scrolls) {
-      if (target === document) {
-        list.push([0, window.scrollX, window.scrollY]);
-        continue;
-      }
-      if (target.nodeType === Node.DOCUMENT_NODE) {
-        // A frame's own scrolling, under its document's id.
-        const doc = /** @type {Document} */ (target);
-        const id = this.mirror.idOf(doc);
-        if (id !== undefined && doc.defaultView) list.push([id, doc.defaultView.scrollX, doc.defaultView.scrollY]);
-        continue;
-      }
-      const el = /** @type {Element} */ (target);
-      const id = this.mirror.idOf(el);
-      if (id !== undefined && el.isConnected) list.push([id, el.scrollLeft, el.scrollTop]);
-    }
-    if (list.length) delta.sc = list;
-  }
+
+
 
   /** @param {EventTarget | null} target */
   markInput(target) {
@@ -495,9 +423,4 @@ export class Recorder {
     target.addEventListener(type, handler, options);
     this.teardown.push(() => target.removeEventListener(type, handler, options));
   }
-}
-
-/** Whether a watched root is still in a live page. @param {Document | ShadowRoot} root */
-function isLive(root) {
-  return root.nodeType === Node.DOCUMENT_NODE ? Boolean(/** @type {Document} */ (root).defaultView) : /** @type {ShadowRoot} */ (root).host.isConnected;
 }
