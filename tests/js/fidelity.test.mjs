@@ -13,6 +13,7 @@ test('focus pseudo-classes become the attributes the viewer sets', () => {
     'input[data-tandem-focus] { outline: none } a[data-tandem-focus="1"], b[data-tandem-focus-within] > i { color: red } .x:focused { }',
   );
   assert.equal(mirrorCss('p { color: red }'), 'p { color: red }');
+  assert.equal(mirrorCss('x-a:not(:defined) { display: none }'), 'x-a:not(:not([data-tandem-undefined])) { display: none }');
 });
 
 test('a shadow root or frame document attached to a host is forgotten with it', () => {

@@ -3,22 +3,30 @@
  * Stylesheet text in the mirror. The visitor's focus is shown with attributes (the mirror's
  * elements cannot hold real focus without taking the agent's keyboard), so focus pseudo-classes
  * in the page's rules are rewritten to match those attributes, and a base sheet stands in for
- * the browser's own focus ring.
+ * the browser's own focus ring. `:defined` is rewritten too (see DEFINED).
  */
 
 export const FOCUS_ATTR = 'data-tandem-focus';
 export const FOCUS_WITHIN_ATTR = 'data-tandem-focus-within';
 
 /**
+ * Custom elements are never defined in the mirror (no scripts run there) but are on the
+ * visitor's page, so `:defined` must match them: it becomes a selector of the same specificity
+ * that matches every element.
+ */
+const DEFINED = ':not([data-tandem-undefined])';
+
+/**
  * @param {string} css
  * @returns {string}
  */
 export function mirrorCss(css) {
-  if (!css.includes(':focus')) return css;
+  if (!css.includes(':focus') && !css.includes(':defined')) return css;
   return css
     .replace(/:focus-visible(?![\w-])/g, `[${FOCUS_ATTR}="1"]`)
     .replace(/:focus-within(?![\w-])/g, `[${FOCUS_WITHIN_ATTR}]`)
-    .replace(/:focus(?![\w-])/g, `[${FOCUS_ATTR}]`);
+    .replace(/:focus(?![\w-])/g, `[${FOCUS_ATTR}]`)
+    .replace(/:defined(?![\w-])/g, DEFINED);
 }
 
 /** What the browser's own stylesheet does that the mirror must imitate; lowest specificity. */
