@@ -21,7 +21,6 @@ public func buildApplication(
     try await store.migrate()
     let tokens = await TokenService(secret: try await signingSecret(store))
     let hub = SessionHub(store: store, config: configuration.hub, logger: logger)
-    try await hub.restoreActiveSessions()
 
     let router = Router(context: TandemRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))

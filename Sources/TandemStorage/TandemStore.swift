@@ -45,6 +45,14 @@ public protocol TandemStore: Sendable {
     func createSession(_ record: SessionRecord, exclusive: Bool) async throws -> SessionRecord
     func session(callId: Int64) async throws -> SessionRecord?
     func activeSessions() async throws -> [SessionRecord]
+    /// The newest running session with this key in the group.
+    func activeSession(groupId: Int, key: String) async throws -> SessionRecord?
+    /// The node holding these sessions says they are alive (a lease: several nodes share the
+    /// database, and only a session nobody holds may be ended as abandoned).
+    func heartbeat(callIds: [Int64], at: Date) async throws
+    /// Ends running sessions whose last heartbeat (or start) is older than `before`: their node
+    /// went away and their visitor did not come back. Returns their call ids.
+    func endAbandonedSessions(before: Date, reason: String, at: Date) async throws -> [Int64]
     /// Marks a session ended; a second call keeps the first reason.
     func endSession(callId: Int64, reason: String, at: Date) async throws
     func addParticipant(_ participant: ParticipantRecord) async throws

@@ -144,8 +144,8 @@ struct VisitorResumeTests {
         #expect(try await store.activeSessions().map(\.callId) == [session.callid])
 
         try await TestServer.run(store: store) { server in
-            let count = await server.hub.activeSessionCount
-            #expect(count == 1, "restored from the store")
+            let before = await server.hub.activeSessionCount
+            #expect(before == 0, "taken over only when its visitor or an agent comes back")
             let visitor = server.visitorSocket()
             try visitor.send(Self.continueMessage(session))
             let answer = try await visitor.receive(ServerToVisitor.self)
@@ -155,9 +155,46 @@ struct VisitorResumeTests {
             }
             #expect(resumed.resumed)
             #expect(resumed.callid == session.callid)
+            let after = await server.hub.activeSessionCount
+            #expect(after == 1)
             // Participant numbers continue after the restart.
             let (_, joined) = try await server.joinAgent("bob", key: "abc")
             #expect(joined.num == 2)
+        }
+    }
+}
+
+/// Several nodes share one database: a node takes over a session when its visitor or an agent
+/// reaches it, renews a lease on what it holds, and ends only sessions nobody holds.
+@Suite("Session leases")
+struct SessionLeaseTests {
+    @Test func anAgentArrivingFirstAfterARestartTakesTheSessionOver() async throws {
+        let store = try SQLiteStore()
+        try await store.migrate()
+        try await Fixture.seed(store)
+        try await TestServer.run(store: store) { server in _ = try await server.startVisitor(key: "first") }
+        try await TestServer.run(store: store) { server in
+            let (_, joined) = try await server.joinAgent("alice", key: "first")
+            #expect(joined.key == "first" && !joined.visitorConnected)
+            let count = await server.hub.activeSessionCount
+            #expect(count == 1)
+        }
+    }
+
+    @Test func abandonedSessionsEndAndHeldOnesDoNot() async throws {
+        let store = try SQLiteStore()
+        try await store.migrate()
+        try await Fixture.seed(store)
+        let old = Date().addingTimeInterval(-3600)
+        let abandoned = try await store.createSession(
+            SessionRecord(groupId: 1, key: "gone", randomKey: false, resumeTokenHash: "x", startedAt: old), exclusive: false)
+        try await TestServer.run(store: store) { server in
+            let (_, held) = try await server.startVisitor(key: "held")
+            // Started long ago as far as the store knows, but this node holds it.
+            try await store.heartbeat(callIds: [held.callid], at: old)
+            await server.hub.sweep()
+            #expect(try await store.session(callId: abandoned.callId)?.endReason == SessionEnd.visitorLost.rawValue)
+            #expect(try await store.session(callId: held.callid)?.isActive == true, "the sweep renewed its lease first")
         }
     }
 }

@@ -136,3 +136,38 @@ struct AdminStoreTests {
         }
     }
 }
+
+@Suite("Store: session leases (several nodes)")
+struct LeaseStoreTests {
+    @Test(arguments: StoreFactory.all)
+    func abandonedSessionsEndUnlessSomeoneHoldsThem(_ factory: StoreFactory) async throws {
+        try await SessionStoreTests.withGroups(factory) { store in
+            let held = try await store.createSession(SessionStoreTests.record(key: "held", at: 0), exclusive: false)
+            let abandoned = try await store.createSession(SessionStoreTests.record(key: "gone", at: 0), exclusive: false)
+            let fresh = try await store.createSession(SessionStoreTests.record(key: "new", at: 100), exclusive: false)
+            try await store.addParticipant(
+                ParticipantRecord(callId: abandoned.callId, num: 1, role: "agent", username: "a", joinedAt: date(1)))
+            try await store.heartbeat(callIds: [held.callId], at: date(95))
+            let ended = try await store.endAbandonedSessions(before: date(90), reason: "visitorLost", at: date(120))
+            #expect(ended == [abandoned.callId])
+            #expect(try await store.session(callId: abandoned.callId)?.endReason == "visitorLost")
+            #expect(try await store.participants(callId: abandoned.callId).first?.leftAt == date(120))
+            #expect(try await store.session(callId: held.callId)?.isActive == true, "a heartbeat keeps it")
+            #expect(try await store.session(callId: fresh.callId)?.isActive == true, "a recent start counts as alive")
+            #expect(try await store.endAbandonedSessions(before: date(90), reason: "visitorLost", at: date(121)).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func activeSessionByKeyIsTheNewest(_ factory: StoreFactory) async throws {
+        try await SessionStoreTests.withGroups(factory) { store in
+            #expect(try await store.activeSession(groupId: 1, key: "k") == nil)
+            let first = try await store.createSession(SessionStoreTests.record(key: "k", at: 0), exclusive: false)
+            let second = try await store.createSession(SessionStoreTests.record(key: "k", at: 1), exclusive: false)
+            _ = try await store.createSession(SessionStoreTests.record(group: 2, key: "k", at: 2), exclusive: false)
+            #expect(try await store.activeSession(groupId: 1, key: "k")?.callId == second.callId)
+            try await store.endSession(callId: second.callId, reason: "visitorStopped", at: date(5))
+            #expect(try await store.activeSession(groupId: 1, key: "k")?.callId == first.callId)
+        }
+    }
+}

@@ -5,6 +5,9 @@ public struct HubConfiguration: Sendable {
     public var visitorGrace: Duration = .seconds(45)
     /// How long an agent whose socket dropped stays in the agent list.
     public var agentGrace: Duration = .seconds(20)
+    /// How often this node renews its lease on the sessions it holds. A session nobody renewed
+    /// for the visitor grace period plus three intervals counts as abandoned.
+    public var leaseInterval: Duration = .seconds(10)
     /// How long a guest invitation link works (once).
     public var guestInvitationLifetime: Double = 30 * 60
     /// Bytes of page content queued for one agent before it is resynchronised instead.

@@ -20,6 +20,7 @@ public actor SessionHub {
     /// Newest active session per (group, key): where an agent joining by key lands.
     private var byKey: [GroupKey: LiveSession] = [:]
     private var waiters: [String: [UUID: Waiter]] = [:]
+    private var lastLease: ContinuousClock.Instant?
 
     private struct GroupKey: Hashable {
         let group: Int
@@ -88,11 +89,31 @@ public actor SessionHub {
             record.key == request.key, ResumeToken.matches(request.token, hash: record.resumeTokenHash)
         else { throw notFound }
         guard record.isActive else { return .ended(record.endReason.flatMap(SessionEnd.init) ?? .visitorLost) }
+        return .live(try await adopt(record), masking)
+    }
+
+    /// Takes over a running session from the store: after a restart, or on the node that
+    /// sessions with this key are routed to (several nodes share the database).
+    private func adopt(_ record: SessionRecord) async throws -> LiveSession {
         let participants = try await store.participants(callId: record.callId)
         let userState = try await storedUserState(record.callId)
-        // Another continue may have registered it while this one awaited the store.
-        if let live = sessions[request.callid] { return .live(live, masking) }
-        return .live(register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1, userState: userState), masking)
+        // Another connection may have registered it while this one awaited the store.
+        if let live = sessions[record.callId] { return live }
+        logger.info("session taken over from the store", metadata: ["callid": "\(record.callId)"])
+        return register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1, userState: userState)
+    }
+
+    /// The newest running session with this key in one of `groups`, taken over from the store
+    /// when this node does not hold it yet (an agent arriving first after a restart).
+    func findOrAdopt(key: String, groups: Set<Int>) async -> LiveSession? {
+        if let live = find(key: key, groups: groups) { return live }
+        var newest: SessionRecord?
+        for group in groups {
+            guard let record = try? await store.activeSession(groupId: group, key: key) else { continue }
+            if record.callId > (newest?.callId ?? 0) { newest = record }
+        }
+        guard let newest else { return nil }
+        return try? await adopt(newest)
     }
 
     func groupSettings(_ id: Int) async -> GroupSettings {
@@ -139,24 +160,28 @@ public actor SessionHub {
         }
     }
 
-    /// Loads sessions that were active when the server stopped; each ends after the visitor
-    /// grace period unless its visitor continues it.
-    public func restoreActiveSessions() async throws {
-        for record in try await store.activeSessions() where sessions[record.callId] == nil {
-            let participants = try await store.participants(callId: record.callId)
-            register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1, userState: try await storedUserState(record.callId))
-        }
-        if !sessions.isEmpty { logger.info("restored active sessions", metadata: ["count": "\(sessions.count)"]) }
-    }
 
     /// Closes every live socket with 1001 "going away" (graceful shutdown).
     public func closeForShutdown() async {
         for session in sessions.values { await session.closeForShutdown() }
     }
 
-    /// Ends sessions whose visitor or agents stayed away past their grace periods.
-    public func sweep() async {
+    /// Ends sessions whose visitor or agents stayed away past their grace periods; renews this
+    /// node's lease on the sessions it holds, and ends sessions nobody has held for the visitor
+    /// grace period plus a margin (their node stopped and their visitor never came back).
+    public func sweep(now: ContinuousClock.Instant = .now) async {
         for session in sessions.values { await session.tick() }
+        if let last = lastLease, now - last < config.leaseInterval { return }
+        lastLease = now
+        do {
+            try await store.heartbeat(callIds: Array(sessions.keys), at: Date())
+            let silence = config.visitorGrace + config.leaseInterval * 3
+            let cutoff = Date().addingTimeInterval(-Double(silence.components.seconds))
+            let ended = try await store.endAbandonedSessions(before: cutoff, reason: SessionEnd.visitorLost.rawValue, at: Date())
+            if !ended.isEmpty { logger.info("ended abandoned sessions", metadata: ["callids": "\(ended)"]) }
+        } catch {
+            logger.error("could not renew session leases", metadata: ["error": "\(error)"])
+        }
     }
 
     // MARK: Private

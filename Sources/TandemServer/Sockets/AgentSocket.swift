@@ -67,7 +67,7 @@ struct AgentSocket: Sendable {
         switch viewer {
         case .agent(let identity):
             let groups = identity.groups
-            if await hub.find(key: key, groups: groups) == nil {
+            if await hub.findOrAdopt(key: key, groups: groups) == nil {
                 let others = await hub.otherGroups(withKey: key, excluding: groups)
                 if !others.isEmpty {
                     return await reject(outbound, .forbidden, reason: "AuthError", "not a member of the session's group")

@@ -83,5 +83,6 @@ enum PostgresMigrations {
             "ALTER TABLE agent ADD COLUMN isadmin BOOLEAN NOT NULL DEFAULT FALSE",
             "CREATE INDEX session_group_started ON session (groupid, startedat)",
         ]),
+        Migration(name: "v4-lease", statements: ["ALTER TABLE session ADD COLUMN heartbeatat TIMESTAMPTZ"]),
     ]
 }

@@ -229,6 +229,39 @@ public final class PostgresStore: TandemStore {
         try await rows("SELECT \(unescaped: Self.sessionColumns) FROM session WHERE endedat IS NULL ORDER BY callid", Self.session)
     }
 
+    public func activeSession(groupId: Int, key: String) async throws -> SessionRecord? {
+        try await rows(
+            """
+            SELECT \(unescaped: Self.sessionColumns) FROM session
+            WHERE groupid = \(groupId) AND key = \(key) AND endedat IS NULL ORDER BY callid DESC LIMIT 1
+            """, Self.session
+        ).first
+    }
+
+    public func heartbeat(callIds: [Int64], at: Date) async throws {
+        guard !callIds.isEmpty else { return }
+        try await client.query(
+            "UPDATE session SET heartbeatat = \(at) WHERE callid = ANY(\(callIds)) AND endedat IS NULL", logger: logger)
+    }
+
+    public func endAbandonedSessions(before: Date, reason: String, at: Date) async throws -> [Int64] {
+        try await transaction { db in
+            // SKIP LOCKED: two nodes sweeping at once each end a session once.
+            var ids: [Int64] = []
+            let rows = try await db.query(
+                """
+                SELECT callid FROM session WHERE endedat IS NULL AND COALESCE(heartbeatat, startedat) < \(before)
+                FOR UPDATE SKIP LOCKED
+                """, logger: logger)
+            for try await id in rows.decode(Int64.self) { ids.append(id) }
+            guard !ids.isEmpty else { return [] }
+            try await db.query(
+                "UPDATE session SET endedat = \(at), endreason = \(reason) WHERE callid = ANY(\(ids))", logger: logger)
+            try await db.query("UPDATE participant SET leftat = \(at) WHERE callid = ANY(\(ids)) AND leftat IS NULL", logger: logger)
+            return ids
+        }
+    }
+
     public func endSession(callId: Int64, reason: String, at: Date) async throws {
         try await transaction { db in
             try await db.query(

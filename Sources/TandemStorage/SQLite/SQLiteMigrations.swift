@@ -73,6 +73,9 @@ enum SQLiteMigrations {
                 CREATE INDEX session_group_started ON session(groupId, startedAt);
                 """)
         }
+        migrator.registerMigration("v4-lease") { db in
+            try db.execute(sql: "ALTER TABLE session ADD COLUMN heartbeatAt DATETIME")
+        }
         return migrator
     }
 }

@@ -202,6 +202,36 @@ public final class SQLiteStore: TandemStore {
         }
     }
 
+    public func activeSession(groupId: Int, key: String) async throws -> SessionRecord? {
+        try await db.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM session WHERE groupId = ? AND key = ? AND endedAt IS NULL ORDER BY callId DESC LIMIT 1",
+                arguments: [groupId, key]
+            ).map(Self.session)
+        }
+    }
+
+    public func heartbeat(callIds: [Int64], at: Date) async throws {
+        guard !callIds.isEmpty else { return }
+        try await db.write { db in
+            for callId in callIds {
+                try db.execute(sql: "UPDATE session SET heartbeatAt = ? WHERE callId = ? AND endedAt IS NULL", arguments: [at, callId])
+            }
+        }
+    }
+
+    public func endAbandonedSessions(before: Date, reason: String, at: Date) async throws -> [Int64] {
+        try await db.write { db in
+            let ids = try Int64.fetchAll(
+                db, sql: "SELECT callId FROM session WHERE endedAt IS NULL AND COALESCE(heartbeatAt, startedAt) < ?", arguments: [before])
+            for callId in ids {
+                try db.execute(sql: "UPDATE session SET endedAt = ?, endReason = ? WHERE callId = ?", arguments: [at, reason, callId])
+                try db.execute(sql: "UPDATE participant SET leftAt = ? WHERE callId = ? AND leftAt IS NULL", arguments: [at, callId])
+            }
+            return ids
+        }
+    }
+
     public func endSession(callId: Int64, reason: String, at: Date) async throws {
         try await db.write { db in
             try db.execute(
