@@ -56,10 +56,30 @@ class CorpusHandler(SiteHandler):
         if clean.startswith("/fidelity/private/") and "fidelity_session=visitor" not in (self.headers.get("Cookie") or ""):
             self.send_error(403, "login required")
             return None
+        if clean.endswith(".webm"):
+            return self.send_range(Path(self.translate_path(self.path)))
         if clean.endswith(".html") and clean.startswith("/fidelity/"):
             # The login cookie for the private assets (the visitor's only).
             self._extra_headers = [("Set-Cookie", "fidelity_session=visitor; Path=/fidelity; SameSite=Lax")]
         return super().send_head()
+
+    def send_range(self, path):
+        """Byte ranges, which a browser needs to seek in a video."""
+        data = path.read_bytes()
+        start, end = 0, len(data) - 1
+        match = re.match(r"bytes=(\d*)-(\d*)", self.headers.get("Range") or "")
+        if match:
+            start = int(match.group(1) or 0)
+            end = min(int(match.group(2) or end), end)
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+        else:
+            self.send_response(200)
+        self.send_header("Content-Type", "video/webm")
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("Content-Length", str(end - start + 1))
+        self.end_headers()
+        return io.BytesIO(data[start:end + 1])
 
     def end_headers(self):
         for name, value in getattr(self, "_extra_headers", []):
@@ -88,13 +108,13 @@ class Case:
     threshold: float  # % of pixels allowed to differ
     viewport: tuple = (800, 600)
     dpr: float = 1
-    #: Playwright steps on the visitor page after the agent has the first snapshot.
+    #: Playwright steps after the agent has the first snapshot: steps(visitor, agent).
     steps: Optional[Callable] = None
     note: str = ""
     extra: dict = field(default_factory=dict)
 
 
-def type_into_forms(visitor):
+def type_into_forms(visitor, agent):
     visitor.fill("#text", "typed by the visitor")
     visitor.fill("#area", "line one\nline two")
     visitor.select_option("#multi", ["b", "d"])
@@ -109,22 +129,29 @@ def type_into_forms(visitor):
     visitor.evaluate("document.getElementById('text').setSelectionRange(6, 12)")
 
 
-def select_text(visitor):
+def select_text(visitor, agent):
     visitor.evaluate("""() => {
         const p = document.getElementById('para');
         getSelection().setBaseAndExtent(p.firstChild, 4, p.firstChild, 25);
     }""")
 
 
-def scroll_around(visitor):
+def scroll_around(visitor, agent):
     visitor.evaluate("document.getElementById('box').scrollTop = 230")
     visitor.evaluate("document.getElementById('hbox').scrollLeft = 150")
     visitor.mouse.wheel(0, 700)
     visitor.wait_for_function("scrollY >= 700")
 
 
-def resize_window(visitor):
+def resize_window(visitor, agent):
     visitor.set_viewport_size({"width": 560, "height": 520})
+
+
+def video_played(visitor, agent):
+    """While the visitor's video plays, the mirror's plays too (checked before it ends)."""
+    agent.wait_for_function(
+        "() => { const d = document.getElementById('mirror').contentDocument; const v = d && d.getElementById('played'); return v && !v.paused; }",
+        timeout=5_000)
 
 
 #: Thresholds: most pages render identically (0.000 measured), so 0.05% (240 of 480,000 pixels)
@@ -148,6 +175,7 @@ CASES = [
     Case("large", STRICT, note="20k elements"),
     Case("ticker", STRICT, note="mutates every 16 ms; frozen before the screenshot"),
     Case("late-images", STRICT, note="slow images, src set later, lazy, CSS background"),
+    Case("video", STRICT, steps=video_played, note="a video paused where the visitor sought, one played to its end"),
 ]
 
 
@@ -192,7 +220,8 @@ def mirror_settled(agent, sync):
                 for (const f of docs[i].querySelectorAll('iframe')) if (f.contentDocument) docs.push(f.contentDocument);
             }
             return docs.every((d) => d.fonts.status === 'loaded' &&
-                Array.from(d.images).every((img) => img.complete));
+                Array.from(d.images).every((img) => img.complete) &&
+                Array.from(d.querySelectorAll('video[src]')).every((v) => v.readyState >= 2 && !v.seeking && v.paused));
         }""",
         arg=sync,
         timeout=15_000,
@@ -247,7 +276,7 @@ def test_mirror_matches_the_visitor_page(case, tandem, corpus, browser):
         # Changes after the first snapshot travel as deltas.
         visitor.evaluate("async () => { if (window.fidelity && window.fidelity.act) await window.fidelity.act(); }")
         if case.steps:
-            case.steps(visitor)
+            case.steps(visitor, agent)
         visitor.evaluate("() => { if (window.fidelity && window.fidelity.freeze) window.fidelity.freeze(); }")
         visitor_net.wait_idle()
         visitor_settled(visitor)

@@ -220,8 +220,8 @@ function maskedBox(el, [width, height, inline]) {
 
 /**
  * Sets what the visitor typed or picked.
- * @param {Element} el @param {{v?: any, k?: boolean | 'i', cs?: string}} state
- *   k: 'i' = indeterminate; cs: the image source the visitor's browser picked
+ * @param {Element} el @param {{v?: any, k?: boolean | 'i', cs?: string, pl?: [number, number]}} state
+ *   k: 'i' = indeterminate; cs: the image source the visitor's browser picked; pl: media play state
  */
 export function applyFormState(el, state) {
   const any = /** @type {any} */ (el);
@@ -230,6 +230,7 @@ export function applyFormState(el, state) {
     if (state.k !== 'i') any.checked = state.k;
   }
   if (typeof state.cs === 'string' && el.localName === 'img') pinImage(el, state.cs);
+  if (Array.isArray(state.pl) && (el.localName === 'video' || el.localName === 'audio')) playState(any, state.pl);
   if (state.v === undefined) return;
   if (el.localName === 'select') {
     if (Array.isArray(state.v)) state.v.forEach((selected, i) => any.options[i] && (any.options[i].selected = selected));
@@ -237,6 +238,18 @@ export function applyFormState(el, state) {
   } else if ('value' in any) {
     any.value = state.v;
   }
+}
+
+/**
+ * Plays or pauses the mirrored media where the visitor's is; muted, so the agent hears nothing
+ * the visitor did not choose to share.
+ * @param {HTMLMediaElement} media @param {[number, number]} pl playing (1) or not, seconds
+ */
+function playState(media, [playing, seconds]) {
+  media.muted = true;
+  if (Math.abs(media.currentTime - seconds) > 0.25) media.currentTime = seconds;
+  if (playing) media.play().catch(() => {});
+  else media.pause();
 }
 
 /**

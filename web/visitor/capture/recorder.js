@@ -140,6 +140,7 @@ export class Recorder {
     this.listen(root, 'input', (e) => this.markInput(target(e)), true);
     this.listen(root, 'change', (e) => this.markInput(target(e)), true);
     this.listen(root, 'scroll', (e) => this.markScroll(e.target), true);
+    for (const type of ['play', 'pause', 'seeked', 'ended']) this.listen(root, type, (e) => this.markInput(e.target), true);
     this.listen(root, 'focusin', () => this.markFocus(), true);
     this.listen(root, 'focusout', () => this.markFocus(), true);
     // A stylesheet that finishes loading becomes readable: send its rules. A frame that loads a

@@ -6,7 +6,8 @@ import { canvasData } from './canvas.js';
 /**
  * Turns DOM nodes into plain JSON with mirror ids (rrweb's snapshot idea, compact keys):
  *   element  {i, t: tag, a: {attr: value}, c: [children], ns?: 's'|'m', v?: value, k?: checked,
- *             css?: text, s?: [x, y], sr?: shadow root, fd?: frame document, cv?: canvas PNG, cs?: current source}
+ *             css?: text, s?: [x, y], sr?: shadow root, fd?: frame document, cv?: canvas PNG, cs?: current source,
+ *             pl?: [playing, seconds] for video and audio}
  *   text     {i, x: text}     comment {i, m: ''}     doctype {i, d: name}
  *   document {i, c: [...], as?: [adopted sheet text]; a frame's also s?: [x, y], q?: 1 (quirks mode), u: base URL}
  *   shadow root {i, c: [...], as?: [adopted sheet text]}
@@ -303,10 +304,15 @@ export function formState(el, out) {
     out.v = field.value;
   } else if (tag === 'select') {
     out.v = field.multiple ? Array.from(field.options, (/** @type {any} */ o) => o.selected) : field.selectedIndex;
+  } else if ((tag === 'video' || tag === 'audio') && (!field.paused || field.currentTime > 0)) {
+    // Play state: playing or not, and where (the agent's copy loads the media itself).
+    out.pl = [field.paused ? 0 : 1, Math.round(field.currentTime * 1000) / 1000];
   }
 }
 
-/** Whether an element holds a form value (input, textarea, select), in any realm. @param {any} el */
+/** Whether an element holds state beyond its DOM (form fields, media), in any realm. @param {any} el */
 export function isFormField(el) {
-  return el && el.nodeType === 1 && el.namespaceURI === HTML_NS && (el.localName === 'input' || el.localName === 'textarea' || el.localName === 'select');
+  return Boolean(el) && el.nodeType === 1 && el.namespaceURI === HTML_NS && STATEFUL.has(el.localName);
 }
+
+const STATEFUL = new Set(['input', 'textarea', 'select', 'video', 'audio']);
