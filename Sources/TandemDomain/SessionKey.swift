@@ -27,6 +27,14 @@ public struct SessionKey: Hashable, Sendable, CustomStringConvertible {
         return SessionKey(unchecked: String(first) + rest)
     }
 
+    /// What a random key looks like: 6 to 9 digits, the first not 0. The visitor script
+    /// proposes one (so the key can route its connection); the server checks the shape.
+    public static func isRandomShape(_ key: String) -> Bool {
+        let bytes = Array(key.utf8)
+        return (6...9).contains(bytes.count) && bytes[0] != UInt8(ascii: "0")
+            && bytes.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
+
     public static func random(digits: Int = 6) -> SessionKey {
         var g = SystemRandomNumberGenerator()
         return random(digits: digits, using: &g)

@@ -35,10 +35,16 @@ public enum VisitorMessage: Sendable, Equatable {
         public var v: Int
         public var groupid: Int
         public var key: String?
+        /// `key` is a random key the visitor script proposed (`GLANCE_KEYTYPE_RANDOM`).
+        public var random: Bool?
         public var visitor: VisitorFields?
         public var page: PageInfo?
 
-        public init(v: Int = ProtocolVersion.current, groupid: Int, key: String?, visitor: VisitorFields? = nil, page: PageInfo? = nil) {
+        public init(
+            v: Int = ProtocolVersion.current, groupid: Int, key: String?, random: Bool? = nil, visitor: VisitorFields? = nil,
+            page: PageInfo? = nil
+        ) {
+            self.random = random
             self.v = v
             self.groupid = groupid
             self.key = key

@@ -60,6 +60,43 @@ struct VisitorSocketTests {
         }
     }
 
+    /// The visitor script proposes random keys (they route its connection through a load
+    /// balancer); a taken one is refused so that it proposes another, a non-random one is invalid.
+    @Test func proposedRandomKeys() async throws {
+        try await TestServer.run { server in
+            _ = try await server.startVisitor(key: "482913", name: "holder")
+            let (_, accepted) = try await {
+                let socket = server.visitorSocket(name: "proposer")
+                try socket.send(VisitorMessage.start(.init(groupid: 1, key: "559201", random: true)))
+                guard case .session(let session) = try await socket.receive(ServerToVisitor.self) else {
+                    throw SocketTestError(description: "expected session")
+                }
+                return (socket, session)
+            }()
+            #expect(accepted.key == "559201" && accepted.random)
+            #expect(try await server.store.session(callId: accepted.callid)?.randomKey == true)
+
+            let taken = server.visitorSocket(name: "taken")
+            try taken.send(VisitorMessage.start(.init(groupid: 1, key: "482913", random: true)))
+            guard case .error(let error) = try await taken.receive(ServerToVisitor.self) else {
+                Issue.record("expected error")
+                return
+            }
+            #expect(error.code == "randomkeytaken")
+            try await taken.expectClose(.duplicateKey)
+
+            for shape in ["12345", "0123456", "1234567890", "abcdef"] {
+                let odd = server.visitorSocket(name: "odd")
+                try odd.send(VisitorMessage.start(.init(groupid: 1, key: shape, random: true)))
+                guard case .error(let error) = try await odd.receive(ServerToVisitor.self) else {
+                    Issue.record("expected error for \(shape)")
+                    return
+                }
+                #expect(error.code == "invalidkey")
+            }
+        }
+    }
+
     @Test(arguments: ["a b", "", "a.b", "café", String(repeating: "k", count: 101)])
     func invalidKeyIsRefused(_ key: String) async throws {
         try await TestServer.run { server in

@@ -62,3 +62,29 @@ def test_connection_lost_past_the_grace_period_is_conndrop(tandem, site, visitor
     assert error["code"] == "conndrop"
     assert events(visitor, "sessionend")[-1]["data"] == {"reason": "error"}
     assert visitor.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is False
+
+
+def test_a_taken_random_key_is_replaced_silently(tandem, site, visitor, browser):
+    """The script proposes random keys (they route connections behind a load balancer); when the
+    server says one is taken, it proposes another without bothering the page."""
+    tandem.start()
+    holder = browser.new_context().new_page()
+    holder.goto(f"{site}/page1.html")
+    start_session(holder, "'123456'")
+    # The next random key this page draws would be 123456.
+    visitor.add_init_script("""(() => {
+        const real = crypto.getRandomValues.bind(crypto);
+        let first = true;
+        crypto.getRandomValues = (array) => {
+            if (first && array.length === 6) { first = false; window.__proposedTaken = true; [0, 2, 3, 4, 5, 6].forEach((v, i) => (array[i] = v)); return array; }
+            return real(array);
+        };
+    })()""")
+    visitor.goto(f"{site}/page1.html")
+    start_session(visitor, "'GLANCE_KEYTYPE_RANDOM'")
+    key = visitor.evaluate("GLANCE.Cobrowse.Visitor.getKey()")
+    assert key != "123456" and key.isdigit() and len(key) == 6
+    assert visitor.evaluate("GLANCE.Cobrowse.Visitor.isRandomKey()") is True
+    assert visitor.evaluate("window.__proposedTaken") is True, "the taken key was proposed first"
+    assert not events(visitor, "error"), "the retry is silent"
+    holder.context.close()

@@ -102,7 +102,7 @@ const OPTIONAL = Symbol('optional');
 /** @type {Record<string, Record<string, Record<string, any>>>} */
 const SHAPES = {
   visitor: {
-    start: { v: 'number', groupid: 'number', key: 'string?', visitor: optional(VISITOR_FIELDS), page: optional(PAGE) },
+    start: { v: 'number', groupid: 'number', key: 'string?', random: 'boolean?', visitor: optional(VISITOR_FIELDS), page: optional(PAGE) },
     continue: { v: 'number', groupid: 'number', key: 'string', callid: 'number', token: 'string', page: optional(PAGE) },
     stop: {},
     visibility: { state: 'visibility' },

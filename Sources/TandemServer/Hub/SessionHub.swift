@@ -53,10 +53,19 @@ public actor SessionHub {
         try VisitorFieldRules.validate(fields)
         let token = ResumeToken.generate()
         var record = SessionRecord(
-            groupId: group.id, key: "", randomKey: request.key == nil, visitorId: fields.visitorid,
+            groupId: group.id, key: "", randomKey: request.key == nil || request.random == true, visitorId: fields.visitorid,
             visitorName: fields.name, visitorEmail: fields.email, visitorPhone: fields.phone,
             resumeTokenHash: ResumeToken.hash(token), startedAt: Date())
-        if let key = request.key {
+        if let key = request.key, request.random == true {
+            // Proposed by the visitor script so that it routes the connection; must look random.
+            guard SessionKey.isRandomShape(key) else { throw DomainError.invalidKey("a random key has 6 to 9 digits") }
+            record.key = key
+            do {
+                record = try await store.createSession(record, exclusive: true)
+            } catch DomainError.duplicateKey {
+                throw DomainError.randomKeyTaken(key)
+            }
+        } else if let key = request.key {
             record.key = try SessionKey(validating: key).value
             record = try await store.createSession(record, exclusive: group.settings.preventDuplicateKeys)
         } else {

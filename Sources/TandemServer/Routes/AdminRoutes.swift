@@ -231,7 +231,7 @@ struct AdminOnlyMiddleware: RouterMiddleware {
         switch error {
         case .invalidKey, .invalidField: .unprocessableContent
         case .unknownGroup, .notFound: .notFound
-        case .duplicateKey, .conflict: .conflict
+        case .duplicateKey, .randomKeyTaken, .conflict: .conflict
         case .invalidCredentials: .unauthorized
         case .forbidden: .forbidden
         }

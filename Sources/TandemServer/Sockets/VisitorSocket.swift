@@ -135,6 +135,7 @@ struct VisitorSocket: Sendable {
         case .invalidKey: ("invalidkey", .invalidInput)
         case .invalidField: ("invalidparam", .invalidInput)
         case .duplicateKey: ("dupkey", .duplicateKey)
+        case .randomKeyTaken: ("randomkeytaken", .duplicateKey)
         case .unknownGroup, .forbidden: ("service", .forbidden)
         case .notFound: ("service", .noSession)
         case .conflict, .invalidCredentials: ("service", .badMessage)

@@ -53,14 +53,22 @@ export class VisitorSession {
     this.recorder = null;
     /** @type {any} */
     this.pendingError = null;
+    /** @type {(() => void) | null} proposes another random key after `randomkeytaken` */
+    this.retryStart = null;
     this.active = false;
     this.starting = false;
     this.passive = false;
     this.resumingFromCookie = false;
   }
 
-  get socketUrl() {
-    return this.env.server.replace(/^http/, 'ws') + '/ws/visitor';
+  /**
+   * The socket URL names the session key: nodes behind a load balancer are chosen by hashing
+   * it, so the visitor, its agents and its next pages reach the node that holds the session.
+   * @param {string | null} key
+   */
+  socketUrl(key) {
+    const url = this.env.server.replace(/^http/, 'ws') + '/ws/visitor';
+    return key ? `${url}?key=${encodeURIComponent(key)}` : url;
   }
 
   /**
@@ -70,8 +78,20 @@ export class VisitorSession {
     this.starting = true;
     this.env.setReadyState('sessionstarting');
     this.env.fire('sessionstarting');
-    this.connect(false, (send) =>
-      send({ t: 'start', v: PROTOCOL_VERSION, groupid: request.groupid, key: request.key, visitor: request.visitor }),
+    this.startAttempt(request, 0);
+  }
+
+  /**
+   * A random key is proposed here (so it can route the first connection too); the server
+   * refuses one that is taken (`randomkeytaken`) and another is proposed, a few times.
+   * @param {{groupid: number, key: string | null, visitor: any}} request @param {number} attempt
+   */
+  startAttempt(request, attempt) {
+    const random = request.key === null;
+    const key = random ? randomKey(attempt < 3 ? 6 : 9) : request.key;
+    this.retryStart = random && attempt < 5 ? () => this.startAttempt(request, attempt + 1) : null;
+    this.connect(false, key, (send) =>
+      send({ t: 'start', v: PROTOCOL_VERSION, groupid: request.groupid, key, random: random || undefined, visitor: request.visitor }),
     );
   }
 
@@ -89,7 +109,7 @@ export class VisitorSession {
     // This page believes it is in a session: if the server says it ended meanwhile (an agent
     // ended it during navigation), the page still hears `sessionend`.
     this.resumingFromCookie = true;
-    this.connect(true, (send) => this.sendContinue(send));
+    this.connect(true, info.k, (send) => this.sendContinue(send));
     return true;
   }
 
@@ -101,11 +121,12 @@ export class VisitorSession {
 
   /**
    * @param {boolean} resuming
+   * @param {string | null} key the session's key, for the URL
    * @param {(send: (msg: any) => void) => void} hello what to say on the first connect
    */
-  connect(resuming, hello) {
+  connect(resuming, key, hello) {
     const grace = Number(this.env.config.reconnectgrace);
-    this.connection = new Connection(this.socketUrl, {
+    this.connection = new Connection(this.socketUrl(key), {
       resuming,
       graceMs: grace > 0 ? grace : undefined,
       onopen: (ws, reconnected) => {
@@ -326,9 +347,16 @@ export class VisitorSession {
       const regain = () => {
         window.removeEventListener('focus', regain);
         if (!this.active || !this.info) return;
-        this.connect(true, (send) => this.sendContinue(send));
+        this.connect(true, this.info.k, (send) => this.sendContinue(send));
       };
       window.addEventListener('focus', regain);
+      return;
+    }
+    if (this.pendingError?.code === 'randomkeytaken' && this.retryStart) {
+      const retry = this.retryStart;
+      this.pendingError = null;
+      this.retryStart = null;
+      retry();
       return;
     }
     const error = this.pendingError || { code: 'service', msg: reason || `connection closed (${code})` };
@@ -350,4 +378,10 @@ export class VisitorSession {
       this.env.setReadyState('sessionend');
     }
   }
+}
+
+/** A random session key: `digits` digits, the first not 0 (GLANCE_KEYTYPE_RANDOM). @param {number} digits */
+function randomKey(digits) {
+  const values = crypto.getRandomValues(new Uint32Array(digits));
+  return Array.from(values, (v, i) => (i === 0 ? 1 + (v % 9) : v % 10)).join('');
 }
