@@ -164,12 +164,15 @@ export class Recorder {
     hookAttachShadow(null);
     observeCanvasDrawing(null);
     this.fonts?.stop();
-    this.roots.clear();
     for (const undo of this.teardown) undo();
     this.teardown = [];
-    // The ids were only for the session.
-    for (const el of document.querySelectorAll('[data-gid]')) el.removeAttribute('data-gid');
-    for (const el of document.querySelectorAll('[data-gcid]')) el.removeAttribute('data-gcid');
+    this.listening = new WeakSet();
+    // The ids were only for the session (in shadow roots and frames too).
+    for (const root of [document, ...this.roots]) {
+      for (const el of root.querySelectorAll('[data-gid]')) el.removeAttribute('data-gid');
+      for (const el of root.querySelectorAll('[data-gcid]')) el.removeAttribute('data-gcid');
+    }
+    this.roots.clear();
   }
 
   /**
