@@ -40,7 +40,9 @@ RESULTS: list = []
 class CorpusHandler(SiteHandler):
     """The test site plus the corpus under /fidelity/. Files under /fidelity/private/ are served
     only with the `fidelity_session` cookie that the corpus pages set: the visitor's browser
-    has it, the agent's does not (a stylesheet or font behind a login)."""
+    has it, the agent's does not (a stylesheet or font behind a login). Asked for as
+    localhost:PORT (another origin than the pages' 127.0.0.1:PORT), everything is served only to
+    CORS requests from the pages' origin: the agent's requests come from Tandem's origin."""
 
     def translate_path(self, path):
         clean = path.split("?", 1)[0].split("#", 1)[0]
@@ -56,11 +58,19 @@ class CorpusHandler(SiteHandler):
         if clean.startswith("/fidelity/private/") and "fidelity_session=visitor" not in (self.headers.get("Cookie") or ""):
             self.send_error(403, "login required")
             return None
+        if (self.headers.get("Host") or "").startswith("localhost:"):
+            # "Another origin" (localhost vs 127.0.0.1) that answers only the visitor's pages,
+            # as a font service limited to the customer's domains does.
+            page_origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+            if self.headers.get("Origin") != page_origin:
+                self.send_error(403, "origin not allowed")
+                return None
+            self._extra_headers = [("Access-Control-Allow-Origin", page_origin), ("Vary", "Origin")]
         if clean.endswith(".webm"):
             return self.send_range(Path(self.translate_path(self.path)))
         if clean.endswith(".html") and clean.startswith("/fidelity/"):
             # The login cookie for the private assets (the visitor's only).
-            self._extra_headers = [("Set-Cookie", "fidelity_session=visitor; Path=/fidelity; SameSite=Lax")]
+            self._extra_headers = getattr(self, "_extra_headers", []) + [("Set-Cookie", "fidelity_session=visitor; Path=/fidelity; SameSite=Lax")]
         return super().send_head()
 
     def send_range(self, path):
@@ -160,7 +170,7 @@ STRICT = 0.05
 
 CASES = [
     Case("stylesheets", STRICT, note="link, style, @import (with media), CSSOM insert/deleteRule, custom properties, media queries"),
-    Case("private-assets", STRICT, note="sheet and font only the visitor can fetch (cookie)"),
+    Case("private-assets", STRICT, note="sheets and fonts only the visitor can fetch (cookie; CORS for its origin only)"),
     Case("fonts", STRICT, note="@font-face, a late font, a face added by script"),
     Case("adopted", STRICT, note="adoptedStyleSheets on the document and shadow roots, push, replaceSync"),
     Case("shadow", STRICT, note="custom elements, nested shadow roots, slots, attachShadow later"),
