@@ -33,9 +33,11 @@ def free_port() -> int:
 class TandemServer:
     """One tandem process over one database; can be stopped, killed and started again."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, database: str | None = None):
+        workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
-        self.database = workdir / "tandem.sqlite"
+        # An SQLite file of its own, or a shared PostgreSQL URL (several nodes).
+        self.database = database or workdir / "tandem.sqlite"
         self.log_path = workdir / "server.log"
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = None

@@ -1,0 +1,162 @@
+"""Two Tandem nodes behind nginx, sharing one PostgreSQL database (deploy/nginx.conf's routing):
+every connection of a session reaches the node that holds it, whatever node served the rest;
+tokens, records and the duplicate-key rule are shared; restarting the other node does not end
+the session. Needs TANDEM_TEST_POSTGRES_URL (scripts/test starts PostgreSQL) and nginx."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+import urllib.request
+import uuid
+from functools import partial
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from conftest import AGENT_PASSWORD, AGENT_USER, ROOT, SiteHandler, TandemServer, events, free_port, start_session, wait_for_event
+from playwright.sync_api import expect
+
+POSTGRES = os.environ.get("TANDEM_TEST_POSTGRES_URL")
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+pytestmark = pytest.mark.skipif(
+    not (POSTGRES and NGINX),
+    reason="SKIPPED: needs TANDEM_TEST_POSTGRES_URL and nginx (scripts/test installs and starts both)")
+
+NGINX_CONF = """
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log {dir}/access.log;
+    client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy; fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
+    {routing}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://tandem;
+            proxy_http_version 1.1;
+            proxy_set_header Host $http_host;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_read_timeout 120s;
+        }}
+    }}
+}}
+"""
+
+
+def routing_block(nodes):
+    """The map/upstream part of deploy/nginx.conf, with this test's nodes."""
+    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    maps = re.findall(r"map \$[^{]+\{[^}]*\}", text)
+    upstream = re.search(r"upstream tandem \{[^}]*\}", text).group(0)
+    upstream = re.sub(r"\s*server [^;]+;", "", upstream).replace("}", "".join(f"\n    server 127.0.0.1:{n.port};" for n in nodes) + "\n}")
+    return "\n".join(maps) + "\n" + upstream
+
+
+def fresh_database():
+    name = "tandem_mn_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", POSTGRES, "-q", "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    return POSTGRES.rsplit("/", 1)[0] + "/" + name, name
+
+
+def metric(node, name):
+    with urllib.request.urlopen(node.base + "/metrics", timeout=5) as r:
+        text = r.read().decode()
+    return sum(float(m) for m in re.findall(rf"^{name}(?:{{[^}}]*}})? ([0-9.e+]+)$", text, re.M))
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    url, name = fresh_database()
+    nodes = [TandemServer(tmp_path / f"node{i}", database=url) for i in (1, 2)]
+    nodes[0].cli("agent", "add", "--username", AGENT_USER, "--password", AGENT_PASSWORD, "--group", "1")
+    nodes[0].cli("group", "set", "--id", "1", "--prevent-duplicate-keys", "true")
+    for node in nodes:
+        node.start(visitor_grace=3)
+    proxy_dir = tmp_path / "nginx"
+    proxy_dir.mkdir()
+    port = free_port()
+    (proxy_dir / "nginx.conf").write_text(NGINX_CONF.format(dir=proxy_dir, port=port, routing=routing_block(nodes)))
+    nginx = subprocess.Popen([NGINX, "-p", str(proxy_dir), "-c", str(proxy_dir / "nginx.conf"), "-g", "daemon off;"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.05)
+    site = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteHandler, tandem_base=base))
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    yield {"nodes": nodes, "base": base, "site": f"http://127.0.0.1:{site.server_address[1]}"}
+    site.shutdown()
+    nginx.terminate()
+    nginx.wait(timeout=10)
+    for node in nodes:
+        node.stop()
+    subprocess.run(["psql", POSTGRES, "-q", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], capture_output=True)
+
+
+def test_a_session_lives_on_one_node_behind_nginx(cluster, browser):
+    nodes, base, site = cluster["nodes"], cluster["base"], cluster["site"]
+    # A token from one node works on the other: they share the signing secret.
+    token = nodes[0].token()
+    with urllib.request.urlopen(urllib.request.Request(nodes[1].base + "/api/v1/me", headers={"Authorization": f"Bearer {token}"})) as r:
+        assert json.loads(r.read())["username"] == AGENT_USER
+
+    visitor = browser.new_context(viewport={"width": 1000, "height": 700}).new_page()
+    visitor.goto(f"{site}/page1.html")
+    start_session(visitor, "'multi-1'")
+    agent_context = browser.new_context(viewport={"width": 1300, "height": 900}, bypass_csp=True)
+    agent_context.add_cookies([{"name": "tandem_agent", "value": token, "url": base}])
+    agent = agent_context.new_page()
+    agent.goto(f"{base}/agentjoin?SessionKey=multi-1")
+    mirror = agent.frame_locator("#mirror")
+    expect(mirror.locator("#title")).to_have_text("Hello from page one")
+
+    holder = [n for n in nodes if metric(n, "tandem_sessions_active") == 1]
+    assert len(holder) == 1, "exactly one node holds the session"
+    holder, other = holder[0], next(n for n in nodes if n is not holder[0])
+    assert metric(other, "tandem_page_frames_total") == 0, "no page frame went through the other node"
+
+    # A new page continues on the same node (the key routes the continue too).
+    visitor.click("#next")
+    expect(mirror.locator("#title")).to_have_text("Welcome to page two")
+    assert metric(other, "tandem_sessions_active") == 0
+
+    # The duplicate-key rule holds across nodes: the same key, sent straight to the other node.
+    clash = browser.new_context().new_page()
+    other_site = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteHandler, tandem_base=other.base))
+    threading.Thread(target=other_site.serve_forever, daemon=True).start()
+    clash.goto(f"http://127.0.0.1:{other_site.server_address[1]}/page1.html")
+    clash.evaluate("GLANCE.Cobrowse.Visitor.startSession('multi-1')")
+    wait_for_event(clash, "error")
+    assert events(clash, "error")[-1]["data"]["code"] == "dupkey"
+    other_site.shutdown()
+
+    # Restarting the other node (visitor grace 3 s) does not end the session it never held.
+    other.stop()
+    other.start(visitor_grace=3)
+    time.sleep(5)
+    visitor.evaluate("document.getElementById('title').textContent = 'Still live'")
+    expect(mirror.locator("#title")).to_have_text("Still live")
+
+    # Records are shared: an administrator on either node sees the session with its agent.
+    other.cli("agent", "add", "--username", "root", "--password", "root-password", "--admin")
+    admin = other.token("root", "root-password")
+    request = urllib.request.Request(base + "/api/v1/groups/1/sessions", headers={"Authorization": f"Bearer {admin}"})
+    with urllib.request.urlopen(request) as r:
+        sessions = json.loads(r.read())
+    assert [(s["key"], s.get("endedAt")) for s in sessions] == [("multi-1", None)]
+    assert [p["username"] for p in sessions[0]["participants"]] == [AGENT_USER]
+    agent_context.close()
+    visitor.context.close()
+    clash.context.close()
