@@ -185,6 +185,7 @@ CASES = [
     Case("large", STRICT, note="20k elements"),
     Case("ticker", STRICT, note="mutates every 16 ms; frozen before the screenshot"),
     Case("late-images", STRICT, note="slow images, src set later, lazy, CSS background"),
+    Case("quirks", STRICT, note="no doctype: the mirror renders in quirks mode too"),
     Case("video", STRICT, steps=video_played, note="a video paused where the visitor sought, one played to its end"),
 ]
 

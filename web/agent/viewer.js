@@ -68,10 +68,9 @@ let paused = false;
 
 // ---- The mirrored page ----
 
-const frameReady = new Promise((resolve) => {
-  frame.addEventListener('load', resolve, { once: true });
-  frame.srcdoc = '<!DOCTYPE html><html><head></head><body></body></html>';
-});
+// The mirror is the frame's initial empty document (no src, no srcdoc): the page is written
+// into it, which lets it take the visitor's mode (an srcdoc document can never be in quirks mode).
+const frameReady = Promise.resolve();
 let viewport = [1280, 800];
 let loadId = '';
 let pageUrl = '';

@@ -191,9 +191,7 @@ export function finishBuild(later, mirror) {
     const doc = frame.contentDocument;
     if (!doc) continue; // not in a live document after all
     // A new document in the mode the visitor's frame has (the initial one is in quirks mode).
-    doc.open();
-    doc.write(fd.q ? '<html></html>' : '<!DOCTYPE html><html></html>');
-    doc.close();
+    resetMode(doc, Boolean(fd.q), true);
     fillDocument(doc, fd, fd.u || '', mirror, later);
     mirror.attach(frame, [doc]);
     if (fd.s) {
@@ -260,9 +258,22 @@ function playState(media, [playing, seconds]) {
  */
 export function buildDocument(doc, page, mirror) {
   mirror.reset();
+  resetMode(doc, Boolean(page.doc.q), false);
   const later = pending();
   fillDocument(doc, page.doc, page.url, mirror, later);
   finishBuild(later, mirror);
+}
+
+/**
+ * Gives a document the visitor's rendering mode (quirks or standards): only the parser sets
+ * it, so the document is opened and written anew (done only when the mode must change).
+ * @param {Document} doc @param {boolean} quirks @param {boolean} always
+ */
+function resetMode(doc, quirks, always) {
+  if (!always && (doc.compatMode === 'BackCompat') === quirks) return;
+  doc.open();
+  doc.write(quirks ? '<html></html>' : '<!DOCTYPE html><html></html>');
+  doc.close();
 }
 
 /**

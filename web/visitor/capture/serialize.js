@@ -9,7 +9,7 @@ import { canvasData } from './canvas.js';
  *             css?: text, s?: [x, y], sr?: shadow root, fd?: frame document, cv?: canvas PNG, cs?: current source,
  *             pl?: [playing, seconds] for video and audio}
  *   text     {i, x: text}     comment {i, m: ''}     doctype {i, d: name}
- *   document {i, c: [...], as?: [adopted sheet text]; a frame's also s?: [x, y], q?: 1 (quirks mode), u: base URL}
+ *   document {i, c: [...], as?: [adopted sheet text], q?: 1 (quirks mode); a frame's also s?: [x, y], u: base URL}
  *   shadow root {i, c: [...], as?: [adopted sheet text]}
  * Decisions made here, at the source: script text and inline handlers never leave the page;
  * URLs are made absolute so the agent's browser can load them; stylesheet text is read from
@@ -202,10 +202,10 @@ export class Serializer {
     const out = { i: this.idFor(doc), c: this.children(doc) };
     const adopted = adoptedText(doc, this.fonts);
     if (adopted.length) out.as = adopted;
+    if (doc.compatMode === 'BackCompat') out.q = 1;
     if (doc !== document) {
       const win = doc.defaultView;
       if (win && (win.scrollX || win.scrollY)) out.s = [win.scrollX, win.scrollY];
-      if (doc.compatMode === 'BackCompat') out.q = 1;
       out.u = doc.baseURI;
       this.onRoot(doc);
     }
