@@ -400,3 +400,23 @@ def test_agent_clicks_reach_inside_shadow_roots_and_frames(tandem, corpus, visit
     # And the mirror follows the changes inside both.
     expect(mirror.locator("#shadow-button")).to_have_text("shadow clicked 1")
     expect(mirror.frame_locator("#f").locator("#frame-button")).to_have_text("frame clicked 1")
+
+
+def test_a_sheet_adopted_by_many_roots_travels_once(tandem, corpus, visitor, agent):
+    """32 shadow roots adopt one constructed sheet: the snapshot carries its text once, and a
+    rule inserted later sends it once more, not once per root."""
+    tandem.start()
+    visitor.goto(f"{corpus}/adopted.html")
+    start_session(visitor, "'adopted-once'")
+    agent.goto(f"{tandem.base}/agentjoin?SessionKey=adopted-once")
+    badges = agent.frame_locator("#mirror").locator("fancy-badge .b")
+    expect(badges).to_have_count(32)
+    visitor.evaluate("window.fidelity.act()")
+    # The inserted border shows in every mirrored badge.
+    agent.wait_for_function("""() => {
+        const doc = document.getElementById('mirror').contentDocument;
+        const all = Array.from(doc.querySelectorAll('fancy-badge'), (b) => b.shadowRoot && b.shadowRoot.querySelector('.b'));
+        return all.length === 32 && all.every((b) => b && getComputedStyle(b).borderTopWidth === '3px');
+    }""")
+    copies = tandem.captured().count(b"rgb(30, 130, 90)")
+    assert 1 <= copies <= 2, f"the shared sheet's text was sent {copies} times"

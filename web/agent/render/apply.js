@@ -1,5 +1,5 @@
 // @ts-check
-import { adoptSheets, mirrorCss } from './css.js';
+import { constructedSheets, mirrorCss } from './css.js';
 import { applyFocus, applySelection } from './focus.js';
 import { applyFormState, buildNode, finishBuild, paintCanvas, pending, setAttribute } from './rebuild.js';
 
@@ -15,6 +15,8 @@ import { applyFormState, buildNode, finishBuild, paintCanvas, pending, setAttrib
  */
 export function applyDelta(doc, delta, mirror) {
   let missing = 0;
+  // Constructed sheets first: roots added below, and `as`, name them by id.
+  for (const [id, text] of delta.ss || []) constructedSheets.setText(id, text);
   for (const id of delta.rm || []) {
     const node = mirror.get(id);
     if (!node) continue; // already gone with its parent
@@ -71,9 +73,9 @@ export function applyDelta(doc, delta, mirror) {
       el.textContent = mirrorCss(css);
     }
   }
-  for (const [id, texts] of delta.as || []) {
+  for (const [id, ids] of delta.as || []) {
     const root = mirror.get(id);
-    if (root) adoptSheets(/** @type {Document | ShadowRoot} */ (root), texts);
+    if (root) constructedSheets.adopt(/** @type {Document | ShadowRoot} */ (root), ids);
     else missing++;
   }
   for (const [id, data] of delta.cv || []) {

@@ -40,28 +40,69 @@ video:not([controls])::-webkit-media-controls { display: none !important; }
 const baseSheets = new WeakMap();
 
 /**
- * Sets a document's or shadow root's adopted sheets: the mirror's base sheet (documents only),
- * then the visitor's sheets. Sheets are built in the root's own window, as the DOM requires.
- * @param {Document | ShadowRoot} root
- * @param {string[]} texts
+ * The visitor's constructed sheets by id (`ss`), and the sheets built from them per window
+ * (a constructed sheet can only be adopted in the document of its own window). A new text
+ * replaces the rules of every built copy, so every root that adopted it follows.
  */
-export function adoptSheets(root, texts) {
-  const doc = root.nodeType === Node.DOCUMENT_NODE ? /** @type {Document} */ (root) : root.ownerDocument;
-  const win = /** @type {any} */ (doc.defaultView);
-  if (!win) return;
-  /** @type {CSSStyleSheet[]} */
-  const sheets = [];
-  if (root.nodeType === Node.DOCUMENT_NODE) sheets.push(baseSheet(win));
-  for (const text of texts) {
-    const sheet = new win.CSSStyleSheet();
-    try {
-      sheet.replaceSync(mirrorCss(text));
-    } catch {
-      /* rules the browser refuses: an empty sheet keeps the order */
-    }
-    sheets.push(sheet);
+export class ConstructedSheets {
+  constructor() {
+    /** @type {Map<number, string>} */
+    this.texts = new Map();
+    /** @type {Map<Window, Map<number, CSSStyleSheet>>} */
+    this.built = new Map();
   }
-  root.adoptedStyleSheets = sheets;
+
+  reset() {
+    this.texts.clear();
+    this.built.clear();
+  }
+
+  /** @param {number} id @param {string} text */
+  setText(id, text) {
+    this.texts.set(id, text);
+    for (const sheets of this.built.values()) {
+      const sheet = sheets.get(id);
+      if (sheet) replaceRules(sheet, text);
+    }
+  }
+
+  /**
+   * Sets a document's or shadow root's adopted sheets: the mirror's base sheet (documents
+   * only), then the visitor's sheets by id.
+   * @param {Document | ShadowRoot} root
+   * @param {number[]} ids
+   */
+  adopt(root, ids) {
+    const doc = root.nodeType === Node.DOCUMENT_NODE ? /** @type {Document} */ (root) : root.ownerDocument;
+    const win = /** @type {any} */ (doc.defaultView);
+    if (!win) return;
+    let sheets = this.built.get(win);
+    if (!sheets) this.built.set(win, (sheets = new Map()));
+    /** @type {CSSStyleSheet[]} */
+    const list = root.nodeType === Node.DOCUMENT_NODE ? [baseSheet(win)] : [];
+    for (const id of ids) {
+      let sheet = sheets.get(id);
+      if (!sheet) {
+        sheet = /** @type {CSSStyleSheet} */ (new win.CSSStyleSheet());
+        replaceRules(sheet, this.texts.get(id) || '');
+        sheets.set(id, sheet);
+      }
+      list.push(sheet);
+    }
+    root.adoptedStyleSheets = list;
+  }
+}
+
+/** The mirror's constructed sheets (one mirror per viewer). */
+export const constructedSheets = new ConstructedSheets();
+
+/** @param {CSSStyleSheet} sheet @param {string} text */
+function replaceRules(sheet, text) {
+  try {
+    sheet.replaceSync(mirrorCss(text));
+  } catch {
+    /* rules the browser refuses: the sheet stays empty, the order stays */
+  }
 }
 
 /** @param {any} win */

@@ -7,7 +7,7 @@
  * rebuilt from the visitor's serialized frame document in a sandboxed frame of their own, open
  * shadow roots are attached, canvases painted from the visitor's pixels.
  */
-import { adoptSheets, mirrorCss } from './css.js';
+import { constructedSheets, mirrorCss } from './css.js';
 
 /**
  * Work that needs the built nodes in a live document (a frame has a document only once
@@ -143,7 +143,7 @@ function buildShadowRoot(doc, host, sr, mirror, later) {
     const built = buildNode(doc, child, mirror, later);
     if (built) root.appendChild(built);
   }
-  if (sr.as) adoptSheets(root, sr.as);
+  if (sr.as) constructedSheets.adopt(root, sr.as);
 }
 
 /**
@@ -259,6 +259,8 @@ function playState(media, [playing, seconds]) {
 export function buildDocument(doc, page, mirror) {
   mirror.reset();
   resetMode(doc, Boolean(page.doc.q), false);
+  constructedSheets.reset();
+  for (const [id, text] of page.ss || []) constructedSheets.setText(id, text);
   const later = pending();
   fillDocument(doc, page.doc, page.url, mirror, later);
   finishBuild(later, mirror);
@@ -296,5 +298,5 @@ function fillDocument(doc, node, url, mirror, later) {
     base.href = url;
     head.insertBefore(base, head.firstChild);
   }
-  adoptSheets(doc, node.as || []);
+  constructedSheets.adopt(doc, node.as || []);
 }

@@ -1,6 +1,6 @@
 // @ts-check
 import { currentSource, formState } from './serialize.js';
-import { adoptedText, sheetText } from './styles.js';
+import { sheetText } from './styles.js';
 
 /**
  * The members of a delta that are not DOM mutations, read from what the recorder marked since
@@ -36,7 +36,7 @@ export function collectAdopted(r, delta) {
   for (const root of r.adopted) {
     const id = r.mirror.idOf(root);
     if (id === undefined || r.serializer.fresh.has(id) || !isLive(root)) continue;
-    list.push([id, adoptedText(root, r.fonts)]);
+    list.push([id, r.serializer.constructed.adoptedBy(root)]);
     r.adoptedSent.set(root, Array.from(root.adoptedStyleSheets || []));
   }
   if (list.length) delta.as = list;

@@ -71,9 +71,12 @@ export class Recorder {
     this.inputs = new Set();
     /** @type {Set<Element>} */
     this.sheets = new Set();
-    /** Documents and shadow roots whose adopted sheets changed. */
+    /** Documents and shadow roots whose list of adopted sheets changed. */
     /** @type {Set<Document | ShadowRoot>} */
     this.adopted = new Set();
+    /** Constructed sheets whose rules changed. */
+    /** @type {Set<CSSStyleSheet>} */
+    this.changedSheets = new Set();
     /** Elements sent again whole: a frame that loaded a new document, a host given a shadow root. */
     /** @type {Set<Element>} */
     this.resend = new Set();
@@ -97,12 +100,13 @@ export class Recorder {
     });
     this.fonts = new FontInliner((owners) => {
       for (const owner of owners) {
-        if (owner.nodeType === Node.ELEMENT_NODE) this.sheets.add(/** @type {Element} */ (owner));
-        else this.adopted.add(/** @type {Document | ShadowRoot} */ (owner));
+        if (/** @type {any} */ (owner).nodeType === Node.ELEMENT_NODE) this.sheets.add(/** @type {Element} */ (owner));
+        else this.changedSheets.add(/** @type {CSSStyleSheet} */ (owner));
       }
       this.schedule();
     });
     this.serializer.fonts = this.fonts;
+    this.serializer.constructed.fonts = this.fonts;
     this.listen(window, 'resize', () => ((this.viewportChanged = true), this.schedule()));
     this.listen(document, 'mousemove', (e) => ((this.pointer = [e.clientX, e.clientY]), this.schedule()), true);
     this.listen(document, 'visibilitychange', () => this.onVisibility(document.visibilityState === 'hidden' ? 'hidden' : 'visible'));
@@ -221,7 +225,9 @@ export class Recorder {
     this.observer?.disconnect();
     this.roots.clear();
     this.watchRoot(document);
+    this.serializer.constructed.resetSent();
     const doc = this.serializer.serialize(document);
+    const sheets = this.serializer.constructed.take();
     this.serializer.measure();
     this.observer?.takeRecords(); // our own data-gid writes
     this.noteAdoptedSent();
@@ -240,6 +246,7 @@ export class Recorder {
       ua: navigator.userAgent,
       vis: document.visibilityState,
       doc,
+      ...(sheets.length ? { ss: sheets } : {}),
       ...(focus.length ? { fc: focus } : {}),
       ...(selection.length ? { sl: selection } : {}),
     });
@@ -280,6 +287,9 @@ export class Recorder {
     collectInputs(this, delta);
     collectSheets(this, delta);
     collectAdopted(this, delta);
+    for (const sheet of this.changedSheets) this.serializer.constructed.changed(sheet);
+    // Sheet texts come first in the delta: added roots and `as` name them by id.
+    const texts = this.serializer.constructed.take();
     collectCanvases(this, delta);
     collectScrolls(this, delta);
     collectFocus(this, delta);
@@ -290,12 +300,14 @@ export class Recorder {
     this.sheets.clear();
     this.scrolls.clear();
     this.adopted.clear();
+    this.changedSheets.clear();
     this.resend.clear();
     this.images.clear();
     this.viewportChanged = this.urlChanged = this.focusChanged = false;
     this.pointer = null;
     this.observer?.takeRecords(); // data-gid writes made while serializing additions
-    if (Object.keys(delta).length) this.send(FrameKind.delta, delta);
+    const out = texts.length ? { ss: texts, ...delta } : delta;
+    if (Object.keys(out).length) this.send(FrameKind.delta, out);
     if (pointer) this.send(FrameKind.transient, { pt: pointer });
   }
 
@@ -365,7 +377,8 @@ export class Recorder {
   }
 
   /**
-   * A CSSOM change: the sheet's owner element, or the roots that adopted it. An imported
+   * A CSSOM change: the sheet's owner element, or a constructed sheet (its text goes once for
+   * every root that adopted it). An imported
    * sheet belongs to the sheet that imports it.
    * @param {CSSStyleSheet} sheet
    */
@@ -375,9 +388,7 @@ export class Recorder {
     while (!top.ownerNode && top.ownerRule && top.ownerRule.parentStyleSheet) top = top.ownerRule.parentStyleSheet;
     const owner = top.ownerNode;
     if (owner && owner.nodeType === Node.ELEMENT_NODE) return this.markSheet(/** @type {Element} */ (owner));
-    for (const root of this.roots) {
-      if ((root.adoptedStyleSheets || []).includes(top)) this.adopted.add(root);
-    }
+    this.changedSheets.add(top);
     this.schedule();
   }
 

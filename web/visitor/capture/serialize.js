@@ -1,6 +1,6 @@
 // @ts-check
 import { MaskingPolicy } from './masking.js';
-import { adoptedText, sheetText } from './styles.js';
+import { ConstructedSheets, sheetText } from './styles.js';
 import { canvasData } from './canvas.js';
 
 /**
@@ -9,8 +9,8 @@ import { canvasData } from './canvas.js';
  *             css?: text, s?: [x, y], sr?: shadow root, fd?: frame document, cv?: canvas PNG, cs?: current source,
  *             pl?: [playing, seconds] for video and audio}
  *   text     {i, x: text}     comment {i, m: ''}     doctype {i, d: name}
- *   document {i, c: [...], as?: [adopted sheet text], q?: 1 (quirks mode); a frame's also s?: [x, y], u: base URL}
- *   shadow root {i, c: [...], as?: [adopted sheet text]}
+ *   document {i, c: [...], as?: [adopted sheet ids], q?: 1 (quirks mode); a frame's also s?: [x, y], u: base URL}
+ *   shadow root {i, c: [...], as?: [adopted sheet ids]}     (sheet texts travel once, in `ss`)
  * Decisions made here, at the source: script text and inline handlers never leave the page;
  * URLs are made absolute so the agent's browser can load them; stylesheet text is read from
  * the CSSOM so rules added by scripts are included; open shadow roots and same-origin frames
@@ -84,6 +84,7 @@ export class Serializer {
     this.onRoot = (/** @type {Document | ShadowRoot} */ root) => {};
     /** @type {import('./fonts.js').FontInliner | undefined} */
     this.fonts = undefined;
+    this.constructed = new ConstructedSheets();
   }
 
   /**
@@ -200,7 +201,7 @@ export class Serializer {
   document(doc) {
     /** @type {any} */
     const out = { i: this.idFor(doc), c: this.children(doc) };
-    const adopted = adoptedText(doc, this.fonts);
+    const adopted = this.constructed.adoptedBy(doc);
     if (adopted.length) out.as = adopted;
     if (doc.compatMode === 'BackCompat') out.q = 1;
     if (doc !== document) {
@@ -216,7 +217,7 @@ export class Serializer {
   shadowRoot(root) {
     /** @type {any} */
     const out = { i: this.idFor(root), c: this.children(root) };
-    const adopted = adoptedText(root, this.fonts);
+    const adopted = this.constructed.adoptedBy(root);
     if (adopted.length) out.as = adopted;
     this.onRoot(root);
     return out;

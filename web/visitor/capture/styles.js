@@ -79,14 +79,66 @@ function screenMediaText(rule, sheet) {
 }
 
 /**
- * The text of each sheet a document or shadow root adopted (constructed stylesheets).
- * @param {Document | ShadowRoot} root
- * @param {import('./fonts.js').FontInliner} [fonts]
- * @returns {string[]}
+ * Constructed sheets (adoptedStyleSheets) have ids: one sheet adopted by a thousand shadow roots
+ * travels once (`ss: [[sheetId, text]]`), and each root names the ids it adopted (`as`).
  */
-export function adoptedText(root, fonts) {
-  const sheets = root.adoptedStyleSheets || [];
-  return Array.from(sheets, (sheet) => rulesText(sheet, fonts, root) || '');
+export class ConstructedSheets {
+  constructor() {
+    /** @type {WeakMap<CSSStyleSheet, number>} */
+    this.ids = new WeakMap();
+    this.nextId = 1;
+    /** Sheets whose text the agents have (since the last full page). */
+    /** @type {WeakSet<CSSStyleSheet>} */
+    this.sent = new WeakSet();
+    /** Texts to send with the current page or delta. @type {[number, string][]} */
+    this.pending = [];
+    /** @type {import('./fonts.js').FontInliner | undefined} */
+    this.fonts = undefined;
+  }
+
+  /** A full page follows: every sheet it names goes with it. */
+  resetSent() {
+    this.sent = new WeakSet();
+    this.pending = [];
+  }
+
+  /** The texts gathered since the last call. */
+  take() {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+
+  /**
+   * The ids of the sheets a document or shadow root adopted; texts not yet sent are queued.
+   * @param {Document | ShadowRoot} root
+   * @returns {number[]}
+   */
+  adoptedBy(root) {
+    return Array.from(root.adoptedStyleSheets || [], (sheet) => {
+      const id = this.idOf(sheet);
+      if (!this.sent.has(sheet)) {
+        this.sent.add(sheet);
+        this.pending.push([id, rulesText(sheet, this.fonts, sheet) || '']);
+      }
+      return id;
+    });
+  }
+
+  /** A sheet's rules changed: send its text again if the agents have it. @param {CSSStyleSheet} sheet */
+  changed(sheet) {
+    const id = this.ids.get(sheet);
+    if (id === undefined || !this.sent.has(sheet)) return;
+    this.pending = this.pending.filter(([known]) => known !== id);
+    this.pending.push([id, rulesText(sheet, this.fonts, sheet) || '']);
+  }
+
+  /** @param {CSSStyleSheet} sheet */
+  idOf(sheet) {
+    let id = this.ids.get(sheet);
+    if (id === undefined) this.ids.set(sheet, (id = this.nextId++));
+    return id;
+  }
 }
 
 /**
