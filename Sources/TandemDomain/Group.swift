@@ -34,12 +34,16 @@ public struct GroupSettings: Codable, Sendable, Equatable {
     public var presenceAgentOrigins: [String]
     /// The default UI's button for sessions of this group (`VisitorUI.setStyle(groupid)`).
     public var buttonStyle: ButtonStyle
+    /// Agents with remote control may send the visitor to another page of the site (and back).
+    public var agentNavigation: Bool
 
     public init(
         preventDuplicateKeys: Bool = false, visitorOrigins: [String] = [], masking: MaskingSettings = .init(),
         allowMixedRoles: Bool = false, apiKeys: [APIKey] = [], trustedCrossDomains: [String] = [],
-        invokeOrigins: [String] = [], presenceAgentOrigins: [String] = [], buttonStyle: ButtonStyle = .init()
+        invokeOrigins: [String] = [], presenceAgentOrigins: [String] = [], buttonStyle: ButtonStyle = .init(),
+        agentNavigation: Bool = true
     ) {
+        self.agentNavigation = agentNavigation
         self.apiKeys = apiKeys
         self.preventDuplicateKeys = preventDuplicateKeys
         self.visitorOrigins = visitorOrigins
@@ -62,6 +66,7 @@ public struct GroupSettings: Codable, Sendable, Equatable {
         self.invokeOrigins = try c.decodeIfPresent([String].self, forKey: .invokeOrigins) ?? []
         self.presenceAgentOrigins = try c.decodeIfPresent([String].self, forKey: .presenceAgentOrigins) ?? []
         self.buttonStyle = try c.decodeIfPresent(ButtonStyle.self, forKey: .buttonStyle) ?? .init()
+        self.agentNavigation = try c.decodeIfPresent(Bool.self, forKey: .agentNavigation) ?? true
     }
 
     /// Whether a page served from `origin` may run sessions in this group.

@@ -10,6 +10,7 @@ import TandemStorage
 public struct TandemServerApp: Sendable {
     public let application: any ApplicationProtocol
     public let hub: SessionHub
+    public let presence: PresenceHub
 }
 
 /// Builds the Tandem server: HTTP routes, the two WebSocket endpoints, the session hub and the
@@ -21,6 +22,7 @@ public func buildApplication(
     try await store.migrate()
     let tokens = await TokenService(secret: try await signingSecret(store))
     let hub = SessionHub(store: store, config: configuration.hub, logger: logger)
+    let presence = PresenceHub(config: configuration.presence, logger: logger)
 
     let router = Router(context: TandemRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
@@ -41,6 +43,7 @@ public func buildApplication(
     AdminRoutes(admin: Administration(store: store), configuration: configuration).add(to: router)
     GuestRoutes(hub: hub, tokens: tokens, configuration: configuration).add(to: router)
     VisitorRoutes(store: store, configuration: configuration).add(to: router)
+    PresenceRoutes(presence: presence, store: store).add(to: router)
 
     let wsRouter = Router(context: TandemRequestContext.self)
     wsRouter.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store))
@@ -53,6 +56,10 @@ public func buildApplication(
     let agentSocket = AgentSocket(hub: hub, config: configuration.hub)
     wsRouter.ws("/ws/visitor") { inbound, outbound, context in try await visitorSocket.handle(inbound, outbound, context) }
     wsRouter.ws("/ws/agent") { inbound, outbound, context in try await agentSocket.handle(inbound, outbound, context) }
+    let presenceVisitor = PresenceVisitorSocket(presence: presence, store: store)
+    let presenceAgent = PresenceAgentSocket(presence: presence, store: store)
+    wsRouter.ws("/ws/presence/visitor") { inbound, outbound, context in try await presenceVisitor.handle(inbound, outbound, context) }
+    wsRouter.ws("/ws/presence/agent") { inbound, outbound, context in try await presenceAgent.handle(inbound, outbound, context) }
 
     let maxMessage = configuration.hub.maxMessageSize
     let app = Application(
@@ -65,10 +72,10 @@ public func buildApplication(
                     extensions: [.perMessageDeflate(maxDecompressedFrameSize: maxMessage, minFrameSizeToCompress: 512)],
                     autoPing: .enabled(timePeriod: .seconds(20))))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tandem"),
-        services: [SessionSweeper(hub: hub, interval: configuration.sweepInterval)],
+        services: [SessionSweeper(hub: hub, presence: presence, interval: configuration.sweepInterval)],
         logger: logger
     )
-    return TandemServerApp(application: app, hub: hub)
+    return TandemServerApp(application: app, hub: hub, presence: presence)
 }
 
 /// The HMAC secret for agent tokens: made once, kept in the store so every restart and every

@@ -13,6 +13,7 @@ public struct ServerConfiguration: Sendable {
     /// How often grace periods are checked.
     public var sweepInterval: Duration = .seconds(2)
     public var hub = HubConfiguration()
+    public var presence = PresenceHub.Configuration()
     /// This server's address as browsers reach it (`https://cobrowse.example.com`), for links it
     /// hands out (guest invitations); inferred from the request's Host when unset.
     public var publicURL: String?

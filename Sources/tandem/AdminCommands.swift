@@ -333,11 +333,14 @@ struct GroupCommand: AsyncParsableCommand {
         @Option(help: "Button text colour (#rrggbb).") var buttonTextColor: String?
         @Option(help: "bottom-right, bottom-left, top-right or top-left.") var buttonPosition: String?
         @Option(help: "Button label.") var buttonLabel: String?
+        @Option(help: "true or false: agents with remote control may send the visitor to other pages of the site.")
+        var agentNavigation: Bool?
 
         func run() async throws {
             _ = try await store.administer { admin in
                 let current = try await admin.group(id).settings
                 var patch = GroupSettingsPatch(preventDuplicateKeys: preventDuplicateKeys, allowMixedRoles: allowMixedRoles)
+                patch.agentNavigation = agentNavigation
                 func list(_ values: [String]) -> [String]? { values.isEmpty ? nil : (values == ["none"] ? [] : values) }
                 patch.visitorOrigins = list(visitorOrigin)
                 patch.trustedCrossDomains = list(trustedDomain)

@@ -73,8 +73,24 @@
     });
   }
 
+  // GLANCE.Presence.Visitor: objects made before the modules arrive are upgraded then.
+  var presenceStubs = [];
+  var Pr = (G.Presence = G.Presence || {});
+  if (!Pr.Visitor) {
+    Pr.Visitor = function (params) {
+      this._params = params || {};
+      this._calls = [];
+      presenceStubs.push(this);
+      Pr.Visitor.instance = this;
+    };
+    ['connect', 'connectUnique', 'disconnect', 'presence', 'setVisitorId', 'extendUnique'].forEach(function (m) {
+      Pr.Visitor.prototype[m] = function () { this._calls.push([m, arguments]); };
+    });
+  }
+
   var internal = {
-    listeners: listeners, queue: queue, uiQueue: uiQueue, fire: fire, config: cfg, server: server, moduleBase: moduleBase
+    listeners: listeners, queue: queue, uiQueue: uiQueue, presenceStubs: presenceStubs, fire: fire, config: cfg, server: server,
+    moduleBase: moduleBase
   };
   C.Loader = { groupid: cfg.groupid, setUIReady: function () {}, _internal: internal };
 

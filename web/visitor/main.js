@@ -3,12 +3,13 @@ import { fieldProblem, keyProblem, RANDOM_KEY } from '../common/rules.js';
 import { VisitorSession } from './session/session.js';
 import { listenForInvocations } from './invoke.js';
 import { createVisitorUI } from './ui/visitor-ui.js';
+import { installPresence } from './presence/presence-visitor.js';
 
 /**
  * Completes GLANCE.Cobrowse.Visitor (defined early by the loader, cobrowse.js) and replays the
  * calls made before this module arrived.
  * @param {{listeners: Record<string, Function[]>, queue: [string, IArguments][], fire: (type: string, data?: any) => void,
- *          config: any, server: string, uiQueue?: [string, IArguments][] | null}} internal
+ *          config: any, server: string, uiQueue?: [string, IArguments][] | null, presenceStubs?: any[]}} internal
  */
 export function install(internal) {
   const w = /** @type {any} */ (window);
@@ -177,6 +178,8 @@ export function install(internal) {
     for (const [method, args] of internal.uiQueue.splice(0)) stub[method](...Array.from(args));
     stub._resolve?.();
   }
+
+  installPresence(internal);
 
   const resumed = session.continueFromCookie();
   if (!resumed) V.readyState = '';

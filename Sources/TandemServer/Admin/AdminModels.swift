@@ -27,8 +27,10 @@ public struct GroupSettingsView: Codable, Sendable, Equatable {
     public var presenceAgentOrigins: [String]
     public var masking: MaskingSettings
     public var buttonStyle: ButtonStyle
+    public var agentNavigation: Bool
 
     init(_ s: GroupSettings) {
+        agentNavigation = s.agentNavigation
         preventDuplicateKeys = s.preventDuplicateKeys
         allowMixedRoles = s.allowMixedRoles
         visitorOrigins = s.visitorOrigins
@@ -50,6 +52,7 @@ public struct GroupSettingsPatch: Codable, Sendable, Equatable {
     public var presenceAgentOrigins: [String]?
     public var masking: MaskingSettings?
     public var buttonStyle: ButtonStyle?
+    public var agentNavigation: Bool?
 
     public init(
         preventDuplicateKeys: Bool? = nil, allowMixedRoles: Bool? = nil, visitorOrigins: [String]? = nil,

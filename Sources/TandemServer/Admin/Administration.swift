@@ -52,6 +52,7 @@ public struct Administration: Sendable {
     static func apply(_ patch: GroupSettingsPatch, to settings: inout GroupSettings) throws {
         if let v = patch.preventDuplicateKeys { settings.preventDuplicateKeys = v }
         if let v = patch.allowMixedRoles { settings.allowMixedRoles = v }
+        if let v = patch.agentNavigation { settings.agentNavigation = v }
         if let v = patch.visitorOrigins { settings.visitorOrigins = try v.map { try Self.origin($0, field: "visitorOrigins") } }
         if let v = patch.invokeOrigins { settings.invokeOrigins = try v.map { try Self.origin($0, field: "invokeOrigins") } }
         if let v = patch.presenceAgentOrigins {

@@ -24,7 +24,8 @@ struct AgentAuthMiddleware: RouterMiddleware {
                 let claims = try await tokens.verify(token)
                 if let id = claims.agentId, let agent = try await store.agent(id: id) {
                     context.identity = AgentIdentity(
-                        agent: agent, memberships: try await store.memberships(agentId: id), tokenGroup: claims.groupid)
+                        agent: agent, memberships: try await store.memberships(agentId: id), tokenGroup: claims.groupid,
+                        services: claims.services)
                 } else {
                     context.authProblem = .invalid
                 }

@@ -8,6 +8,8 @@ struct AgentIdentity: Sendable {
     let memberships: [Membership]
     /// The group an API token is bound to; `nil` for the console cookie.
     let tokenGroup: Int?
+    /// Services the token is for (`cobrowse`, `presence`).
+    var services: [String] = ["cobrowse", "presence"]
 
     /// Groups whose sessions this identity may join.
     var groups: Set<Int> {

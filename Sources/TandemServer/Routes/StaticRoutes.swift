@@ -5,9 +5,15 @@ enum StaticRoutes {
     static func add(to router: Router<TandemRequestContext>, configuration: ServerConfiguration) {
         let web = configuration.webRoot
         // The loader's two documented URLs: ours, and Glance's for drop-in compatibility.
+        // `&script=PresenceAgent` (or `Agent`) picks the agent-side scripts, as Glance's loader does.
         for path in ["/cobrowse.js", "/cobrowse/CobrowseJS.ashx"] {
-            router.get(RouterPath(path)) { _, context in
-                try await StaticFile.response("\(web)/visitor/cobrowse.js", type: "text/javascript; charset=utf-8", context: context, crossOrigin: true)
+            router.get(RouterPath(path)) { request, context in
+                let file = switch request.uri.queryParameters["script"].map({ $0.lowercased() }) {
+                case "presenceagent": "presence/agent.js"
+                case "agent": "agent/agent-api.js"
+                default: "visitor/cobrowse.js"
+                }
+                return try await StaticFile.response("\(web)/\(file)", type: "text/javascript; charset=utf-8", context: context, crossOrigin: true)
             }
         }
     }

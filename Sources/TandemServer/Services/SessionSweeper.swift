@@ -1,8 +1,10 @@
 import ServiceLifecycle
 
-/// Ends sessions whose visitor or agents stayed away past their grace periods.
+/// Ends sessions whose visitor or agents stayed away past their grace periods, and presence
+/// that outlived its navigation grace.
 struct SessionSweeper: Service {
     let hub: SessionHub
+    let presence: PresenceHub
     let interval: Duration
 
     func run() async throws {
@@ -11,6 +13,7 @@ struct SessionSweeper: Service {
             while true {
                 try await Task.sleep(for: interval)
                 await hub.sweep()
+                await presence.sweep()
             }
         }
     }

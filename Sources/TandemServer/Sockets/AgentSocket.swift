@@ -173,7 +173,13 @@ struct AgentSocket: Sendable {
                 case .action(let action):
                     let agent = ActingAgent(username: identity.agent.username, puid: identity.agent.username, num: j.num)
                     await j.session.agentActs(num: j.num, connection: j.connection, .action(.init(action: action, agent: agent)))
-                case .navigate(let request): await j.session.agentActs(num: j.num, connection: j.connection, .navigate(request))
+                case .navigate(let request):
+                    guard await hub.groupSettings(j.session.groupId).agentNavigation else {
+                        let denied = AccessDenied(msg: "Agent navigation is turned off for this group.")
+                        outbox.sendControl(WireEncoding.text(ServerToAgent.accessdenied(denied)))
+                        continue
+                    }
+                    await j.session.agentActs(num: j.num, connection: j.connection, .navigate(request))
                 case .gesture(let gesture): await j.session.agentGestures(num: j.num, connection: j.connection, gesture)
                 case .pointer(let pointer): await j.session.agentPoints(num: j.num, connection: j.connection, pointer)
                 case .message(let message): await j.session.agentSends(num: j.num, connection: j.connection, message)

@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import TandemDomain
+import TandemStorage
+
+/// Who may use Presence for a group (seed 003): an agent of the group with a token for the
+/// `presence` service, from a page of this server or of one of the group's allowed agent origins.
+enum PresenceAccess {
+    enum Failure: Error {
+        /// `onfail('authorization')`: token missing, bad, expired, or not for this group/service.
+        case authorization(String)
+        /// The calling page's origin is not one of the group's presence agent origins.
+        case origin(String)
+        case badRequest(String)
+    }
+
+    struct Granted {
+        let group: Group
+        let identity: AgentIdentity
+    }
+
+    static func check(_ request: Request, _ context: TandemRequestContext, store: any TandemStore) async throws -> Granted {
+        let query = request.uri.queryParameters
+        guard let groupId = query["groupid"].flatMap({ Int($0) }), groupId > 0 else {
+            throw Failure.badRequest("groupid must be a positive integer")
+        }
+        guard let identity = context.identity else {
+            switch context.authProblem {
+            case .missing: throw Failure.authorization("authorization token missing")
+            case .expired: throw Failure.authorization("authorization token expired")
+            case .invalid: throw Failure.authorization("authorization token invalid")
+            }
+        }
+        guard identity.services.contains("presence") else { throw Failure.authorization("the token is not for the presence service") }
+        guard identity.groups.contains(groupId), let group = try await store.group(id: groupId) else {
+            throw Failure.authorization("the token is not valid for group \(groupId)")
+        }
+        if let origin = request.headers[.origin], !AgentSocket.sameOrigin(origin, request),
+            !group.settings.presenceAgentOrigins.contains(origin.lowercased())
+        {
+            throw Failure.origin("origin \(origin) is not an allowed agent origin of group \(groupId)")
+        }
+        return Granted(group: group, identity: identity)
+    }
+
+    /// The visitor id of a request: `visitorid`, or `uniqueid` as Glance maps it (`UNQ-` + id).
+    static func visitorId(_ request: Request) throws -> String {
+        let query = request.uri.queryParameters
+        let raw = query["visitorid"].map(String.init) ?? query["uniqueid"].map { "UNQ-" + $0 }
+        guard let raw, let key = try? SessionKey(validating: raw) else {
+            throw Failure.badRequest("visitorid (or uniqueid) is missing or breaks the key rules")
+        }
+        return key.value
+    }
+}

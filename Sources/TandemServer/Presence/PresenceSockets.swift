@@ -1,0 +1,93 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import TandemDomain
+import TandemProtocol
+import TandemStorage
+
+/// `/ws/presence/visitor?groupid=G&visitorid=V`: a browsing visitor's presence socket.
+struct PresenceVisitorSocket: Sendable {
+    let presence: PresenceHub
+    let store: any TandemStore
+
+    func handle(
+        _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, _ context: WebSocketRouterContext<TandemRequestContext>
+    ) async throws {
+        let request = context.request
+        guard let groupId = request.uri.queryParameters["groupid"].flatMap({ Int($0) }), groupId > 0,
+            let visitorId = try? PresenceAccess.visitorId(request)
+        else {
+            return await SocketPump.reject(outbound, .invalidInput, "groupid and visitorid are required and must follow the key rules")
+        }
+        guard let group = try await store.group(id: groupId) else {
+            return await SocketPump.reject(outbound, .forbidden, "unknown group \(groupId)")
+        }
+        guard group.settings.allowsVisitorOrigin(request.headers[.origin]) else {
+            return await SocketPump.reject(outbound, .forbidden, "origin may not use presence in group \(groupId)")
+        }
+        let outbox = Outbox(limit: 64 << 10)
+        let id = await presence.visitorConnected(group: groupId, visitorId: visitorId, outbox: outbox)
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { await SocketPump.run(outbox, to: outbound) }
+            do {
+                reading: for try await message in inbound.messages(maxSize: 16 << 10) {
+                    guard case .text(let text) = message, let parsed = try? WireEncoding.decode(PresenceVisitorMessage.self, from: text)
+                    else {
+                        outbox.sendControl(.close(.badMessage, "unexpected or malformed message"))
+                        break reading
+                    }
+                    switch parsed {
+                    case .presence(let p):
+                        if let problem = PresenceData.problem(p.data) {
+                            outbox.sendControl(.close(.invalidInput, "presence data: \(problem)"))
+                            break reading
+                        }
+                        await presence.visitorSentPresence(group: groupId, visitorId: visitorId, p.data)
+                    case .event(let event): await presence.visitorEvent(group: groupId, visitorId: visitorId, event)
+                    }
+                }
+            } catch {
+                context.logger.debug("presence visitor socket ended", metadata: ["error": "\(error)"])
+            }
+            await presence.visitorDisconnected(group: groupId, visitorId: visitorId, id: id)
+            outbox.finish()
+        }
+    }
+}
+
+/// `/ws/presence/agent?groupid=G&visitorid=V`: one visitor's events for `GLANCE.Presence.Agent`.
+struct PresenceAgentSocket: Sendable {
+    let presence: PresenceHub
+    let store: any TandemStore
+
+    func handle(
+        _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, _ context: WebSocketRouterContext<TandemRequestContext>
+    ) async throws {
+        let granted: PresenceAccess.Granted
+        let visitorId: String
+        do {
+            granted = try await PresenceAccess.check(context.request, context.requestContext, store: store)
+            visitorId = try PresenceAccess.visitorId(context.request)
+        } catch let failure as PresenceAccess.Failure {
+            switch failure {
+            case .authorization(let m): return await SocketPump.reject(outbound, .unauthorized, "authorization: \(m)")
+            case .origin(let m): return await SocketPump.reject(outbound, .forbidden, m)
+            case .badRequest(let m): return await SocketPump.reject(outbound, .invalidInput, m)
+            }
+        }
+        let groupId = granted.group.id
+        let outbox = Outbox(limit: 1 << 20)
+        let id = await presence.subscribe(group: groupId, visitorId: visitorId, outbox: outbox)
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { await SocketPump.run(outbox, to: outbound) }
+            do {
+                // The agent only listens; anything it sends is ignored (keepalives).
+                for try await _ in inbound.messages(maxSize: 4 << 10) {}
+            } catch {
+                context.logger.debug("presence agent socket ended", metadata: ["error": "\(error)"])
+            }
+            await presence.unsubscribe(group: groupId, visitorId: visitorId, id: id)
+            outbox.finish()
+        }
+    }
+}
