@@ -82,3 +82,29 @@ test('canvases that are gone or masked are dropped, not encoded', () => {
   assert.deepEqual(queue.take(() => undefined), []);
   assert.equal(queue.dirty.size, 0);
 });
+
+test('a constructed sheet adopted by many roots is sent once per page, and again when it changes', async () => {
+  globalThis.document ??= /** @type {any} */ ({ baseURI: 'https://shop.example/' });
+  const { ConstructedSheets } = await import('../../web/visitor/capture/styles.js');
+  const sheet = (text) => ({ href: null, ownerNode: null, cssRules: [{ type: 1, cssText: text }] });
+  const shared = sheet('.b { color: green; }');
+  const other = sheet('.c { color: red; }');
+  const sheets = new ConstructedSheets();
+  const roots = Array.from({ length: 5 }, () => ({ adoptedStyleSheets: [shared] }));
+  const ids = roots.map((root) => sheets.adoptedBy(root));
+  assert.deepEqual(ids, [[1], [1], [1], [1], [1]]);
+  assert.deepEqual(sheets.take(), [[1, '.b { color: green; }\n']]);
+  assert.deepEqual(sheets.adoptedBy({ adoptedStyleSheets: [other, shared] }), [2, 1]);
+  assert.deepEqual(sheets.take(), [[2, '.c { color: red; }\n']]);
+  // A rule changes: the agents get the new text, once.
+  shared.cssRules.push({ type: 1, cssText: '.b { border: 1px solid; }' });
+  sheets.changed(shared);
+  sheets.changed(shared);
+  assert.deepEqual(sheets.take(), [[1, '.b { color: green; }\n.b { border: 1px solid; }\n']]);
+  // A sheet nobody was sent yet is not sent on change; a new page sends every sheet it names.
+  sheets.changed(sheet('.d {}'));
+  assert.deepEqual(sheets.take(), []);
+  sheets.resetSent();
+  assert.deepEqual(sheets.adoptedBy(roots[0]), [1]);
+  assert.equal(sheets.take().length, 1);
+});
