@@ -179,6 +179,7 @@ CASES = [
     Case("media", STRICT, note="inline SVG, <use>, <picture>, srcset, video poster"),
     Case("forms", 0.2, steps=type_into_forms, note="every input type, focus ring; a text field's selection is not shown"),
     Case("details-dialog", STRICT, steps=select_text, note="details, dialog, text selection"),
+    Case("modal", STRICT, note="dialogs opened with showModal(): top layer and backdrop"),
     Case("scrolling", STRICT, steps=scroll_around, note="scroll containers, fixed, sticky, window scroll"),
     Case("resize", STRICT, steps=resize_window, note="window resized to 560x520"),
     Case("dpr", 0.3, dpr=2, note="visitor at 2x, agent at 1x: compared at CSS size, edges antialiased differently"),

@@ -1,7 +1,7 @@
 // @ts-check
 import { constructedSheets, mirrorCss } from './css.js';
 import { applyFocus, applySelection } from './focus.js';
-import { applyFormState, buildNode, finishBuild, paintCanvas, pending, setAttribute } from './rebuild.js';
+import { applyFormState, buildNode, finishBuild, paintCanvas, pending, setAttribute, showModal } from './rebuild.js';
 
 /**
  * Applies one delta batch to the mirrored document, in the order the visitor recorded it:
@@ -54,8 +54,12 @@ export function applyDelta(doc, delta, mirror) {
   }
   for (const [id, state] of delta.in || []) {
     const el = /** @type {Element | undefined} */ (mirror.get(id));
-    if (el) applyFormState(el, state);
-    else missing++;
+    if (!el) {
+      missing++;
+      continue;
+    }
+    applyFormState(el, state);
+    if (state.md && el.localName === 'dialog') showModal(/** @type {HTMLDialogElement} */ (el));
   }
   for (const [id, css] of delta.css || []) {
     const el = /** @type {Element | undefined} */ (mirror.get(id));

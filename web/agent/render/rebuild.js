@@ -12,12 +12,12 @@ import { constructedSheets, mirrorCss } from './css.js';
 /**
  * Work that needs the built nodes in a live document (a frame has a document only once
  * inserted): done by `finishBuild` after the caller has inserted them.
- * @typedef {{frames: [HTMLIFrameElement, any][]}} Pending
+ * @typedef {{frames: [HTMLIFrameElement, any][], modals: HTMLDialogElement[]}} Pending
  */
 
 /** @returns {Pending} */
 export function pending() {
-  return { frames: [] };
+  return { frames: [], modals: [] };
 }
 
 const NS = { s: 'http://www.w3.org/2000/svg', m: 'http://www.w3.org/1998/Math/MathML' };
@@ -118,6 +118,7 @@ function buildElement(doc, n, mirror, later) {
     }
   }
   if (n.sr) buildShadowRoot(doc, el, n.sr, mirror, later);
+  if (n.md && tag === 'dialog') later.modals.push(/** @type {HTMLDialogElement} */ (el));
   if (n.cv) paintCanvas(/** @type {HTMLElement} */ (el), n.cv);
   if (tag === 'picture') {
     for (const child of el.children) if (child.localName === 'img' && child.hasAttribute('data-tandem-current')) pinPicture(el);
@@ -200,6 +201,25 @@ export function finishBuild(later, mirror) {
       requestAnimationFrame(() => doc.defaultView?.scrollTo(x, y));
     }
   }
+  for (const dialog of later.modals.splice(0)) showModal(dialog);
+}
+
+/**
+ * A dialog the visitor opened with showModal(): in the top layer, over its backdrop, as there.
+ * Opening it moves focus into the mirror, so the viewer's focus is given back at once.
+ * @param {HTMLDialogElement} dialog
+ */
+export function showModal(dialog) {
+  if (!dialog.isConnected || dialog.matches(':modal')) return;
+  const active = /** @type {HTMLElement | null} */ (document.activeElement);
+  try {
+    if (dialog.open) dialog.close();
+    dialog.showModal();
+  } catch {
+    /* not allowed here: it stays an open dialog */
+    dialog.setAttribute('open', '');
+  }
+  active?.focus({ preventScroll: true });
 }
 
 /**

@@ -19,7 +19,7 @@ export function collectInputs(r, delta) {
     if (r.serializer.masked.has(el) || r.policy.masking.masksElement(el)) continue;
     const state = {};
     formState(el, state);
-    list.push([id, state]);
+    if (Object.keys(state).length) list.push([id, state]);
   }
   for (const img of r.images) {
     const id = r.mirror.idOf(img);

@@ -273,9 +273,11 @@ export class Recorder {
     this.serializer.fresh = new Set();
     const { rm, add, tx, at } = processMutations(records, this.serializer, this.policy, this.sheets, this.resend);
     for (const [id, attrs] of /** @type {[number, Record<string, string | null>][]} */ (at)) {
-      // A canvas resized is cleared: its pixels go again.
+      // A canvas resized is cleared: its pixels go again. A dialog opened may be modal.
       const el = this.mirror.get(id);
-      if (el && /** @type {Element} */ (el).localName === 'canvas' && ('width' in attrs || 'height' in attrs)) this.markCanvas(/** @type {HTMLCanvasElement} */ (el));
+      const tag = el && /** @type {Element} */ (el).localName;
+      if (tag === 'canvas' && ('width' in attrs || 'height' in attrs)) this.markCanvas(/** @type {HTMLCanvasElement} */ (el));
+      else if (tag === 'dialog' && 'open' in attrs) this.markInput(el || null);
     }
     this.serializer.measure();
     /** @type {any} */

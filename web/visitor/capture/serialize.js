@@ -7,7 +7,7 @@ import { canvasData } from './canvas.js';
  * Turns DOM nodes into plain JSON with mirror ids (rrweb's snapshot idea, compact keys):
  *   element  {i, t: tag, a: {attr: value}, c: [children], ns?: 's'|'m', v?: value, k?: checked,
  *             css?: text, s?: [x, y], sr?: shadow root, fd?: frame document, cv?: canvas PNG, cs?: current source,
- *             pl?: [playing, seconds] for video and audio}
+ *             pl?: [playing, seconds] for video and audio, md?: 1 for a modal dialog}
  *   text     {i, x: text}     comment {i, m: ''}     doctype {i, d: name}
  *   document {i, c: [...], as?: [adopted sheet ids], q?: 1 (quirks mode); a frame's also s?: [x, y], u: base URL}
  *   shadow root {i, c: [...], as?: [adopted sheet ids]}     (sheet texts travel once, in `ss`)
@@ -305,6 +305,9 @@ export function formState(el, out) {
     out.v = field.value;
   } else if (tag === 'select') {
     out.v = field.multiple ? Array.from(field.options, (/** @type {any} */ o) => o.selected) : field.selectedIndex;
+  } else if (tag === 'dialog') {
+    // Opened with showModal(): top layer, backdrop, centred; an `open` attribute alone is not that.
+    if (field.open && isModal(el)) out.md = 1;
   } else if ((tag === 'video' || tag === 'audio') && (!field.paused || field.currentTime > 0)) {
     // Play state: playing or not, and where (the agent's copy loads the media itself).
     out.pl = [field.paused ? 0 : 1, Math.round(field.currentTime * 1000) / 1000];
@@ -316,4 +319,13 @@ export function isFormField(el) {
   return Boolean(el) && el.nodeType === 1 && el.namespaceURI === HTML_NS && STATEFUL.has(el.localName);
 }
 
-const STATEFUL = new Set(['input', 'textarea', 'select', 'video', 'audio']);
+const STATEFUL = new Set(['input', 'textarea', 'select', 'video', 'audio', 'dialog']);
+
+/** @param {Element} el */
+function isModal(el) {
+  try {
+    return el.matches(':modal');
+  } catch {
+    return false; // a browser without :modal
+  }
+}
