@@ -26,14 +26,14 @@ public actor PresenceHub {
     /// One visitor's presence. Kept small: every visitor on a customer's site has one.
     final class Entry {
         var data: [String: JSONValue] = [:]
-        var sockets: [UUID: Outbox] = [:]
+        var sockets: [UUID: PresenceLink] = [:]
         /// Logical presence (`visitorconn`): true from the first socket until the grace ends.
         var connected = false
         /// When the last socket closed (nil while one is open).
         var lostAt: ContinuousClock.Instant?
         var updatedAt = Date()
         var queued: [(frame: OutFrame, until: ContinuousClock.Instant)] = []
-        var agents: [UUID: Outbox] = [:]
+        var agents: [UUID: PresenceLink] = [:]
     }
 
     /// What `lookupVisitor` returns.
@@ -66,17 +66,17 @@ public actor PresenceHub {
 
     // MARK: Visitor sockets
 
-    func visitorConnected(group: Int, visitorId: String, outbox: Outbox) -> UUID {
+    func visitorConnected(group: Int, visitorId: String, outbox: PresenceLink) -> UUID {
         let key = VisitorKey(group: group, visitorId: visitorId)
         let entry = entries[key] ?? Entry()
         entries[key] = entry
         let id = UUID()
         entry.sockets[id] = outbox
         entry.lostAt = nil
-        outbox.sendControl(WireEncoding.text(PresenceToVisitor.connected(.init(visitorid: visitorId))))
+        outbox.send(WireEncoding.text(PresenceToVisitor.connected(.init(visitorid: visitorId))))
         // Signals that waited for this (next) page.
         let now = ContinuousClock.now
-        for queued in entry.queued where queued.until >= now { outbox.sendControl(queued.frame) }
+        for queued in entry.queued where queued.until >= now { outbox.send(queued.frame) }
         entry.queued = []
         notify(entry, "visitorsock", .object(["connected": .bool(true)]))
         if !entry.connected {
@@ -130,7 +130,7 @@ public actor PresenceHub {
         guard let entry = entries[VisitorKey(group: group, visitorId: visitorId)] else { return .notPresent }
         let frame = WireEncoding.text(message)
         if !entry.sockets.isEmpty {
-            for outbox in entry.sockets.values { outbox.sendControl(frame) }
+            for outbox in entry.sockets.values { outbox.send(frame) }
             return .delivered
         }
         let now = ContinuousClock.now
@@ -142,14 +142,14 @@ public actor PresenceHub {
     }
 
     /// An agent listens to one visitor's events; it hears the current state at once.
-    func subscribe(group: Int, visitorId: String, outbox: Outbox) -> UUID {
+    func subscribe(group: Int, visitorId: String, outbox: PresenceLink) -> UUID {
         let key = VisitorKey(group: group, visitorId: visitorId)
         let entry = entries[key] ?? Entry()
         entries[key] = entry
         let id = UUID()
         entry.agents[id] = outbox
         let state = PresenceToAgent.event(.init(name: "visitorconn", data: .object(["connected": .bool(entry.connected)])))
-        outbox.sendControl(WireEncoding.text(state))
+        outbox.send(WireEncoding.text(state))
         return id
     }
 
@@ -179,7 +179,7 @@ public actor PresenceHub {
     private func notify(_ entry: Entry, _ name: String, _ data: JSONValue) {
         guard !entry.agents.isEmpty else { return }
         let frame = WireEncoding.text(PresenceToAgent.event(.init(name: name, data: data)))
-        for outbox in entry.agents.values { outbox.sendControl(frame) }
+        for outbox in entry.agents.values { outbox.send(frame) }
     }
 
     private func info(group: Int, visitorId: String, _ entry: Entry) -> Info {

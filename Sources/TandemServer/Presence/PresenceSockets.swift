@@ -25,33 +25,28 @@ struct PresenceVisitorSocket: Sendable {
         guard group.settings.allowsVisitorOrigin(request.headers[.origin]) else {
             return await SocketPump.reject(outbound, .forbidden, "origin may not use presence in group \(groupId)")
         }
-        let outbox = Outbox(limit: 64 << 10)
+        let outbox = PresenceLink(outbound)
         let id = await presence.visitorConnected(group: groupId, visitorId: visitorId, outbox: outbox)
-        await withTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { await SocketPump.run(outbox, to: outbound) }
-            do {
-                reading: for try await message in inbound.messages(maxSize: 16 << 10) {
-                    guard case .text(let text) = message, let parsed = try? WireEncoding.decode(PresenceVisitorMessage.self, from: text)
-                    else {
-                        outbox.sendControl(.close(.badMessage, "unexpected or malformed message"))
-                        break reading
-                    }
-                    switch parsed {
-                    case .presence(let p):
-                        if let problem = PresenceData.problem(p.data) {
-                            outbox.sendControl(.close(.invalidInput, "presence data: \(problem)"))
-                            break reading
-                        }
-                        await presence.visitorSentPresence(group: groupId, visitorId: visitorId, p.data)
-                    case .event(let event): await presence.visitorEvent(group: groupId, visitorId: visitorId, event)
-                    }
+        do {
+            for try await message in inbound.messages(maxSize: 16 << 10) {
+                guard case .text(let text) = message, let parsed = try? WireEncoding.decode(PresenceVisitorMessage.self, from: text) else {
+                    await SocketPump.reject(outbound, .badMessage, "unexpected or malformed message")
+                    break
                 }
-            } catch {
-                context.logger.debug("presence visitor socket ended", metadata: ["error": "\(error)"])
+                if case .presence(let p) = parsed, let problem = PresenceData.problem(p.data) {
+                    await SocketPump.reject(outbound, .invalidInput, "presence data: \(problem)")
+                    break
+                }
+                switch parsed {
+                case .presence(let p): await presence.visitorSentPresence(group: groupId, visitorId: visitorId, p.data)
+                case .event(let event): await presence.visitorEvent(group: groupId, visitorId: visitorId, event)
+                }
             }
-            await presence.visitorDisconnected(group: groupId, visitorId: visitorId, id: id)
-            outbox.finish()
+        } catch {
+            context.logger.debug("presence visitor socket ended", metadata: ["error": "\(error)"])
         }
+        await presence.visitorDisconnected(group: groupId, visitorId: visitorId, id: id)
+        outbox.finish()
     }
 }
 
@@ -76,18 +71,15 @@ struct PresenceAgentSocket: Sendable {
             }
         }
         let groupId = granted.group.id
-        let outbox = Outbox(limit: 1 << 20)
+        let outbox = PresenceLink(outbound)
         let id = await presence.subscribe(group: groupId, visitorId: visitorId, outbox: outbox)
-        await withTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { await SocketPump.run(outbox, to: outbound) }
-            do {
-                // The agent only listens; anything it sends is ignored (keepalives).
-                for try await _ in inbound.messages(maxSize: 4 << 10) {}
-            } catch {
-                context.logger.debug("presence agent socket ended", metadata: ["error": "\(error)"])
-            }
-            await presence.unsubscribe(group: groupId, visitorId: visitorId, id: id)
-            outbox.finish()
+        do {
+            // The agent only listens; anything it sends is ignored (keepalives).
+            for try await _ in inbound.messages(maxSize: 4 << 10) {}
+        } catch {
+            context.logger.debug("presence agent socket ended", metadata: ["error": "\(error)"])
         }
+        await presence.unsubscribe(group: groupId, visitorId: visitorId, id: id)
+        outbox.finish()
     }
 }
