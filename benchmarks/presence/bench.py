@@ -1,0 +1,182 @@
+"""Presence benchmark: see README.md. One Tandem server on 127.0.0.1, N idle presence visitors
+(one WebSocket each, as every visitor on a website holds), agents doing lookups and signals."""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import websockets
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_kib(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class Server:
+    def __init__(self, binary, workdir):
+        self.binary, self.port = binary, free_port()
+        self.db = str(Path(workdir) / "bench.sqlite")
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def cli(self, *args):
+        subprocess.run([self.binary, *args, "--database", self.db], check=True, capture_output=True)
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [self.binary, "serve", "--port", str(self.port), "--database", self.db, "--demo-root", "none", "--log-level", "error"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("server did not start")
+
+    def token(self):
+        body = json.dumps({"username": "bench", "password": "bench-password", "groupid": 1, "duration": 120}).encode()
+        req = urllib.request.Request(self.base + "/api/v1/authorize", data=body, headers={"Content-Type": "application/json"})
+        return json.loads(urllib.request.urlopen(req).read())["token"]
+
+
+async def http(host, port, method, path, token, body=None):
+    """One HTTP/1.1 request on a fresh connection (as a browser's fetch without keep-alive would)."""
+    reader, writer = await asyncio.open_connection(host, port)
+    payload = json.dumps(body).encode() if body is not None else b""
+    head = (f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\nConnection: close\r\n\r\n")
+    writer.write(head.encode() + payload)
+    await writer.drain()
+    response = await reader.read()
+    writer.close()
+    return int(response.split(b" ", 2)[1])
+
+
+async def main(args):
+    workdir = tempfile.mkdtemp(prefix="tandem-presence-bench-")
+    server = Server(os.environ["TANDEM_BINARY"], workdir)
+    server.cli("agent", "add", "--username", "bench", "--password", "bench-password", "--group", "1")
+    server.start()
+    token = server.token()
+    pid = server.proc.pid
+    await asyncio.sleep(1)
+    base_rss = rss_kib(pid)
+
+    received = {}   # signal id -> perf_counter when the visitor got it
+    sockets = []
+
+    async def visitor(i):
+        ws = await websockets.connect(
+            f"ws://127.0.0.1:{server.port}/ws/presence/visitor?groupid=1&visitorid=v{i}",
+            max_size=1 << 16, compression=None, ping_interval=None, open_timeout=60)
+        await ws.recv()  # connected
+        await ws.send(json.dumps({"t": "presence", "data": {"url": f"https://shop.example.com/p/{i}", "cart": i % 7}}))
+        sockets.append(ws)
+
+        async def listen():
+            try:
+                async for message in ws:
+                    msg = json.loads(message)
+                    if msg.get("t") == "signal":
+                        received[msg["data"]["id"]] = time.perf_counter()
+            except websockets.ConnectionClosed:
+                pass
+        asyncio.get_running_loop().create_task(listen())
+
+    limit = asyncio.Semaphore(args.parallel)
+
+    async def bounded(i):
+        async with limit:
+            await visitor(i)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(bounded(i) for i in range(args.visitors)))
+    connect_seconds = time.perf_counter() - t0
+    await asyncio.sleep(3)
+    idle_rss = rss_kib(pid)
+    per_visitor = (idle_rss - base_rss) * 1024 / args.visitors
+
+    # Agents: lookups and signals to random visitors, a few at a time.
+    latencies, lookups = [], []
+    sent = {}
+    agents = asyncio.Semaphore(args.agents)
+
+    async def signal(n):
+        async with agents:
+            target = random.randrange(args.visitors)
+            t_lookup = time.perf_counter()
+            status = await http("127.0.0.1", server.port, "GET", f"/api/v1/presence/visitor?groupid=1&visitorid=v{target}", token)
+            lookups.append(time.perf_counter() - t_lookup)
+            assert status == 200, status
+            sent[n] = time.perf_counter()
+            status = await http("127.0.0.1", server.port, "POST", f"/api/v1/presence/signal?groupid=1&visitorid=v{target}", token,
+                                {"mtype": "signal", "data": {"id": n}})
+            assert status == 200, status
+
+    t1 = time.perf_counter()
+    await asyncio.gather(*(signal(n) for n in range(args.signals)))
+    for _ in range(100):
+        if len(received) == args.signals:
+            break
+        await asyncio.sleep(0.05)
+    signal_seconds = time.perf_counter() - t1
+    latencies = [(received[n] - sent[n]) * 1000 for n in sent if n in received]
+    busy_rss = rss_kib(pid)
+
+    for ws in sockets:
+        await ws.close()
+    server.proc.terminate()
+    server.proc.wait()
+
+    rows = [
+        ("presence visitors connected", f"{args.visitors:,}"),
+        ("connect rate", f"{args.visitors / connect_seconds:,.0f} /s ({connect_seconds:.1f} s)"),
+        ("server RSS before / idle / after signals", f"{base_rss / 1024:.1f} / {idle_rss / 1024:.1f} / {busy_rss / 1024:.1f} MiB"),
+        ("server memory per idle visitor", f"{per_visitor / 1024:.1f} KiB (target <= 16 KiB: {'met' if per_visitor <= 16 * 1024 else 'NOT met'})"),
+        ("signals delivered", f"{len(latencies)} of {args.signals} in {signal_seconds:.1f} s, {args.agents} agents at a time"),
+        ("lookup latency p50 / p99", f"{percentile(lookups, 50) * 1000:.2f} / {percentile(lookups, 99) * 1000:.2f} ms"),
+        ("signal latency p50 / p99 (POST sent -> visitor socket)",
+         f"{percentile(latencies, 50):.2f} / {percentile(latencies, 99):.2f} ms "
+         f"(target p99 <= 20 ms: {'met' if percentile(latencies, 99) <= 20 else 'NOT met'})"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"\nTandem presence benchmark — {platform.node()}, {os.cpu_count()} cores, {os.environ['TANDEM_BINARY']}")
+    for name, value in rows:
+        print(f"  {name.ljust(width)}  {value}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--visitors", type=int, default=20000)
+    parser.add_argument("--signals", type=int, default=2000)
+    parser.add_argument("--agents", type=int, default=20)
+    parser.add_argument("--parallel", type=int, default=500, help="visitor connects in flight")
+    parser.add_argument("--debug", action="store_true", help="(handled by ./run) use the debug build")
+    asyncio.run(main(parser.parse_args()))
