@@ -1,7 +1,8 @@
 // @ts-check
 import { constructedSheets, mirrorCss } from './css.js';
 import { applyFocus, applySelection } from './focus.js';
-import { applyFormState, buildNode, finishBuild, paintCanvas, pending, setAttribute, showModal } from './rebuild.js';
+import { buildNode, finishBuild, pending, setAttribute } from './rebuild.js';
+import { applyFormState, paintCanvas, showModal } from './state.js';
 
 /**
  * Applies one delta batch to the mirrored document, in the order the visitor recorded it:

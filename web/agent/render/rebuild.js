@@ -8,6 +8,7 @@
  * shadow roots are attached, canvases painted from the visitor's pixels.
  */
 import { constructedSheets, mirrorCss } from './css.js';
+import { applyFormState, paintCanvas, pinPicture, repaintCanvas, showModal } from './state.js';
 
 /**
  * Work that needs the built nodes in a live document (a frame has a document only once
@@ -63,8 +64,7 @@ export function setAttribute(el, name, value) {
   } catch {
     /* an attribute name the DOM refuses: skip it */
   }
-  const pixels = name === 'style' ? canvasPixels.get(el) : undefined;
-  if (pixels) paintCanvas(/** @type {HTMLElement} */ (el), pixels);
+  if (name === 'style') repaintCanvas(el);
 }
 
 /**
@@ -148,40 +148,6 @@ function buildShadowRoot(doc, host, sr, mirror, later) {
 }
 
 /**
- * Shows the visitor's canvas pixels (a PNG data URL). Without scripting a canvas renders as
- * its fallback content, so the pixels become the element's CSS content: an image of the
- * canvas's own size, which makes it a replaced element like a live canvas.
- * @param {HTMLElement} canvas @param {string} data
- */
-export function paintCanvas(canvas, data) {
-  if (!/^data:image\/png;base64,[A-Za-z0-9+/=]*$/.test(data)) return;
-  canvasPixels.set(canvas, data);
-  canvas.style.setProperty('content', `url("${data}")`, 'important');
-}
-
-/** The pixels shown in each canvas, put back when the visitor's script rewrites its style. */
-/** @type {WeakMap<Element, string>} */
-const canvasPixels = new WeakMap();
-
-/**
- * The visitor's browser picked this image source (srcset, <picture>): show the same one, not
- * what the agent's screen would pick.
- * @param {Element} img @param {string} src
- */
-export function pinImage(img, src) {
-  img.setAttribute('src', src);
-  img.removeAttribute('srcset');
-  img.removeAttribute('sizes');
-  img.setAttribute('data-tandem-current', '');
-  if (img.parentElement?.localName === 'picture') pinPicture(img.parentElement);
-}
-
-/** A <picture> whose image is pinned: its sources must not override it. @param {Element} picture */
-function pinPicture(picture) {
-  for (const source of picture.querySelectorAll(':scope > source')) source.removeAttribute('srcset');
-}
-
-/**
  * Builds the frames collected while building nodes, now that they are in a live document
  * (frames inside them are collected and built in turn).
  * @param {Pending} later @param {import('../../common/mirror.js').Mirror} mirror
@@ -205,24 +171,6 @@ export function finishBuild(later, mirror) {
 }
 
 /**
- * A dialog the visitor opened with showModal(): in the top layer, over its backdrop, as there.
- * Opening it moves focus into the mirror, so the viewer's focus is given back at once.
- * @param {HTMLDialogElement} dialog
- */
-export function showModal(dialog) {
-  if (!dialog.isConnected || dialog.matches(':modal')) return;
-  const active = /** @type {HTMLElement | null} */ (document.activeElement);
-  try {
-    if (dialog.open) dialog.close();
-    dialog.showModal();
-  } catch {
-    /* not allowed here: it stays an open dialog */
-    dialog.setAttribute('open', '');
-  }
-  active?.focus({ preventScroll: true });
-}
-
-/**
  * A masked element: the visitor's box size, a neutral striped placeholder, no content.
  * @param {Element} el @param {[number, number, number]} mk width, height, 1 when inline
  */
@@ -234,40 +182,6 @@ function maskedBox(el, [width, height, inline]) {
       'background:repeating-linear-gradient(45deg,#d5d9e2 0 6px,#e8ebf1 6px 12px) !important;color:transparent !important;',
   );
   el.setAttribute('data-tandem-masked', '');
-}
-
-/**
- * Sets what the visitor typed or picked.
- * @param {Element} el @param {{v?: any, k?: boolean | 'i', cs?: string, pl?: [number, number]}} state
- *   k: 'i' = indeterminate; cs: the image source the visitor's browser picked; pl: media play state
- */
-export function applyFormState(el, state) {
-  const any = /** @type {any} */ (el);
-  if (state.k !== undefined && 'checked' in any) {
-    any.indeterminate = state.k === 'i';
-    if (state.k !== 'i') any.checked = state.k;
-  }
-  if (typeof state.cs === 'string' && el.localName === 'img') pinImage(el, state.cs);
-  if (Array.isArray(state.pl) && (el.localName === 'video' || el.localName === 'audio')) playState(any, state.pl);
-  if (state.v === undefined) return;
-  if (el.localName === 'select') {
-    if (Array.isArray(state.v)) state.v.forEach((selected, i) => any.options[i] && (any.options[i].selected = selected));
-    else any.selectedIndex = state.v;
-  } else if ('value' in any) {
-    any.value = state.v;
-  }
-}
-
-/**
- * Plays or pauses the mirrored media where the visitor's is; muted, so the agent hears nothing
- * the visitor did not choose to share.
- * @param {HTMLMediaElement} media @param {[number, number]} pl playing (1) or not, seconds
- */
-function playState(media, [playing, seconds]) {
-  media.muted = true;
-  if (Math.abs(media.currentTime - seconds) > 0.25) media.currentTime = seconds;
-  if (playing) media.play().catch(() => {});
-  else media.pause();
 }
 
 /**

@@ -1,5 +1,5 @@
 // @ts-check
-import { currentSource, formState } from './serialize.js';
+import { currentSource, formState } from './state.js';
 import { sheetText } from './styles.js';
 
 /**

@@ -2,6 +2,7 @@
 import { MaskingPolicy } from './masking.js';
 import { ConstructedSheets, sheetText } from './styles.js';
 import { canvasData } from './canvas.js';
+import { currentSource, formState, frameDocument } from './state.js';
 
 /**
  * Turns DOM nodes into plain JSON with mirror ids (rrweb's snapshot idea, compact keys):
@@ -19,7 +20,6 @@ import { canvasData } from './canvas.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const MATH_NS = 'http://www.w3.org/1998/Math/MathML';
-const HTML_NS = 'http://www.w3.org/1999/xhtml';
 /** Attributes that hold one URL. */
 const URL_ATTRS = new Set(['href', 'src', 'poster', 'action', 'formaction', 'background', 'data', 'xlink:href', 'cite']);
 /** Our own attributes: the ids themselves travel as `i`. */
@@ -251,81 +251,7 @@ export class Serializer {
   }
 }
 
-/**
- * A same-origin frame's document; null for another origin's.
- * @param {Element} el
- * @returns {Document | null}
- */
-export function frameDocument(el) {
-  try {
-    return /** @type {HTMLIFrameElement} */ (el).contentDocument;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The image the visitor's browser picked from srcset or <picture>, when it is not `src`:
- * the agent's screen may have another pixel ratio or the sources other media.
- * @param {HTMLImageElement} img
- */
-export function currentSource(img) {
-  const current = img.currentSrc;
-  if (!current || current === img.src || /^(blob|data):/i.test(current)) return null;
-  if (!img.hasAttribute('srcset') && img.parentElement?.localName !== 'picture') return null;
-  return current;
-}
-
 /** @param {Element} el */
 export function isStylesheetLink(el) {
   return /(^|\s)stylesheet(\s|$)/i.test(el.getAttribute('rel') || '');
-}
-
-/**
- * Input types whose value is not typed (a button's label is its attribute) or never sent
- * (files, passwords).
- */
-const VALUE_IS_ATTRIBUTE = new Set(['file', 'password', 'submit', 'reset', 'button', 'image', 'hidden']);
-
-/**
- * Current form values (properties, not attributes: what the visitor typed).
- * @param {Element} el @param {any} out
- */
-export function formState(el, out) {
-  // By tag, not instanceof: a frame's elements come from another realm.
-  const tag = el.localName;
-  const field = /** @type {any} */ (el);
-  if (el.namespaceURI !== HTML_NS) return;
-  if (tag === 'input') {
-    if (field.type === 'checkbox' || field.type === 'radio') {
-      out.k = field.checked;
-      if (field.indeterminate) out.k = 'i';
-    } else if (!VALUE_IS_ATTRIBUTE.has(field.type)) out.v = field.value;
-  } else if (tag === 'textarea') {
-    out.v = field.value;
-  } else if (tag === 'select') {
-    out.v = field.multiple ? Array.from(field.options, (/** @type {any} */ o) => o.selected) : field.selectedIndex;
-  } else if (tag === 'dialog') {
-    // Opened with showModal(): top layer, backdrop, centred; an `open` attribute alone is not that.
-    if (field.open && isModal(el)) out.md = 1;
-  } else if ((tag === 'video' || tag === 'audio') && (!field.paused || field.currentTime > 0)) {
-    // Play state: playing or not, and where (the agent's copy loads the media itself).
-    out.pl = [field.paused ? 0 : 1, Math.round(field.currentTime * 1000) / 1000];
-  }
-}
-
-/** Whether an element holds state beyond its DOM (form fields, media), in any realm. @param {any} el */
-export function isFormField(el) {
-  return Boolean(el) && el.nodeType === 1 && el.namespaceURI === HTML_NS && STATEFUL.has(el.localName);
-}
-
-const STATEFUL = new Set(['input', 'textarea', 'select', 'video', 'audio', 'dialog']);
-
-/** @param {Element} el */
-function isModal(el) {
-  try {
-    return el.matches(':modal');
-  } catch {
-    return false; // a browser without :modal
-  }
 }
