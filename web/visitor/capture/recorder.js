@@ -3,16 +3,15 @@ import { Mirror } from '../../common/mirror.js';
 import { FrameKind } from '../../common/protocol.js';
 import { processMutations } from './mutations.js';
 import { collectAdopted, collectCanvases, collectFocus, collectInputs, collectScrolls, collectSheets } from './delta.js';
-import { isStylesheetLink, Serializer } from './serialize.js';
+import { Serializer } from './serialize.js';
 import { currentSource, isFormField } from './state.js';
 import { observeStyleSheets } from './styles.js';
 import { CanvasQueue, observeCanvasDrawing } from './canvas.js';
 import { FontInliner } from './fonts.js';
 import { focusState, selectionState } from './focus.js';
 import { hookAttachShadow, hookFormSetters, hookHistory } from './page-hooks.js';
+import { noteAdoptedSent, pollAdopted, watchRoot } from './watch.js';
 
-/** What the MutationObserver watches, on the page and on every shadow root and frame document. */
-const OBSERVE = { childList: true, attributes: true, characterData: true, subtree: true };
 /** How often adoptedStyleSheets are compared (pushing onto the array fires nothing). */
 const ADOPTED_POLL_MS = 250;
 
@@ -114,50 +113,15 @@ export class Recorder {
     this.listen(window, 'popstate', () => this.markUrl());
     this.listen(window, 'hashchange', () => this.markUrl());
     hookHistory(() => this.running && this.markUrl());
-    const poll = setInterval(() => this.pollAdopted(), ADOPTED_POLL_MS);
+    const poll = setInterval(() => pollAdopted(this), ADOPTED_POLL_MS);
     this.teardown.push(() => clearInterval(poll));
     this.watchRoot(document);
     this.sendFullPage();
   }
 
-  /**
-   * Watches a document (the page or a same-origin frame's) or an open shadow root: DOM changes,
-   * form input, scrolling, late stylesheets and frames, focus; in a frame's window, the
-   * prototype hooks too (each window has its own prototypes).
-   * @param {Document | ShadowRoot} root
-   */
+  /** @param {Document | ShadowRoot} root */
   watchRoot(root) {
-    if (!this.running || this.roots.has(root)) return;
-    this.roots.add(root);
-    this.observer?.observe(root, OBSERVE);
-    if (root.nodeType === Node.DOCUMENT_NODE) {
-      const win = /** @type {Document} */ (root).defaultView;
-      if (win) {
-        observeStyleSheets((sheet) => this.markSheetChange(sheet), win);
-        hookFormSetters((el) => this.running && this.markInput(el), win);
-        hookAttachShadow((host) => this.running && this.markResend(host), win);
-        observeCanvasDrawing((canvas) => this.running && this.markCanvas(canvas), win);
-      }
-    }
-    if (this.listening.has(root)) return;
-    this.listening.add(root);
-    const target = (/** @type {Event} */ e) => e.composedPath()[0] || e.target;
-    this.listen(root, 'input', (e) => this.markInput(target(e)), true);
-    this.listen(root, 'change', (e) => this.markInput(target(e)), true);
-    this.listen(root, 'scroll', (e) => this.markScroll(e.target), true);
-    for (const type of ['play', 'pause', 'seeked', 'ended']) this.listen(root, type, (e) => this.markInput(e.target), true);
-    this.listen(root, 'focusin', () => this.markFocus(), true);
-    this.listen(root, 'focusout', () => this.markFocus(), true);
-    // A stylesheet that finishes loading becomes readable: send its rules. A frame that loads a
-    // document is sent again with it. An image that loads may have picked another source.
-    this.listen(root, 'load', (e) => {
-      const el = /** @type {Element} */ (e.target);
-      if (!el || el.nodeType !== Node.ELEMENT_NODE) return;
-      if (el.localName === 'link' && isStylesheetLink(el)) this.markSheet(el);
-      else if (el.localName === 'iframe' || el.localName === 'frame') this.markResend(el);
-      else if (el.localName === 'img') this.markImage(/** @type {HTMLImageElement} */ (el));
-    }, true);
-    if (root.nodeType === Node.DOCUMENT_NODE) this.listen(root, 'selectionchange', () => this.markFocus());
+    watchRoot(this, root);
   }
 
   stop() {
@@ -231,7 +195,7 @@ export class Recorder {
     const sheets = this.serializer.constructed.take();
     this.serializer.measure();
     this.observer?.takeRecords(); // our own data-gid writes
-    this.noteAdoptedSent();
+    noteAdoptedSent(this);
     for (const canvas of Array.from(this.canvases.dirty)) this.canvases.sent(canvas);
     const focus = this.focusNow();
     const selection = this.selectionNow();
@@ -329,27 +293,6 @@ export class Recorder {
   selectionNow() {
     return selectionState(this.mirror, (node) => this.policy.masking.isMasked(node));
   }
-
-  /** Notices sheets pushed onto (or removed from) adoptedStyleSheets, which fires nothing. */
-  pollAdopted() {
-    if (!this.running || this.paused) return;
-    for (const root of this.roots) {
-      const now = root.adoptedStyleSheets || [];
-      const sent = this.adoptedSent.get(root) || [];
-      if (now.length !== sent.length || now.some((sheet, i) => sheet !== sent[i])) {
-        this.adopted.add(root);
-        this.schedule();
-      }
-    }
-  }
-
-  noteAdoptedSent() {
-    for (const root of this.roots) this.adoptedSent.set(root, Array.from(root.adoptedStyleSheets || []));
-  }
-
-
-
-
 
   /** @param {EventTarget | null} target */
   markInput(target) {
