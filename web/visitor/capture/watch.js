@@ -23,6 +23,8 @@ const OBSERVE = { childList: true, attributes: true, characterData: true, subtre
 export function watchRoot(r, root) {
   if (!r.running || r.roots.has(root)) return;
   r.roots.add(root);
+  // Met while being serialized: its adopted sheets went with it.
+  r.adoptedSent.set(root, Array.from(root.adoptedStyleSheets || []));
   r.observer?.observe(root, OBSERVE);
   if (root.nodeType === Node.DOCUMENT_NODE) {
     const win = /** @type {Document} */ (root).defaultView;
