@@ -401,6 +401,12 @@ def test_agent_clicks_reach_inside_shadow_roots_and_frames(tandem, corpus, visit
     # And the mirror follows the changes inside both.
     expect(mirror.locator("#shadow-button")).to_have_text("shadow clicked 1")
     expect(mirror.frame_locator("#f").locator("#frame-button")).to_have_text("frame clicked 1")
+    # The visitor's pointer over the frame shows where it is on the page, not in the frame.
+    box = visitor.frame_locator("#f").locator("#frame-button").bounding_box()
+    x, y = round(box["x"] + 5), round(box["y"] + 5)
+    visitor.mouse.move(x, y)
+    agent.wait_for_function(
+        "([x, y]) => document.getElementById('pointer').style.transform === `translate(${x}px, ${y}px)`", arg=[x, y])
 
 
 def test_a_sheet_adopted_by_many_roots_travels_once(tandem, corpus, visitor, agent):

@@ -10,7 +10,7 @@ import { CanvasQueue, observeCanvasDrawing } from './canvas.js';
 import { FontInliner } from './fonts.js';
 import { focusState, selectionState } from './focus.js';
 import { hookAttachShadow, hookFormSetters, hookHistory } from './page-hooks.js';
-import { noteAdoptedSent, pollAdopted, watchRoot } from './watch.js';
+import { noteAdoptedSent, pagePoint, pollAdopted, watchRoot } from './watch.js';
 
 /** How often adoptedStyleSheets are compared (pushing onto the array fires nothing). */
 const ADOPTED_POLL_MS = 250;
@@ -87,7 +87,8 @@ export class Recorder {
     this.scrolls = new Set();
     this.viewportChanged = false;
     this.urlChanged = false;
-    /** @type {[number, number] | null} */
+    /** The pointer in the page's viewport, or in a frame's (with that frame's document). */
+    /** @type {[number, number] | [number, number, Document] | null} */
     this.pointer = null;
   }
 
@@ -275,7 +276,8 @@ export class Recorder {
     this.observer?.takeRecords(); // data-gid writes made while serializing additions
     const out = texts.length ? { ss: texts, ...delta } : delta;
     if (Object.keys(out).length) this.send(FrameKind.delta, out);
-    if (pointer) this.send(FrameKind.transient, { pt: pointer });
+    const point = pointer && pointer.length === 3 ? pagePoint(pointer[0], pointer[1], pointer[2]) : pointer;
+    if (point) this.send(FrameKind.transient, { pt: [point[0], point[1]] });
   }
 
 

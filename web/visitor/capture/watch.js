@@ -54,6 +54,27 @@ export function watchRoot(r, root) {
     else if (el.localName === 'img') r.markImage(/** @type {HTMLImageElement} */ (el));
   }, true);
   if (root.nodeType === Node.DOCUMENT_NODE) r.listen(root, 'selectionchange', () => r.markFocus());
+  // The pointer over a frame: in the frame's coordinates, moved into the page's in `flush`.
+  if (root !== document && root.nodeType === Node.DOCUMENT_NODE) {
+    r.listen(root, 'mousemove', (e) => ((r.pointer = [e.clientX, e.clientY, /** @type {Document} */ (root)]), r.schedule()), true);
+  }
+}
+
+/**
+ * A point in a frame's viewport, in the page's viewport (one layout read per frame, once per
+ * batch at most).
+ * @param {number} x @param {number} y @param {Document} doc
+ * @returns {[number, number] | null} null when the frame is gone
+ */
+export function pagePoint(x, y, doc) {
+  for (let win = /** @type {Window | null} */ (doc.defaultView); win && win !== window; win = win.parent) {
+    const frame = win.frameElement;
+    if (!frame) return null;
+    const rect = frame.getBoundingClientRect();
+    x += rect.left + frame.clientLeft;
+    y += rect.top + frame.clientTop;
+  }
+  return [Math.round(x), Math.round(y)];
 }
 
 /** Notices sheets pushed onto (or removed from) adoptedStyleSheets, which fires nothing. @param {Recorder} r */
