@@ -67,9 +67,7 @@ public actor PresenceHub {
     // MARK: Visitor sockets
 
     func visitorConnected(group: Int, visitorId: String, outbox: PresenceLink) -> UUID {
-        let key = VisitorKey(group: group, visitorId: visitorId)
-        let entry = entries[key] ?? Entry()
-        entries[key] = entry
+        let entry = entry(group, visitorId)
         let id = UUID()
         entry.sockets[id] = outbox
         entry.lostAt = nil
@@ -143,9 +141,7 @@ public actor PresenceHub {
 
     /// An agent listens to one visitor's events; it hears the current state at once.
     func subscribe(group: Int, visitorId: String, outbox: PresenceLink) -> UUID {
-        let key = VisitorKey(group: group, visitorId: visitorId)
-        let entry = entries[key] ?? Entry()
-        entries[key] = entry
+        let entry = entry(group, visitorId)
         let id = UUID()
         entry.agents[id] = outbox
         let state = PresenceToAgent.event(.init(name: "visitorconn", data: .object(["connected": .bool(entry.connected)])))
@@ -175,6 +171,15 @@ public actor PresenceHub {
     }
 
     // MARK: Helpers
+
+    /// The visitor's entry, made on first use.
+    private func entry(_ group: Int, _ visitorId: String) -> Entry {
+        let key = VisitorKey(group: group, visitorId: visitorId)
+        if let existing = entries[key] { return existing }
+        let made = Entry()
+        entries[key] = made
+        return made
+    }
 
     private func notify(_ entry: Entry, _ name: String, _ data: JSONValue) {
         guard !entry.agents.isEmpty else { return }
