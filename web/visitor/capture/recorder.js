@@ -304,42 +304,6 @@ export class Recorder {
     }
   }
 
-  /** @param {EventTarget | null} target */
-  markScroll(target) {
-    const node = /** @type {Node | null} */ (target);
-    if (!node) return;
-    if (node === document || node === document.documentElement || node === document.scrollingElement) {
-      this.scrolls.add(document);
-    } else if (node.nodeType === Node.DOCUMENT_NODE) {
-      this.scrolls.add(/** @type {Document} */ (node));
-    } else if (node.nodeType === Node.ELEMENT_NODE) {
-      const el = /** @type {Element} */ (node);
-      const doc = el.ownerDocument;
-      if (doc !== document && (el === doc.documentElement || el === doc.scrollingElement)) this.scrolls.add(doc);
-      else {
-        this.scrollState.scrolled.add(el);
-        this.scrolls.add(el);
-      }
-    }
-    this.schedule();
-  }
-
-  /**
-   * A CSSOM change: the sheet's owner element, or a constructed sheet (its text goes once for
-   * every root that adopted it). An imported
-   * sheet belongs to the sheet that imports it.
-   * @param {CSSStyleSheet} sheet
-   */
-  markSheetChange(sheet) {
-    if (!this.running) return;
-    let top = sheet;
-    while (!top.ownerNode && top.ownerRule && top.ownerRule.parentStyleSheet) top = top.ownerRule.parentStyleSheet;
-    const owner = top.ownerNode;
-    if (owner && owner.nodeType === Node.ELEMENT_NODE) return this.markSheet(/** @type {Element} */ (owner));
-    this.changedSheets.add(top);
-    this.schedule();
-  }
-
   /** @param {Element} el */
   markResend(el) {
     if (!this.mirror.has(el)) return;
