@@ -79,6 +79,26 @@ async def http(host, port, method, path, token, body=None):
     return int(response.split(b" ", 2)[1])
 
 
+async def idle_worker(args):
+    """Holds visitors [start, start+count) open until stdin closes (a process has at most as many
+    sockets as its open-files limit, so idle visitors are spread over worker processes)."""
+    sockets = []
+    limit = asyncio.Semaphore(args.parallel)
+
+    async def one(i):
+        async with limit:
+            ws = await websockets.connect(
+                f"ws://127.0.0.1:{args.port}/ws/presence/visitor?groupid=1&visitorid=v{i}",
+                max_size=1 << 16, compression=None, ping_interval=None, open_timeout=120)
+            await ws.recv()
+            await ws.send(json.dumps({"t": "presence", "data": {"url": f"https://shop.example.com/p/{i}", "cart": i % 7}}))
+            sockets.append(ws)
+
+    await asyncio.gather(*(one(i) for i in range(args.start, args.start + args.count)))
+    print("connected", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+
 async def main(args):
     workdir = tempfile.mkdtemp(prefix="tandem-presence-bench-")
     server = Server(os.environ["TANDEM_BINARY"], workdir)
@@ -116,8 +136,24 @@ async def main(args):
         async with limit:
             await visitor(i)
 
+    # This process holds the visitors that get signals; workers hold the rest, idle.
+    own = min(args.visitors, args.own)
+    rest = args.visitors - own
+    workers = []
     t0 = time.perf_counter()
-    await asyncio.gather(*(bounded(i) for i in range(args.visitors)))
+    per_worker = -(-rest // args.workers) if rest else 0
+    for w in range(args.workers if rest else 0):
+        start = own + w * per_worker
+        count = min(per_worker, args.visitors - start)
+        if count <= 0:
+            continue
+        workers.append(subprocess.Popen(
+            [sys.executable, __file__, "--idle-worker", "--port", str(server.port), "--start", str(start), "--count", str(count),
+             "--parallel", str(args.parallel)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
+    await asyncio.gather(*(bounded(i) for i in range(own)))
+    for worker in workers:
+        line = await asyncio.get_running_loop().run_in_executor(None, worker.stdout.readline)
+        assert line.strip() == "connected", f"worker failed: {line!r}"
     connect_seconds = time.perf_counter() - t0
     await asyncio.sleep(3)
     idle_rss = rss_kib(pid)
@@ -130,7 +166,7 @@ async def main(args):
 
     async def signal(n):
         async with agents:
-            target = random.randrange(args.visitors)
+            target = random.randrange(own)
             t_lookup = time.perf_counter()
             status = await http("127.0.0.1", server.port, "GET", f"/api/v1/presence/visitor?groupid=1&visitorid=v{target}", token)
             lookups.append(time.perf_counter() - t_lookup)
@@ -152,11 +188,14 @@ async def main(args):
 
     for ws in sockets:
         await ws.close()
+    for worker in workers:
+        worker.stdin.close()
+        worker.wait()
     server.proc.terminate()
     server.proc.wait()
 
     rows = [
-        ("presence visitors connected", f"{args.visitors:,}"),
+        ("presence visitors connected", f"{args.visitors:,} ({own:,} signalled, the rest idle in {len(workers)} processes)"),
         ("connect rate", f"{args.visitors / connect_seconds:,.0f} /s ({connect_seconds:.1f} s)"),
         ("server RSS before / idle / after signals", f"{base_rss / 1024:.1f} / {idle_rss / 1024:.1f} / {busy_rss / 1024:.1f} MiB"),
         ("server memory per idle visitor", f"{per_visitor / 1024:.1f} KiB (target <= 16 KiB: {'met' if per_visitor <= 16 * 1024 else 'NOT met'})"),
@@ -179,4 +218,11 @@ if __name__ == "__main__":
     parser.add_argument("--agents", type=int, default=20)
     parser.add_argument("--parallel", type=int, default=500, help="visitor connects in flight")
     parser.add_argument("--debug", action="store_true", help="(handled by ./run) use the debug build")
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--own", type=int, default=2000, help="visitors held by this process (the ones signalled)")
+    parser.add_argument("--workers", type=int, default=3, help="processes holding the other, idle visitors")
+    parser.add_argument("--idle-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--start", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
+    parsed = parser.parse_args()
+    asyncio.run(idle_worker(parsed) if parsed.idle_worker else main(parsed))

@@ -25,6 +25,19 @@ CHROMIUM = os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium")
 
 
 def free_port() -> int:
+    """A free port below the ephemeral range: the server binds it a moment later, and a port the
+    kernel hands out to outgoing connections could be taken in between."""
+    import random
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0]) if Path(
+        "/proc/sys/net/ipv4/ip_local_port_range").exists() else 32768
+    for _ in range(200):
+        port = random.randrange(10000, max(10001, low))
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
