@@ -401,6 +401,15 @@ def test_agent_clicks_reach_inside_shadow_roots_and_frames(tandem, corpus, visit
     # And the mirror follows the changes inside both.
     expect(mirror.locator("#shadow-button")).to_have_text("shadow clicked 1")
     expect(mirror.frame_locator("#f").locator("#frame-button")).to_have_text("frame clicked 1")
+    # Typing reaches fields inside both too, through the real input events.
+    for field, visitor_field in ((mirror.locator("#shadow-field"), visitor.locator("#shadow-field")),
+                                 (mirror.frame_locator("#f").locator("#frame-field"), visitor.frame_locator("#f").locator("#frame-field"))):
+        box = field.bounding_box()
+        agent.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        agent.keyboard.type("hi!")
+        expect(visitor_field).to_have_value("hi!")
+        expect(field).to_have_value("hi!")
+    assert visitor.evaluate("window.__shadowInputs") == 3, "the page heard each keystroke as input"
     # The visitor's pointer over the frame shows where it is on the page, not in the frame.
     box = visitor.frame_locator("#f").locator("#frame-button").bounding_box()
     x, y = round(box["x"] + 5), round(box["y"] + 5)

@@ -47,10 +47,35 @@ export function setUpAssist(env) {
     const rect = overlay.getBoundingClientRect();
     return { x: (e.clientX - rect.left) / env.scale(), y: (e.clientY - rect.top) / env.scale() };
   };
-  /** The mirrored element under a point and its id. @param {{x: number, y: number}} p */
-  const target = (p) => {
-    const doc = env.frame.contentDocument;
-    for (let el = doc?.elementFromPoint(p.x, p.y); el; el = el.parentElement) {
+  /**
+   * The mirrored element under a point and its id, looking inside shadow roots and frames (the
+   * visitor's side does the same for clicks; for typing the field itself must be known here).
+   * @param {{x: number, y: number}} p @param {boolean} [deep] look inside (else the host or frame)
+   */
+  const target = (p, deep = false) => {
+    let x = p.x;
+    let y = p.y;
+    /** @type {any} */
+    let el = env.frame.contentDocument?.elementFromPoint(x, y);
+    for (let depth = 0; deep && el && depth < 16; depth++) {
+      const inShadow = el.shadowRoot?.elementFromPoint(x, y);
+      if (inShadow && inShadow !== el) {
+        el = inShadow;
+        continue;
+      }
+      if (el.localName === 'iframe' && el.contentDocument) {
+        const rect = el.getBoundingClientRect();
+        const inner = el.contentDocument.elementFromPoint(x - rect.left - el.clientLeft, y - rect.top - el.clientTop);
+        if (inner) {
+          x -= rect.left + el.clientLeft;
+          y -= rect.top + el.clientTop;
+          el = inner;
+          continue;
+        }
+      }
+      break;
+    }
+    for (; el; el = el.parentElement || el.getRootNode()?.host || null) {
       const id = env.mirror.idOf(el);
       if (id !== undefined) return { id, el };
     }
@@ -84,10 +109,13 @@ export function setUpAssist(env) {
     if (mode() === 'highlight') return gesture('highlight', [[p.x + scrollX(), p.y + scrollY()]]);
     if (mode() !== 'control') return;
     overlay.focus();
-    const hit = target(p);
-    if (!hit) return;
+    const outer = target(p);
+    const hit = target(p, true);
+    if (!outer || !hit) return;
     if (typing && typing.id !== hit.id) finishTyping();
-    env.send({ t: 'action', type: 'click', id: hit.id, x: p.x, y: p.y });
+    // The click names the host or frame at the point (the visitor's side finds what is inside,
+    // in its own coordinates); typing and selects need the field itself.
+    env.send({ t: 'action', type: 'click', id: outer.id, x: p.x, y: p.y });
     const tag = hit.el.localName;
     const type = (hit.el.getAttribute('type') || 'text').toLowerCase();
     if (tag === 'textarea' || (tag === 'input' && !['checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'image', 'range', 'color'].includes(type))) {

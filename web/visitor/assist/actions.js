@@ -6,15 +6,16 @@
  * a string as script.
  */
 
-const valueSetter = (/** @type {any} */ proto) => Object.getOwnPropertyDescriptor(proto, 'value')?.set;
-// The prototype setters, not an instance's: React wraps `value` on the node to track changes,
-// and only a prototype write followed by an `input` event makes it notice.
-/** @type {Map<object, ((v: any) => void) | undefined>} */
-const SETTERS = new Map([
-  [HTMLInputElement.prototype, valueSetter(HTMLInputElement.prototype)],
-  [/** @type {object} */ (HTMLTextAreaElement.prototype), valueSetter(HTMLTextAreaElement.prototype)],
-]);
-const selectedIndexSetter = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'selectedIndex')?.set;
+/**
+ * The prototype's setter, not an instance's: React wraps `value` on the node to track changes,
+ * and only a prototype write followed by an `input` event makes it notice. Looked up on the
+ * element's own realm's prototype, so fields inside frames work too.
+ * @param {Element} el @param {string} name
+ */
+const protoSetter = (el, name) => {
+  const proto = el instanceof Element ? Object.getPrototypeOf(el) : null;
+  return proto ? Object.getOwnPropertyDescriptor(proto, name)?.set : undefined;
+};
 
 /** @type {WeakSet<Element>} fields the agent edited since their last change event */
 const edited = new WeakSet();
@@ -50,16 +51,20 @@ export function performAction({ action, agent }, ctx) {
       return null;
     }
     case 'input': {
-      if (!(el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) || el.readOnly || el.disabled) return 'not a text field';
-      if (document.activeElement !== el) el.focus();
+      // localName, not instanceof: a field inside a frame belongs to that frame's realm.
+      const field = /** @type {HTMLInputElement} */ (el);
+      if (!['input', 'textarea'].includes(el.localName) || field.readOnly || field.disabled) return 'not a text field';
+      if (el.ownerDocument.activeElement !== el && (el.getRootNode() === el.ownerDocument || !el.matches(':focus'))) el.focus();
       const value = String(action.value ?? '');
-      const added = value.length > el.value.length ? value.slice(el.value.length) : '';
+      const added = value.length > field.value.length ? value.slice(field.value.length) : '';
       for (const key of added) el.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, composed: true }));
-      SETTERS.get(Object.getPrototypeOf(el))?.call(el, value);
+      const setter = protoSetter(el, 'value');
+      if (setter) setter.call(el, value);
+      else field.value = value;
       el.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText', data: added || null }));
       for (const key of added) el.dispatchEvent(new KeyboardEvent('keyup', { key, bubbles: true, cancelable: true, composed: true }));
       edited.add(el);
-      ctx.fire('rcevent', { type: 'agenttyping', agent: who, path, value: el.value });
+      ctx.fire('rcevent', { type: 'agenttyping', agent: who, path, value: field.value });
       return null;
     }
     case 'change': {
@@ -71,11 +76,14 @@ export function performAction({ action, agent }, ctx) {
       return null;
     }
     case 'select': {
-      if (!(el instanceof HTMLSelectElement) || el.disabled) return 'not a select';
+      const list = /** @type {HTMLSelectElement} */ (el);
+      if (el.localName !== 'select' || list.disabled) return 'not a select';
       const index = Number(action.index);
-      if (!Number.isInteger(index) || index < -1 || index >= el.options.length) return 'no such option';
+      if (!Number.isInteger(index) || index < -1 || index >= list.options.length) return 'no such option';
       el.focus();
-      selectedIndexSetter?.call(el, index);
+      const setIndex = protoSetter(el, 'selectedIndex');
+      if (setIndex) setIndex.call(el, index);
+      else list.selectedIndex = index;
       el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
       el.dispatchEvent(new Event('change', { bubbles: true }));
       ctx.fire('rcevent', { type: 'inputchange', agent: who, path });
@@ -92,7 +100,8 @@ export function performAction({ action, agent }, ctx) {
       const proceed = el.dispatchEvent(new KeyboardEvent('keydown', init));
       el.dispatchEvent(new KeyboardEvent('keyup', init));
       // A real Enter in a form field submits the form; a synthetic one does not by itself.
-      if (proceed && key === 'Enter' && el instanceof HTMLInputElement && el.form) el.form.requestSubmit();
+      const form = el.localName === 'input' ? /** @type {HTMLInputElement} */ (el).form : null;
+      if (proceed && key === 'Enter' && form) form.requestSubmit();
       return null;
     }
     default:
