@@ -1,6 +1,7 @@
 // @ts-check
 import { constructedSheets, mirrorCss } from './css.js';
 import { applyFocus, applySelection } from './focus.js';
+import { expandIds } from '../../common/ids.js';
 import { buildNode, finishBuild, pending, setAttribute } from './rebuild.js';
 import { applyFormState, paintCanvas, showModal } from './state.js';
 
@@ -33,7 +34,7 @@ export function applyDelta(doc, delta, mirror) {
     }
     // Built in the document it goes into (a mirrored frame's, or a shadow root's owner).
     const owner = parent.nodeType === Node.DOCUMENT_NODE ? /** @type {Document} */ (parent) : parent.ownerDocument || doc;
-    const node = buildNode(owner, add.node, mirror, later);
+    const node = buildNode(owner, expandIds(add.node), mirror, later);
     if (!node) continue;
     const next = add.n === null ? null : mirror.get(add.n);
     if (add.n !== null && !next) missing++;

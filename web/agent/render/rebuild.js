@@ -7,6 +7,7 @@
  * rebuilt from the visitor's serialized frame document in a sandboxed frame of their own, open
  * shadow roots are attached, canvases painted from the visitor's pixels.
  */
+import { expandIds } from '../../common/ids.js';
 import { constructedSheets, mirrorCss } from './css.js';
 import { applyFormState, paintCanvas, pinPicture, repaintCanvas, showModal } from './state.js';
 
@@ -191,6 +192,7 @@ function maskedBox(el, [width, height, inline]) {
  * @param {import('../../common/mirror.js').Mirror} mirror
  */
 export function buildDocument(doc, page, mirror) {
+  expandIds(page.doc);
   mirror.reset();
   resetMode(doc, Boolean(page.doc.q), false);
   constructedSheets.reset();

@@ -1,6 +1,7 @@
 // @ts-check
 import { Mirror } from '../../common/mirror.js';
 import { FrameKind } from '../../common/protocol.js';
+import { compactIds } from '../../common/ids.js';
 import { processMutations } from './mutations.js';
 import { collectAdopted, collectCanvases, collectFocus, collectInputs, collectScrolls, collectSheets } from './delta.js';
 import { Serializer } from './serialize.js';
@@ -211,7 +212,7 @@ export class Recorder {
       sc: [window.scrollX, window.scrollY],
       ua: navigator.userAgent,
       vis: document.visibilityState,
-      doc,
+      doc: compactIds(doc),
       ...(sheets.length ? { ss: sheets } : {}),
       ...(focus.length ? { fc: focus } : {}),
       ...(selection.length ? { sl: selection } : {}),
@@ -246,6 +247,7 @@ export class Recorder {
       else if (tag === 'dialog' && 'open' in attrs) this.markInput(el || null);
     }
     this.serializer.measure();
+    for (const entry of add) compactIds(entry.node);
     /** @type {any} */
     const delta = {};
     if (rm.length) delta.rm = rm;
