@@ -216,9 +216,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     static func date(_ raw: String?, _ name: String) throws -> Date? {
         guard let raw else { return nil }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        guard let date = ISO8601DateFormatter().date(from: raw) ?? day.date(from: raw) else {
+        guard let date = Administration.date(raw) else {
             throw ValidationError("--\(name) must be an ISO 8601 date (2026-11-01) or date-time (2026-11-01T00:00:00Z)")
         }
         return date

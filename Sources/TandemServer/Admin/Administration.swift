@@ -252,6 +252,14 @@ public struct Administration: Sendable {
 
     // MARK: Session records
 
+    /// A report bound as an ISO 8601 date (`2026-11-01`) or date-time (`2026-11-01T00:00:00Z`);
+    /// nil when the text is neither.
+    public static func date(_ raw: String) -> Date? {
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        return ISO8601DateFormatter().date(from: raw) ?? day.date(from: raw)
+    }
+
     /// The range a report covers; at most about ten years, `from` before `to`.
     public static func range(from: Date?, to: Date?, now: Date = Date()) throws -> (Date, Date) {
         let end = to ?? now.addingTimeInterval(1)

@@ -188,10 +188,7 @@ struct AdminRoutes {
     static func range(_ request: Request) throws -> (Date, Date) {
         func parse(_ name: String) throws -> Date? {
             guard let raw = request.uri.queryParameters[Substring(name)].map(String.init), !raw.isEmpty else { return nil }
-            let full = ISO8601DateFormatter()
-            let day = ISO8601DateFormatter()
-            day.formatOptions = [.withFullDate]
-            guard let date = full.date(from: raw) ?? day.date(from: raw) else {
+            guard let date = Administration.date(raw) else {
                 throw HTTPError(.badRequest, message: "'\(name)' must be an ISO 8601 date (2026-11-01) or date-time (2026-11-01T00:00:00Z)")
             }
             return date
