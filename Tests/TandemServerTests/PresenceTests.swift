@@ -83,6 +83,23 @@ struct PresenceTests {
         }
     }
 
+    @Test func presenceEndsWithTheGraceEvenBeforeTheSweep() async throws {
+        try await TestServer.run(configure: {
+            Self.configure(&$0)
+            $0.sweepInterval = .seconds(60)  // the sweeper never runs during this test
+        }) { server in
+            let token = try await server.token("alice", groupid: 1)
+            let visitor = try await Self.visitor(server, "v9")
+            await visitor.close()
+            try await Task.sleep(for: .milliseconds(300))
+            let during = try await server.request("/api/v1/presence/visitor?groupid=1&visitorid=v9", headers: Self.bearer(token))
+            #expect(during.status == .ok, "still present while the next page may be loading")
+            try await Task.sleep(for: .milliseconds(1600))
+            let after = try await server.request("/api/v1/presence/visitor?groupid=1&visitorid=v9", headers: Self.bearer(token))
+            #expect(after.status == .notFound)
+        }
+    }
+
     @Test func invokeOnlyInsideGlance() async throws {
         try await TestServer.run(configure: Self.configure) { server in
             let token = try await server.token("alice", groupid: 1)

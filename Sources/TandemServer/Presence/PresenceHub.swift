@@ -110,13 +110,14 @@ public actor PresenceHub {
     // MARK: Agents
 
     public func lookup(group: Int, visitorId: String) -> Info? {
-        guard let entry = entries[VisitorKey(group: group, visitorId: visitorId)], entry.connected else { return nil }
+        guard let entry = entries[VisitorKey(group: group, visitorId: visitorId)], isPresent(entry) else { return nil }
         return info(group: group, visitorId: visitorId, entry)
     }
 
     /// Visitors of a group who are online now, most recently active first.
     public func online(group: Int, limit: Int = 500) -> [Info] {
-        entries.filter { $0.key.group == group && $0.value.connected }
+        let now = ContinuousClock.now
+        return entries.filter { $0.key.group == group && isPresent($0.value, now: now) }
             .map { info(group: $0.key.group, visitorId: $0.key.visitorId, $0.value) }
             .sorted { $0.timestamp > $1.timestamp }
             .prefix(limit).map { $0 }
@@ -144,7 +145,7 @@ public actor PresenceHub {
         let entry = entry(group, visitorId)
         let id = UUID()
         entry.agents[id] = outbox
-        let state = PresenceToAgent.event(.init(name: "visitorconn", data: .object(["connected": .bool(entry.connected)])))
+        let state = PresenceToAgent.event(.init(name: "visitorconn", data: .object(["connected": .bool(isPresent(entry))])))
         outbox.send(WireEncoding.text(state))
         return id
     }
@@ -171,6 +172,14 @@ public actor PresenceHub {
     }
 
     // MARK: Helpers
+
+    /// Connected and not past the navigation grace, whether or not the sweep has run yet: what
+    /// agents see must not depend on when the sweeper last woke.
+    private func isPresent(_ entry: Entry, now: ContinuousClock.Instant = .now) -> Bool {
+        guard entry.connected else { return false }
+        guard entry.sockets.isEmpty, let lost = entry.lostAt else { return true }
+        return now - lost <= config.navigationGrace
+    }
 
     /// The visitor's entry, made on first use.
     private func entry(_ group: Int, _ visitorId: String) -> Entry {
