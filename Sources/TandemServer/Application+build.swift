@@ -27,7 +27,8 @@ public func buildApplication(
     let router = Router(context: TandemRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store))
-    for middleware in StaticRoutes.middlewares(configuration: configuration) { router.add(middleware: middleware) }
+    let scripts = ScriptFiles(root: configuration.webRoot)
+    for middleware in StaticRoutes.middlewares(configuration: configuration, scripts: scripts) { router.add(middleware: middleware) }
     router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/demo/"]) }
     router.get("/healthz") { _, _ in ["status": "ok"] }
     if let metrics {
@@ -38,7 +39,7 @@ public func buildApplication(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
     }
-    StaticRoutes.add(to: router, configuration: configuration)
+    StaticRoutes.add(to: router, scripts: scripts)
     AgentRoutes(store: store, tokens: tokens, configuration: configuration).add(to: router)
     AdminRoutes(admin: Administration(store: store), configuration: configuration).add(to: router)
     GuestRoutes(hub: hub, tokens: tokens, configuration: configuration).add(to: router)

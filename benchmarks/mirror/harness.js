@@ -12,7 +12,7 @@
   const now = () => performance.now();
   const B = (window.__bench = {
     frames: [], // {kind: 1 page | 2 delta, t, bytes: Uint8Array}
-    mo: 0, moCalls: 0, flush: 0, flushCalls: 0,
+    mo: 0, moCalls: 0, flush: 0, flushCalls: 0, gid: 0, gidCalls: 0,
     snapT0: null, snapT1: null,
     opsTime: 0, sendTime: 0,
   });
@@ -64,6 +64,19 @@
       if (B.snapT0 === null) B.snapT0 = now();
       return start.apply(this, arguments);
     };
+    // The data-gid attributes are written after each message, in slices: timed apart for the
+    // snapshot, counted as capture work for the mutation bursts.
+    const { GidWriter } = await import(base + 'visitor/capture/gids.js');
+    const write = GidWriter.prototype.write;
+    GidWriter.prototype.write = function () {
+      const t0 = now();
+      try {
+        return write.apply(this, arguments);
+      } finally {
+        B.gid += now() - t0;
+        B.gidCalls++;
+      }
+    };
     const flush = Recorder.prototype.flush;
     Recorder.prototype.flush = function () {
       const t0 = now();
@@ -98,11 +111,11 @@
     return B.frames.filter((f) => f.kind === kind).map((f) => ({ n: f.bytes.length, text: withText ? decoder.decode(f.bytes) : null }));
   };
   B.snapshot = function (withText) {
-    return { time: B.snapT1 - B.snapT0, frames: B.framesOf(1, withText) };
+    return { time: B.snapT1 - B.snapT0, frames: B.framesOf(1, withText), gidTime: B.gid, gidSlices: B.gidCalls };
   };
   B.reset = function () {
     B.frames = [];
-    B.mo = B.moCalls = B.flush = B.flushCalls = B.opsTime = B.sendTime = 0;
+    B.mo = B.moCalls = B.flush = B.flushCalls = B.gid = B.gidCalls = B.opsTime = B.sendTime = 0;
   };
 
   // ---- the mutation workload: 1,000 mixed changes, identical for every recorder ----
@@ -186,8 +199,10 @@
     }
     await quiet(300);
     return {
-      // Capture code: observer callbacks and Tandem's per-frame flush, minus WebSocket.send itself.
-      captureTime: B.mo + B.flush - B.sendTime, mo: B.mo, moCalls: B.moCalls, flush: B.flush, flushCalls: B.flushCalls,
+      // Capture code: observer callbacks, Tandem's per-frame flush and its data-gid slices,
+      // minus WebSocket.send itself.
+      captureTime: B.mo + B.flush + B.gid - B.sendTime, mo: B.mo, moCalls: B.moCalls, flush: B.flush, flushCalls: B.flushCalls,
+      gid: B.gid, gidCalls: B.gidCalls,
       sendTime: B.sendTime, opsTime: B.opsTime,
     };
   };

@@ -29,7 +29,9 @@ def test_events_in_documented_order_and_agent_follows_the_page(tandem, site, vis
     assert visitor.evaluate("GLANCE.Cobrowse.Visitor.isRandomKey()") is False
     assert isinstance(visitor.evaluate("GLANCE.Cobrowse.Visitor.getCallId()"), int)
     assert visitor.evaluate("GLANCE.Cobrowse.Visitor.readyState") == "statereceived"
-    # Every element carries the documented data-gid during the session.
+    # Every element carries the documented data-gid during the session (written just after the
+    # page message is sent).
+    visitor.wait_for_function("document.querySelectorAll('body *:not([data-gid]):not([data-tandem-ignore]):not([data-tandem-ignore] *)').length === 0")
     gid = visitor.get_attribute("#title", "data-gid")
     assert gid and gid.isdigit()
     assert visitor.evaluate(f"document.querySelector('[data-gid=\"{gid}\"]').id") == "title"

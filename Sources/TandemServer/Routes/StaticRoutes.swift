@@ -1,28 +1,41 @@
 import Hummingbird
 
-/// The visitor script, the browser modules and the demo site.
+/// The visitor script, the browser modules and the demo site. Scripts are served stripped of
+/// comments and indentation (`ScriptFiles`); other files as they are.
 enum StaticRoutes {
-    static func add(to router: Router<TandemRequestContext>, configuration: ServerConfiguration) {
-        let web = configuration.webRoot
+    static func add(to router: Router<TandemRequestContext>, scripts: ScriptFiles) {
         // The loader's two documented URLs: ours, and Glance's for drop-in compatibility.
         // `&script=PresenceAgent` (or `Agent`) picks the agent-side scripts, as Glance's loader does.
         for path in ["/cobrowse.js", "/cobrowse/CobrowseJS.ashx"] {
-            router.get(RouterPath(path)) { request, context in
+            router.get(RouterPath(path)) { request, _ in
                 let file = switch request.uri.queryParameters["script"].map({ $0.lowercased() }) {
                 case "presenceagent": "presence/agent.js"
                 case "agent": "agent/agent-api.js"
                 default: "visitor/cobrowse.js"
                 }
-                return try await StaticFile.response("\(web)/\(file)", type: "text/javascript; charset=utf-8", context: context, crossOrigin: true)
+                return try scripts.response(Self.required(file, scripts), request: request, crossOrigin: true)
+            }
+        }
+        // The chat window's side of glance_invoke, under Glance's name too.
+        for path in ["/invoke-visitor.js", "/cobrowse/GlanceCobrowseInvokeVisitor.js"] {
+            router.get(RouterPath(path)) { request, _ in
+                try scripts.response(Self.required("visitor/invoke-visitor.js", scripts), request: request, crossOrigin: true)
             }
         }
     }
 
+    /// A script the server itself names: missing means a broken installation.
+    private static func required(_ file: String, _ scripts: ScriptFiles) throws -> ScriptFiles.Script {
+        guard let script = try scripts.script(file) else { throw HTTPError(.internalServerError, message: "missing \(scripts.root)/\(file)") }
+        return script
+    }
+
     /// File middlewares run after the routes: browser modules (loaded cross-origin by the
     /// websites that embed the script, hence CORS) and the demo site.
-    static func middlewares(configuration: ServerConfiguration) -> [any MiddlewareProtocol<Request, Response, TandemRequestContext>] {
+    static func middlewares(configuration: ServerConfiguration, scripts: ScriptFiles) -> [any MiddlewareProtocol<Request, Response, TandemRequestContext>] {
         var list: [any MiddlewareProtocol<Request, Response, TandemRequestContext>] = [
             CrossOriginScriptMiddleware(prefix: "/web/"),
+            ScriptFilesMiddleware(scripts: scripts),
             FileMiddleware<TandemRequestContext, LocalFileSystem>(configuration.webRoot, urlBasePath: "/web"),
         ]
         if let demo = configuration.demoRoot {
@@ -50,11 +63,10 @@ struct CrossOriginScriptMiddleware: RouterMiddleware {
 /// Serves one file with an explicit content type.
 enum StaticFile {
     static func response(
-        _ path: String, type: String, context: some RequestContext, crossOrigin: Bool = false, headers extra: HTTPFields = [:]
+        _ path: String, type: String, context: some RequestContext, headers extra: HTTPFields = [:]
     ) async throws -> Response {
         let body = try await FileIO().loadFile(path: path, context: context)
         var headers: HTTPFields = [.contentType: type, .cacheControl: "no-cache"]
-        if crossOrigin { headers[.accessControlAllowOrigin] = "*" }
         headers.append(contentsOf: extra)
         return Response(status: .ok, headers: headers, body: body)
     }

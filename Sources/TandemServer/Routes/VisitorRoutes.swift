@@ -31,14 +31,6 @@ struct VisitorRoutes {
             headers[.cacheControl] = "max-age=60"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
-        // The chat window's side of glance_invoke, under Glance's name too.
-        for path in ["/invoke-visitor.js", "/cobrowse/GlanceCobrowseInvokeVisitor.js"] {
-            router.get(RouterPath(path)) { _, context in
-                try await StaticFile.response(
-                    "\(configuration.webRoot)/visitor/invoke-visitor.js", type: "text/javascript; charset=utf-8", context: context,
-                    crossOrigin: true)
-            }
-        }
     }
 
     static let cors: HTTPFields = [.accessControlAllowOrigin: "*"]

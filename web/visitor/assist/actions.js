@@ -26,6 +26,7 @@ const edited = new WeakSet();
  *   mirror: import('../../common/mirror.js').Mirror,
  *   isMasked: (el: Element) => boolean,
  *   fire: (type: string, data?: any) => void,
+ *   identify: (el: Element) => void,
  * }} ctx
  * @returns {string | null} why the action was refused, or null when done
  */
@@ -39,6 +40,7 @@ export function performAction({ action, agent }, ctx) {
   const el = /** @type {HTMLElement} */ (node);
   if (ctx.isMasked(el)) return 'masked element';
   const path = `[data-gid="${action.id}"]`;
+  ctx.identify(el); // the page may look the path up in its rcevent handler at once
   const who = { username: agent.username, puid: agent.puid, num: agent.num };
   switch (action.type) {
     case 'click': {

@@ -56,6 +56,7 @@ function act(session, msg) {
     mirror: recorder.mirror,
     isMasked: (el) => recorder.policy.masking.isMasked(el) || recorder.serializer.masked.has(el),
     fire: session.env.fire,
+    identify: (el) => recorder.serializer.gids.now(el),
   });
   if (refused) console.warn(`Tandem: agent action refused: ${refused}`);
 }

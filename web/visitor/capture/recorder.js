@@ -11,7 +11,8 @@ import { CanvasQueue, observeCanvasDrawing } from './canvas.js';
 import { FontInliner } from './fonts.js';
 import { focusState, selectionState } from './focus.js';
 import { hookAttachShadow, hookFormSetters, hookHistory } from './page-hooks.js';
-import { noteAdoptedSent, pagePoint, pollAdopted, watchRoot } from './watch.js';
+import { noteAdoptedSent, OBSERVE, pagePoint, pollAdopted, watchRoot } from './watch.js';
+import { GidWriter } from './gids.js';
 
 /** How often adoptedStyleSheets are compared (pushing onto the array fires nothing). */
 const ADOPTED_POLL_MS = 250;
@@ -44,6 +45,19 @@ export class Recorder {
     this.scrollState = { scrolled: new Set() };
     this.serializer = new Serializer(this.mirror, this.policy, this.scrollState);
     this.serializer.onRoot = (root) => this.watchRoot(root);
+    this.serializer.gids = new GidWriter(this.mirror, {
+      // Changes the page made before a slice are kept; the slice's own writes are not recorded.
+      pause: () => {
+        if (!this.observer) return;
+        const pending = this.observer.takeRecords();
+        for (const r of pending) this.records.push(r);
+        this.observer.disconnect();
+        if (pending.length) this.schedule();
+      },
+      resume: () => {
+        for (const root of this.roots) this.observer?.observe(root, OBSERVE);
+      },
+    });
     /** Shadow roots and frame documents under observation (the page itself included). */
     /** @type {Set<Document | ShadowRoot>} */
     this.roots = new Set();
@@ -138,6 +152,7 @@ export class Recorder {
     for (const undo of this.teardown) undo();
     this.teardown = [];
     this.listening = new WeakSet();
+    this.serializer.gids.clear();
     // The ids were only for the session (in shadow roots and frames too).
     for (const root of [document, ...this.roots]) {
       for (const el of root.querySelectorAll('[data-gid]')) el.removeAttribute('data-gid');
@@ -196,7 +211,7 @@ export class Recorder {
     const doc = this.serializer.serialize(document);
     const sheets = this.serializer.constructed.take();
     this.serializer.measure();
-    this.observer?.takeRecords(); // our own data-gid writes
+    this.observer?.takeRecords(); // our own data-gcid writes
     noteAdoptedSent(this);
     for (const canvas of Array.from(this.canvases.dirty)) this.canvases.sent(canvas);
     const focus = this.focusNow();
@@ -217,6 +232,7 @@ export class Recorder {
       ...(focus.length ? { fc: focus } : {}),
       ...(selection.length ? { sl: selection } : {}),
     });
+    this.serializer.gids.kick();
   }
 
   schedule() {
@@ -275,9 +291,10 @@ export class Recorder {
     this.images.clear();
     this.viewportChanged = this.urlChanged = this.focusChanged = false;
     this.pointer = null;
-    this.observer?.takeRecords(); // data-gid writes made while serializing additions
+    this.observer?.takeRecords(); // data-gcid writes made while serializing additions
     const out = texts.length ? { ss: texts, ...delta } : delta;
     if (Object.keys(out).length) this.send(FrameKind.delta, out);
+    this.serializer.gids.kick();
     const point = pointer && pointer.length === 3 ? pagePoint(pointer[0], pointer[1], pointer[2]) : pointer;
     if (point) this.send(FrameKind.transient, { pt: [point[0], point[1]] });
   }

@@ -2,6 +2,7 @@
 import { MaskingPolicy } from './masking.js';
 import { ConstructedSheets, sheetText } from './styles.js';
 import { canvasData } from './canvas.js';
+import { GidWriter } from './gids.js';
 import { currentSource, formState, frameDocument } from './state.js';
 
 /**
@@ -76,6 +77,8 @@ export class Serializer {
     this.scrollState = scrollState;
     /** Ids given out by the current serialization (new nodes). */
     this.fresh = new Set();
+    /** Writes the documented data-gid attributes (the recorder connects it to its observer). */
+    this.gids = new GidWriter(mirror, { pause() {}, resume() {} });
     /** Elements sent as masked boxes: their content never leaves, now or in later changes. */
     this.masked = new WeakSet();
     /** Masked boxes serialized since the last `measure()`: [element, its JSON]. */
@@ -88,8 +91,8 @@ export class Serializer {
   }
 
   /**
-   * Gives masked boxes their size, in one layout pass after a serialization (measuring while
-   * writing data-gid attributes would force a layout per element).
+   * Gives masked boxes their size, in one layout pass after a serialization (measuring between
+   * DOM writes would force a layout per element).
    */
   measure() {
     for (const [el, out] of this.toMeasure) {
@@ -106,12 +109,13 @@ export class Serializer {
     if (id === undefined) {
       id = this.mirror.assign(node);
       this.fresh.add(id);
-    }
-    if (node.nodeType === Node.ELEMENT_NODE) {
-      const el = /** @type {Element} */ (node);
-      // The documented data-gid: lets the page find the element an agent acted on.
-      if (el.getAttribute('data-gid') !== String(id)) el.setAttribute('data-gid', String(id));
-      if (el.localName === 'canvas' && el.getAttribute('data-gcid') !== String(id)) el.setAttribute('data-gcid', String(id));
+      if (node.nodeType === Node.ELEMENT_NODE) {
+        const el = /** @type {Element} */ (node);
+        // The documented data-gid, written after the message is sent; a canvas's data-gcid
+        // at once (few, and pages read it right away to call notifyChanged).
+        if (el.localName === 'canvas') this.gids.now(el);
+        else this.gids.add(el);
+      }
     }
     return id;
   }

@@ -12,7 +12,7 @@ import { observeStyleSheets } from './styles.js';
  */
 
 /** What the MutationObserver watches. */
-const OBSERVE = { childList: true, attributes: true, characterData: true, subtree: true };
+export const OBSERVE = { childList: true, attributes: true, characterData: true, subtree: true };
 
 /**
  * Watches a document (the page or a same-origin frame's) or an open shadow root: DOM changes,

@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import Synchronization
+
+/// The browser scripts under the web root, as served: stripped (`ScriptStripper`) once per
+/// version of each file and kept in memory. A file edited on disk is stripped again on its
+/// next request (its size or modification time changed), so development needs no restart.
+final class ScriptFiles: Sendable {
+    struct Script: Sendable {
+        let body: ByteBuffer
+        let eTag: String
+        fileprivate let version: Version
+    }
+
+    fileprivate struct Version: Equatable {
+        let size: Int
+        let modified: Date
+    }
+
+    let root: String
+    private let cache = Mutex<[String: Script]>([:])
+
+    init(root: String) { self.root = root }
+
+    /// `relative` is a path below the root such as `visitor/main.js`; nil when it names no
+    /// JavaScript file there (or tries to leave the root).
+    func script(_ relative: some StringProtocol) throws -> Script? {
+        guard Self.isPlainPath(relative) else { return nil }
+        let path = "\(root)/\(relative)"
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            attributes[.type] as? FileAttributeType == .typeRegular,
+            let size = attributes[.size] as? Int, let modified = attributes[.modificationDate] as? Date
+        else { return nil }
+        let version = Version(size: size, modified: modified)
+        if let cached = cache.withLock({ $0[path] }), cached.version == version { return cached }
+        let source = try String(contentsOfFile: path, encoding: .utf8)
+        let stripped = ScriptStripper.strip(source)
+        let stamp = Int(modified.timeIntervalSince1970 * 1000)
+        let script = Script(body: ByteBuffer(string: stripped), eTag: "W/\"\(size)-\(stamp)-s\"", version: version)
+        cache.withLock { $0[path] = script }
+        return script
+    }
+
+    /// The response for a script: 304 when the browser's copy is current.
+    func response(_ script: Script, request: Request, crossOrigin: Bool) -> Response {
+        var headers: HTTPFields = [.contentType: "text/javascript; charset=utf-8", .cacheControl: "no-cache", .eTag: script.eTag]
+        if crossOrigin { headers[.accessControlAllowOrigin] = "*" }
+        if request.headers[.ifNoneMatch] == script.eTag { return Response(status: .notModified, headers: headers) }
+        if request.method == .head {
+            headers[.contentLength] = String(script.body.readableBytes)
+            return Response(status: .ok, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: script.body))
+    }
+
+    /// Segments of letters, digits, `-`, `_` and `.` (not leading), ending in `.js`.
+    static func isPlainPath(_ path: some StringProtocol) -> Bool {
+        guard path.hasSuffix(".js") else { return false }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        return segments.allSatisfy { segment in
+            guard let first = segment.first, first != "." else { return false }
+            return segment.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+        }
+    }
+}
+
+/// Serves `/web/**.js` from `ScriptFiles`; everything else goes on to the file middleware.
+struct ScriptFilesMiddleware: RouterMiddleware {
+    typealias Context = TandemRequestContext
+    let scripts: ScriptFiles
+    let prefix = "/web/"
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard request.method == .get || request.method == .head, path.hasPrefix(prefix),
+            let script = try scripts.script(path.dropFirst(prefix.count))
+        else { return try await next(request, context) }
+        return scripts.response(script, request: request, crossOrigin: true)
+    }
+}
