@@ -554,10 +554,16 @@ def source_state() -> str:
 
 
 def find_binary(given=None) -> Path:
-    for candidate in (given, os.environ.get("TANDEM_BINARY"), ROOT / ".build/release/tandem", ROOT / ".build/debug/tandem"):
-        if candidate and Path(candidate).exists():
-            return Path(candidate)
-    sys.exit("no tandem binary: build it (swift build) or set TANDEM_BINARY")
+    for candidate in (given, os.environ.get("TANDEM_BINARY")):
+        if candidate:
+            if not Path(candidate).exists():
+                sys.exit(f"no tandem binary at {candidate}")
+            return Path(candidate).resolve()
+    # The newer build: a release binary left from an older checkout would serve old code.
+    built = [p for p in (ROOT / ".build/release/tandem", ROOT / ".build/debug/tandem") if p.exists()]
+    if not built:
+        sys.exit("no tandem binary: build it (swift build) or set TANDEM_BINARY")
+    return max(built, key=lambda p: p.stat().st_mtime)
 
 
 def main():

@@ -5,8 +5,9 @@
  * snapshot. So a node's `i` is left out when it is the previous node's id + 1, the previous
  * node being the one before it in this walk: the node, its children `c` in order, then its
  * shadow root `sr`, then its frame document `fd`. The first node of a tree always has its id.
- * The visitor compacts each tree it sends (the page's `doc`, each delta `add.node`); the agent
- * expands it before building.
+ * The visitor's serializer leaves them out as it writes each tree it sends (the page's `doc`,
+ * each delta `add.node`: `Serializer.tree`); `compactIds` is the same rule on a finished tree.
+ * The agent expands each tree before building.
  */
 
 /** @param {any} node @param {(node: any) => void} visit */

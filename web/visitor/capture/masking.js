@@ -38,17 +38,40 @@ export class MaskingPolicy {
   }
 
   /**
+   * The elements of one document or shadow root that match the masked selectors, found in one
+   * native pass: the serializer asks `masksElement(el, set)` for each element of a whole tree,
+   * and one query is cheaper than a `matches` call per element. Only valid while the DOM does
+   * not change (one synchronous serialization).
+   * @param {Document | ShadowRoot} root
+   * @returns {Set<Element> | null} null when the query fails (then each element is matched)
+   */
+  matchingIn(root) {
+    // `:scope` means the root in a query and the element itself in `matches`: not the same.
+    if (this.maskedSelector.includes(':scope')) return null;
+    try {
+      return new Set(root.querySelectorAll(this.maskedSelector));
+    } catch {
+      return null;
+    }
+  }
+
+  /**
    * Whether this element itself starts a masked region.
    * @param {Element} el
+   * @param {Set<Element> | null} [matched] `matchingIn` of the element's root, in this same task
    */
-  masksElement(el) {
+  masksElement(el, matched = null) {
     // By tag, not instanceof: elements in a frame come from another realm.
     if (el.localName === 'input' && /** @type {HTMLInputElement} */ (el).type === 'password') everPassword.add(el);
     if (everPassword.has(el)) return true;
-    try {
-      if (el.matches(this.maskedSelector)) return true;
-    } catch {
-      /* selector validated at construction */
+    if (matched) {
+      if (matched.has(el)) return true;
+    } else {
+      try {
+        if (el.matches(this.maskedSelector)) return true;
+      } catch {
+        /* selector validated at construction */
+      }
     }
     if (this.visibleSelector !== null) {
       // Private by default: elements that hold content are masked unless inside a visible match.

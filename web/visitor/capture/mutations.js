@@ -106,7 +106,7 @@ export function processMutations(records, serializer, policy, dirtySheets, resen
     const parentId = /** @type {number} */ (mirror.idOf(/** @type {Node} */ (node.parentNode)));
     let next = node.nextSibling;
     while (next && !mirror.has(next)) next = next.nextSibling;
-    const serialized = serializer.serialize(node);
+    const serialized = serializer.tree(node);
     if (serialized) add.push({ p: parentId, n: next ? mirror.idOf(next) : null, node: serialized });
   }
 

@@ -1,7 +1,6 @@
 // @ts-check
 import { Mirror } from '../../common/mirror.js';
 import { FrameKind } from '../../common/protocol.js';
-import { compactIds } from '../../common/ids.js';
 import { processMutations } from './mutations.js';
 import { collectAdopted, collectCanvases, collectFocus, collectInputs, collectScrolls, collectSheets } from './delta.js';
 import { Serializer } from './serialize.js';
@@ -208,16 +207,23 @@ export class Recorder {
     this.roots.clear();
     this.watchRoot(document);
     this.serializer.constructed.resetSent();
-    const doc = this.serializer.serialize(document);
+    this.serializer.trackFresh = false;
+    let doc;
+    try {
+      doc = this.serializer.tree(document);
+    } finally {
+      this.serializer.trackFresh = true;
+    }
     const sheets = this.serializer.constructed.take();
     this.serializer.measure();
     this.observer?.takeRecords(); // our own data-gcid writes
     noteAdoptedSent(this);
     for (const canvas of Array.from(this.canvases.dirty)) this.canvases.sent(canvas);
     const focus = this.focusNow();
-    const selection = this.selectionNow();
     this.focusSent = JSON.stringify(focus);
-    this.selectionSent = JSON.stringify(selection);
+    // The text selection follows in the first delta: reading it forces a layout, which the
+    // page's next frame does anyway; here it would delay the page message.
+    this.selectionSent = '[]';
     this.send(FrameKind.page, {
       url: location.href,
       title: document.title,
@@ -227,12 +233,12 @@ export class Recorder {
       sc: [window.scrollX, window.scrollY],
       ua: navigator.userAgent,
       vis: document.visibilityState,
-      doc: compactIds(doc),
+      doc,
       ...(sheets.length ? { ss: sheets } : {}),
       ...(focus.length ? { fc: focus } : {}),
-      ...(selection.length ? { sl: selection } : {}),
     });
     this.serializer.gids.kick();
+    this.markFocus();
   }
 
   schedule() {
@@ -263,7 +269,6 @@ export class Recorder {
       else if (tag === 'dialog' && 'open' in attrs) this.markInput(el || null);
     }
     this.serializer.measure();
-    for (const entry of add) compactIds(entry.node);
     /** @type {any} */
     const delta = {};
     if (rm.length) delta.rm = rm;

@@ -7,7 +7,7 @@ import { currentSource, formState, frameDocument } from './state.js';
 
 /**
  * Turns DOM nodes into plain JSON with mirror ids (rrweb's snapshot idea, compact keys):
- *   element  {i, t: tag, a: {attr: value}, c: [children], ns?: 's'|'m', v?: value, k?: checked,
+ *   element  {i, t: tag, a?: {attr: value}, c?: [children], ns?: 's'|'m', v?: value, k?: checked,
  *             css?: text, s?: [x, y], sr?: shadow root, fd?: frame document, cv?: canvas PNG, cs?: current source,
  *             pl?: [playing, seconds] for video and audio, md?: 1 for a modal dialog}
  *   text     {i, x: text}     comment {i, m: ''}     doctype {i, d: name}
@@ -75,12 +75,21 @@ export class Serializer {
     this.mirror = mirror;
     this.policy = policy;
     this.scrollState = scrollState;
-    /** Ids given out by the current serialization (new nodes). */
+    /** Ids given out by the current serialization (new nodes), while `trackFresh` (a full
+     * page needs no list: nothing else goes with it). */
     this.fresh = new Set();
+    this.trackFresh = true;
+    /** Masked-selector matches of the document or shadow root being serialized whole. */
+    /** @type {Set<Element> | null} */
+    this.matched = null;
+    /** The id of the node serialized last in the current tree (for implicit ids). */
+    this.previous = NaN;
     /** Writes the documented data-gid attributes (the recorder connects it to its observer). */
     this.gids = new GidWriter(mirror, { pause() {}, resume() {} });
     /** Elements sent as masked boxes: their content never leaves, now or in later changes. */
     this.masked = new WeakSet();
+    /** Whether any element was ever sent masked (else there is nothing to unmask). */
+    this.maskedAny = false;
     /** Masked boxes serialized since the last `measure()`: [element, its JSON]. */
     this.toMeasure = [];
     /** Told of every shadow root and frame document serialized, so changes in it are watched. */
@@ -108,7 +117,7 @@ export class Serializer {
     let id = this.mirror.idOf(node);
     if (id === undefined) {
       id = this.mirror.assign(node);
-      this.fresh.add(id);
+      if (this.trackFresh) this.fresh.add(id);
       if (node.nodeType === Node.ELEMENT_NODE) {
         const el = /** @type {Element} */ (node);
         // The documented data-gid, written after the message is sent; a canvas's data-gcid
@@ -121,6 +130,30 @@ export class Serializer {
   }
 
   /**
+   * One tree as sent (the page's document, a delta's added node), with implicit ids
+   * (`web/common/ids.js`): a node's `i` is written only when it is not the previous node's + 1.
+   * Done while serializing, in the walk order the agent expands them in, so no second walk and
+   * no `delete` (which would make every node object slow to stringify).
+   * @param {Node} node
+   * @returns {any | null} null when the node is not sent
+   */
+  tree(node) {
+    this.previous = NaN;
+    return this.serialize(node);
+  }
+
+  /**
+   * The JSON of a node: `i` when it does not follow from the previous node's, then the fields.
+   * @param {Node} node @returns {any}
+   */
+  start(node) {
+    const id = this.idFor(node);
+    const out = id === this.previous + 1 ? {} : { i: id };
+    this.previous = id;
+    return out;
+  }
+
+  /**
    * @param {Node} node
    * @returns {any | null} null when the node is not sent
    */
@@ -129,14 +162,22 @@ export class Serializer {
     switch (node.nodeType) {
       case Node.DOCUMENT_NODE:
         return this.document(/** @type {Document} */ (node));
-      case Node.DOCUMENT_TYPE_NODE:
-        return { i: this.idFor(node), d: /** @type {DocumentType} */ (node).name };
+      case Node.DOCUMENT_TYPE_NODE: {
+        const out = this.start(node);
+        out.d = /** @type {DocumentType} */ (node).name;
+        return out;
+      }
       case Node.TEXT_NODE:
-        return { i: this.idFor(node), x: /** @type {Text} */ (node).data };
-      case Node.CDATA_SECTION_NODE:
-        return { i: this.idFor(node), x: /** @type {Text} */ (node).data };
-      case Node.COMMENT_NODE:
-        return { i: this.idFor(node), m: '' };
+      case Node.CDATA_SECTION_NODE: {
+        const out = this.start(node);
+        out.x = /** @type {Text} */ (node).data;
+        return out;
+      }
+      case Node.COMMENT_NODE: {
+        const out = this.start(node);
+        out.m = '';
+        return out;
+      }
       case Node.ELEMENT_NODE:
         return this.element(/** @type {Element} */ (node));
       default:
@@ -148,19 +189,31 @@ export class Serializer {
   element(el) {
     const tag = el.localName;
     /** @type {any} */
-    const out = { i: this.idFor(el), t: tag };
-    if (el.namespaceURI === SVG_NS) out.ns = 's';
-    else if (el.namespaceURI === MATH_NS) out.ns = 'm';
-    if (this.policy.masking.masksElement(el)) return this.maskedBox(el, out);
-    this.masked.delete(el);
-    const attrs = {};
-    for (const attr of Array.from(el.attributes)) {
-      const value = attributeValue(el, attr.name, attr.value);
-      if (value !== null) attrs[attr.name] = value;
+    const out = this.start(el);
+    out.t = tag;
+    const ns = el.namespaceURI;
+    if (ns === SVG_NS) out.ns = 's';
+    else if (ns === MATH_NS) out.ns = 'm';
+    if (this.policy.masking.masksElement(el, this.matched)) return this.maskedBox(el, out);
+    if (this.maskedAny) this.masked.delete(el);
+    const list = el.attributes;
+    if (list.length) {
+      /** @type {Record<string, string>} */
+      const attrs = {};
+      let any = false;
+      for (let k = 0; k < list.length; k++) {
+        const attr = list[k];
+        const value = attributeValue(el, attr.name, attr.value);
+        if (value !== null) {
+          attrs[attr.name] = value;
+          any = true;
+        }
+      }
+      if (any) out.a = attrs;
     }
-    out.a = attrs;
     formState(el, out);
-    if (this.scrollState.scrolled.has(el) && (el.scrollLeft || el.scrollTop)) out.s = [el.scrollLeft, el.scrollTop];
+    const scrolled = this.scrollState.scrolled;
+    if (scrolled.size && scrolled.has(el) && (el.scrollLeft || el.scrollTop)) out.s = [el.scrollLeft, el.scrollTop];
     // Script and noscript content is never sent (and noscript would render in the viewer).
     if (tag === 'script' || tag === 'noscript') return out;
     if (tag === 'style' || (tag === 'link' && isStylesheetLink(el))) {
@@ -172,20 +225,22 @@ export class Serializer {
         return out;
       }
     }
-    const children = this.children(el);
-    if (children.length) out.c = children;
-    /** @type {Node[]} */
-    const roots = [];
+    if (el.firstChild) {
+      const children = this.children(el);
+      if (children.length) out.c = children;
+    }
+    /** @type {Node[] | null} */
+    let roots = null;
     const shadow = el.shadowRoot;
     if (shadow) {
       out.sr = this.shadowRoot(shadow);
-      roots.push(shadow);
+      roots = [shadow];
     }
     if (tag === 'iframe' || tag === 'frame') {
       const doc = frameDocument(el);
       if (doc) {
         out.fd = this.document(doc);
-        roots.push(doc);
+        (roots ||= []).push(doc);
       }
     } else if (tag === 'canvas') {
       const data = canvasData(/** @type {HTMLCanvasElement} */ (el));
@@ -194,7 +249,7 @@ export class Serializer {
       const src = currentSource(/** @type {HTMLImageElement} */ (el));
       if (src) out.cs = src;
     }
-    if (roots.length || this.mirror.attached.has(el)) this.mirror.attach(el, roots);
+    if (roots || this.mirror.hasAttached(el)) this.mirror.attach(el, roots || []);
     return out;
   }
 
@@ -204,7 +259,8 @@ export class Serializer {
    */
   document(doc) {
     /** @type {any} */
-    const out = { i: this.idFor(doc), c: this.children(doc) };
+    const out = this.start(doc);
+    out.c = this.childrenOfRoot(doc);
     const adopted = this.constructed.adoptedBy(doc);
     if (adopted.length) out.as = adopted;
     if (doc.compatMode === 'BackCompat') out.q = 1;
@@ -220,7 +276,8 @@ export class Serializer {
   /** An open shadow root: its children and adopted sheets; masking applies inside as outside. @param {ShadowRoot} root */
   shadowRoot(root) {
     /** @type {any} */
-    const out = { i: this.idFor(root), c: this.children(root) };
+    const out = this.start(root);
+    out.c = this.childrenOfRoot(root);
     const adopted = this.constructed.adoptedBy(root);
     if (adopted.length) out.as = adopted;
     this.onRoot(root);
@@ -233,15 +290,31 @@ export class Serializer {
    */
   maskedBox(el, out) {
     this.masked.add(el);
+    this.maskedAny = true;
     /** @type {Record<string, string>} */
     const attrs = {};
     for (const attr of Array.from(el.attributes)) {
       if (MaskingPolicy.keepsAttribute(attr.name)) attrs[attr.name] = attr.value;
     }
-    out.a = attrs;
+    if (Object.keys(attrs).length) out.a = attrs;
     out.mk = [0, 0, 0];
     this.toMeasure.push([el, out]);
     return out;
+  }
+
+  /**
+   * A whole document's or shadow root's children, with its masked-selector matches found in
+   * one query (`MaskingPolicy.matchingIn`).
+   * @param {Document | ShadowRoot} root
+   */
+  childrenOfRoot(root) {
+    const outer = this.matched;
+    this.matched = this.policy.masking.matchingIn(root);
+    try {
+      return this.children(root);
+    } finally {
+      this.matched = outer;
+    }
   }
 
   /** @param {Node} node */
