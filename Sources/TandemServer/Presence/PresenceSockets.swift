@@ -28,8 +28,13 @@ struct PresenceVisitorSocket: Sendable {
         let outbox = PresenceLink(outbound)
         let id = await presence.visitorConnected(group: groupId, visitorId: visitorId, outbox: outbox)
         do {
-            for try await message in inbound.messages(maxSize: 16 << 10) {
-                guard case .text(let text) = message, let parsed = try? WireEncoding.decode(PresenceVisitorMessage.self, from: text) else {
+            // Frames, not `messages(maxSize:)`: presence messages are small single frames, and
+            // every async frame level costs each idle visitor's task memory for as long as the
+            // socket is open (the task allocator keeps its peak; see benchmarks/presence).
+            for try await frame in inbound {
+                guard frame.opcode == .text, frame.fin, frame.data.readableBytes <= 16 << 10,
+                    let parsed = try? WireEncoding.decode(PresenceVisitorMessage.self, from: String(buffer: frame.data))
+                else {
                     await SocketPump.reject(outbound, .badMessage, "unexpected or malformed message")
                     break
                 }
