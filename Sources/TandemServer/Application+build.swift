@@ -24,9 +24,12 @@ public func buildApplication(
     let hub = SessionHub(store: store, config: configuration.hub, logger: logger)
     let presence = PresenceHub(config: configuration.presence, logger: logger)
 
+    let presenceDirectory = PresenceDirectory(store: store)
+    let identities = AgentAuthMiddleware.Identities(ttl: .seconds(2))
+
     let router = Router(context: TandemRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
-    router.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store))
+    router.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store, cached: identities))
     let scripts = ScriptFiles(root: configuration.webRoot)
     for middleware in StaticRoutes.middlewares(configuration: configuration, scripts: scripts) { router.add(middleware: middleware) }
     router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/demo/"]) }
@@ -44,10 +47,10 @@ public func buildApplication(
     AdminRoutes(admin: Administration(store: store), configuration: configuration).add(to: router)
     GuestRoutes(hub: hub, tokens: tokens, configuration: configuration).add(to: router)
     VisitorRoutes(store: store, configuration: configuration).add(to: router)
-    PresenceRoutes(presence: presence, store: store).add(to: router)
+    PresenceRoutes(presence: presence, directory: presenceDirectory).add(to: router)
 
     let wsRouter = Router(context: TandemRequestContext.self)
-    wsRouter.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store))
+    wsRouter.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store, cached: identities))
     if let directory = configuration.captureDirectory {
         logger.warning("TEST HOOK ON: every message from visitors is written to \(directory)")
     }
@@ -57,8 +60,8 @@ public func buildApplication(
     let agentSocket = AgentSocket(hub: hub, config: configuration.hub)
     wsRouter.ws("/ws/visitor") { inbound, outbound, context in try await visitorSocket.handle(inbound, outbound, context) }
     wsRouter.ws("/ws/agent") { inbound, outbound, context in try await agentSocket.handle(inbound, outbound, context) }
-    let presenceVisitor = PresenceVisitorSocket(presence: presence, store: store)
-    let presenceAgent = PresenceAgentSocket(presence: presence, store: store)
+    let presenceVisitor = PresenceVisitorSocket(presence: presence, directory: presenceDirectory)
+    let presenceAgent = PresenceAgentSocket(presence: presence, directory: presenceDirectory)
     wsRouter.ws("/ws/presence/visitor") { inbound, outbound, context in try await presenceVisitor.handle(inbound, outbound, context) }
     wsRouter.ws("/ws/presence/agent") { inbound, outbound, context in try await presenceAgent.handle(inbound, outbound, context) }
 

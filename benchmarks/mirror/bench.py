@@ -534,7 +534,7 @@ def machine_info(browser_version, binary):
         "load": sh("cut -d' ' -f1-3 /proc/loadavg"),
         "chromium": browser_version, "python": platform.python_version(),
         "source": source_state(),
-        "server": f"{binary} ({'debug' if 'debug' in sh(f'file {binary}') or binary.stat().st_size > 50_000_000 else 'release'} build?)",
+        "server": f"{binary} ({'release' if '/release/' in str(binary) else 'debug' if '/debug/' in str(binary) else 'unknown'} build)",
     }
 
 

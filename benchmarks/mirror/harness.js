@@ -67,27 +67,23 @@
     // The data-gid attributes are written after each message, in slices: timed apart for the
     // snapshot, counted as capture work for the mutation bursts.
     const { GidWriter } = await import(base + 'visitor/capture/gids.js');
-    const write = GidWriter.prototype.write;
-    GidWriter.prototype.write = function () {
-      const t0 = now();
-      try {
-        return write.apply(this, arguments);
-      } finally {
-        B.gid += now() - t0;
-        B.gidCalls++;
-      }
-    };
-    const flush = Recorder.prototype.flush;
-    Recorder.prototype.flush = function () {
-      const t0 = now();
-      try {
-        return flush.apply(this, arguments);
-      } finally {
-        B.flush += now() - t0;
-        B.flushCalls++;
-      }
-    };
+    timed(GidWriter.prototype, 'write', 'gid');
+    timed(Recorder.prototype, 'flush', 'flush');
   };
+
+  /** Wraps proto[method] to add its time to B[key] and count calls in B[key + 'Calls']. */
+  function timed(proto, method, key) {
+    const original = proto[method];
+    proto[method] = function () {
+      const t0 = now();
+      try {
+        return original.apply(this, arguments);
+      } finally {
+        B[key] += now() - t0;
+        B[key + 'Calls']++;
+      }
+    };
+  }
 
   // ---- rrweb ----
   B.startRrweb = function () {

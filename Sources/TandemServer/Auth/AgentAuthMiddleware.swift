@@ -1,4 +1,5 @@
 import Hummingbird
+import TandemDomain
 import TandemStorage
 
 /// Reads an agent token from `Authorization: Bearer`, the `token` query parameter (browsers cannot
@@ -11,6 +12,16 @@ struct AgentAuthMiddleware: RouterMiddleware {
 
     let tokens: TokenService
     let store: any TandemStore
+    /// Agents and their memberships for presence requests (a high rate from CRM pages), kept
+    /// for a moment; everything else reads them fresh.
+    let cached: Identities
+
+    typealias Identities = ReadCache<Int, StoredIdentity>
+    struct StoredIdentity: Sendable {
+        let agent: Agent
+        let memberships: [Membership]
+    }
+    static let cachedPrefixes = ["/api/v1/presence/", "/ws/presence/"]
 
     /// Public files need no identity: skip the token check and its database reads for them.
     static let publicPrefixes = ["/web/", "/demo/", "/cobrowse", "/invoke-visitor.js"]
@@ -22,10 +33,9 @@ struct AgentAuthMiddleware: RouterMiddleware {
             context.credentialSource = source
             do {
                 let claims = try await tokens.verify(token)
-                if let id = claims.agentId, let agent = try await store.agent(id: id) {
+                if let id = claims.agentId, let stored = try await stored(id, cache: Self.cachedPrefixes.contains(where: request.uri.path.hasPrefix)) {
                     context.identity = AgentIdentity(
-                        agent: agent, memberships: try await store.memberships(agentId: id), tokenGroup: claims.groupid,
-                        services: claims.services)
+                        agent: stored.agent, memberships: stored.memberships, tokenGroup: claims.groupid, services: claims.services)
                 } else {
                     context.authProblem = .invalid
                 }
@@ -42,6 +52,14 @@ struct AgentAuthMiddleware: RouterMiddleware {
             if context.credentialSource == nil { context.credentialSource = .cookie }
         }
         return try await next(request, context)
+    }
+
+    private func stored(_ id: Int, cache: Bool) async throws -> StoredIdentity? {
+        let read = { () async throws -> StoredIdentity? in
+            guard let agent = try await store.agent(id: id) else { return nil }
+            return StoredIdentity(agent: agent, memberships: try await store.memberships(agentId: id))
+        }
+        return cache ? try await cached.value(id, load: read) : try await read()
     }
 
     static func token(from request: Request) -> (String, CredentialSource)? {

@@ -19,7 +19,7 @@ enum PresenceAccess {
         let identity: AgentIdentity
     }
 
-    static func check(_ request: Request, _ context: TandemRequestContext, store: any TandemStore) async throws -> Granted {
+    static func check(_ request: Request, _ context: TandemRequestContext, directory: PresenceDirectory) async throws -> Granted {
         let query = request.uri.queryParameters
         guard let groupId = query["groupid"].flatMap({ Int($0) }), groupId > 0 else {
             throw Failure.badRequest("groupid must be a positive integer")
@@ -32,7 +32,7 @@ enum PresenceAccess {
             }
         }
         guard identity.services.contains("presence") else { throw Failure.authorization("the token is not for the presence service") }
-        guard identity.groups.contains(groupId), let group = try await store.group(id: groupId) else {
+        guard identity.groups.contains(groupId), let group = try await directory.group(id: groupId) else {
             throw Failure.authorization("the token is not valid for group \(groupId)")
         }
         if let origin = request.headers[.origin], !AgentSocket.sameOrigin(origin, request),
@@ -51,5 +51,17 @@ enum PresenceAccess {
             throw Failure.badRequest("visitorid (or uniqueid) is missing or breaks the key rules")
         }
         return key.value
+    }
+}
+
+/// The store as presence reads it: groups through a short cache, since presence requests come
+/// in bursts (a CRM page looking up and signalling visitors) and every visitor's socket needs
+/// its group's origins.
+struct PresenceDirectory: Sendable {
+    let store: any TandemStore
+    let groups = ReadCache<Int, Group>(ttl: .seconds(2))
+
+    func group(id: Int) async throws -> Group? {
+        try await groups.value(id) { try await store.group(id: id) }
     }
 }

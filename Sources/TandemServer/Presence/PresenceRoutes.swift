@@ -7,7 +7,7 @@ import TandemStorage
 /// or invoke, list who is online. Called from agent pages on the group's allowed origins.
 struct PresenceRoutes {
     let presence: PresenceHub
-    let store: any TandemStore
+    let directory: PresenceDirectory
 
     struct SignalRequest: Decodable {
         var mtype: String
@@ -29,7 +29,7 @@ struct PresenceRoutes {
         }
         router.get("/api/v1/presence/visitor") { request, context in
             try await respond(request) {
-                let granted = try await PresenceAccess.check(request, context, store: store)
+                let granted = try await PresenceAccess.check(request, context, directory: directory)
                 let visitorId = try PresenceAccess.visitorId(request)
                 guard let info = await presence.lookup(group: granted.group.id, visitorId: visitorId) else {
                     return (.notFound, try Self.error("visitornotpresent", "visitor \(visitorId) is not connected"))
@@ -39,13 +39,13 @@ struct PresenceRoutes {
         }
         router.get("/api/v1/presence/visitors") { request, context in
             try await respond(request) {
-                let granted = try await PresenceAccess.check(request, context, store: store)
+                let granted = try await PresenceAccess.check(request, context, directory: directory)
                 return (.ok, try AdminRoutes.encoder.encode(await presence.online(group: granted.group.id)))
             }
         }
         router.post("/api/v1/presence/signal") { request, context in
             try await respond(request) {
-                let granted = try await PresenceAccess.check(request, context, store: store)
+                let granted = try await PresenceAccess.check(request, context, directory: directory)
                 let visitorId = try PresenceAccess.visitorId(request)
                 guard let body = try? await request.decode(as: SignalRequest.self, context: context) else {
                     throw PresenceAccess.Failure.badRequest("expected JSON {mtype: 'signal'|'invoke', data}")

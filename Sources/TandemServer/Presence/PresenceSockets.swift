@@ -8,7 +8,7 @@ import TandemStorage
 /// `/ws/presence/visitor?groupid=G&visitorid=V`: a browsing visitor's presence socket.
 struct PresenceVisitorSocket: Sendable {
     let presence: PresenceHub
-    let store: any TandemStore
+    let directory: PresenceDirectory
 
     func handle(
         _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, _ context: WebSocketRouterContext<TandemRequestContext>
@@ -19,7 +19,7 @@ struct PresenceVisitorSocket: Sendable {
         else {
             return await SocketPump.reject(outbound, .invalidInput, "groupid and visitorid are required and must follow the key rules")
         }
-        guard let group = try await store.group(id: groupId) else {
+        guard let group = try await directory.group(id: groupId) else {
             return await SocketPump.reject(outbound, .forbidden, "unknown group \(groupId)")
         }
         guard group.settings.allowsVisitorOrigin(request.headers[.origin]) else {
@@ -58,7 +58,7 @@ struct PresenceVisitorSocket: Sendable {
 /// `/ws/presence/agent?groupid=G&visitorid=V`: one visitor's events for `GLANCE.Presence.Agent`.
 struct PresenceAgentSocket: Sendable {
     let presence: PresenceHub
-    let store: any TandemStore
+    let directory: PresenceDirectory
 
     func handle(
         _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, _ context: WebSocketRouterContext<TandemRequestContext>
@@ -66,7 +66,7 @@ struct PresenceAgentSocket: Sendable {
         let granted: PresenceAccess.Granted
         let visitorId: String
         do {
-            granted = try await PresenceAccess.check(context.request, context.requestContext, store: store)
+            granted = try await PresenceAccess.check(context.request, context.requestContext, directory: directory)
             visitorId = try PresenceAccess.visitorId(context.request)
         } catch let failure as PresenceAccess.Failure {
             switch failure {

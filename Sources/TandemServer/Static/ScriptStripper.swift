@@ -102,19 +102,24 @@ public enum ScriptStripper {
             atLineStart = true
         }
 
+        /// Copies one character of a literal; an escape brings the next character along and
+        /// ends nothing (nil).
+        mutating func copyLiteralCharacter() -> UInt8? {
+            let c = s[i]
+            out.append(c)
+            i += 1
+            guard c == .backslash, i < s.count else { return c }
+            out.append(s[i])
+            i += 1
+            return nil
+        }
+
         mutating func string(quote: UInt8) {
             out.append(quote)
             i += 1
             while i < s.count {
-                let c = s[i]
-                out.append(c)
-                i += 1
-                if c == .backslash, i < s.count {
-                    out.append(s[i])
-                    i += 1
-                } else if c == quote || c == .newline {
-                    return
-                }
+                guard let c = copyLiteralCharacter() else { continue }
+                if c == quote || c == .newline { return }
             }
         }
 
@@ -122,13 +127,8 @@ public enum ScriptStripper {
         /// a `${`, after which the lexer is back in code until the matching `}`.
         mutating func templateText() {
             while i < s.count {
-                let c = s[i]
-                out.append(c)
-                i += 1
-                if c == .backslash, i < s.count {
-                    out.append(s[i])
-                    i += 1
-                } else if c == .backtick {
+                guard let c = copyLiteralCharacter() else { continue }
+                if c == .backtick {
                     return
                 } else if c == .dollar, i < s.count, s[i] == .openBrace {
                     out.append(s[i])
