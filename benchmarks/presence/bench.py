@@ -66,17 +66,30 @@ class Server:
         return json.loads(urllib.request.urlopen(req).read())["token"]
 
 
-async def http(host, port, method, path, token, body=None):
-    """One HTTP/1.1 request on a fresh connection (as a browser's fetch without keep-alive would)."""
-    reader, writer = await asyncio.open_connection(host, port)
-    payload = json.dumps(body).encode() if body is not None else b""
-    head = (f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\nConnection: close\r\n\r\n")
-    writer.write(head.encode() + payload)
-    await writer.drain()
-    response = await reader.read()
-    writer.close()
-    return int(response.split(b" ", 2)[1])
+class AgentConnection:
+    """An agent page's HTTP/1.1 connection to the server: kept alive between requests, as a
+    browser's fetch keeps it (or a fresh connection per request with keepalive=False)."""
+
+    def __init__(self, host, port, token, keepalive=True):
+        self.host, self.port, self.token, self.keepalive = host, port, token, keepalive
+        self.reader = self.writer = None
+
+    async def request(self, method, path, body=None):
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        payload = json.dumps(body).encode() if body is not None else b""
+        head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nAuthorization: Bearer {self.token}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+                + ("" if self.keepalive else "Connection: close\r\n") + "\r\n")
+        self.writer.write(head.encode() + payload)
+        await self.writer.drain()
+        header = await self.reader.readuntil(b"\r\n\r\n")
+        length = next((int(line.split(b":", 1)[1]) for line in header.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0)
+        await self.reader.readexactly(length)
+        if not self.keepalive or b"connection: close" in header.lower():
+            self.writer.close()
+            self.reader = self.writer = None
+        return int(header.split(b" ", 2)[1])
 
 
 async def idle_worker(args):
@@ -162,19 +175,23 @@ async def main(args):
     # Agents: lookups and signals to random visitors, a few at a time.
     latencies, lookups = [], []
     sent = {}
-    agents = asyncio.Semaphore(args.agents)
+    agents = asyncio.Queue()
+    for _ in range(args.agents):
+        agents.put_nowait(AgentConnection("127.0.0.1", server.port, token, keepalive=not args.fresh_connections))
 
     async def signal(n):
-        async with agents:
+        agent = await agents.get()
+        try:
             target = random.randrange(own)
             t_lookup = time.perf_counter()
-            status = await http("127.0.0.1", server.port, "GET", f"/api/v1/presence/visitor?groupid=1&visitorid=v{target}", token)
+            status = await agent.request("GET", f"/api/v1/presence/visitor?groupid=1&visitorid=v{target}")
             lookups.append(time.perf_counter() - t_lookup)
             assert status == 200, status
             sent[n] = time.perf_counter()
-            status = await http("127.0.0.1", server.port, "POST", f"/api/v1/presence/signal?groupid=1&visitorid=v{target}", token,
-                                {"mtype": "signal", "data": {"id": n}})
+            status = await agent.request("POST", f"/api/v1/presence/signal?groupid=1&visitorid=v{target}", {"mtype": "signal", "data": {"id": n}})
             assert status == 200, status
+        finally:
+            agents.put_nowait(agent)
 
     t1 = time.perf_counter()
     await asyncio.gather(*(signal(n) for n in range(args.signals)))
@@ -199,7 +216,8 @@ async def main(args):
         ("connect rate", f"{args.visitors / connect_seconds:,.0f} /s ({connect_seconds:.1f} s)"),
         ("server RSS before / idle / after signals", f"{base_rss / 1024:.1f} / {idle_rss / 1024:.1f} / {busy_rss / 1024:.1f} MiB"),
         ("server memory per idle visitor", f"{per_visitor / 1024:.1f} KiB (target <= 16 KiB: {'met' if per_visitor <= 16 * 1024 else 'NOT met'})"),
-        ("signals delivered", f"{len(latencies)} of {args.signals} in {signal_seconds:.1f} s, {args.agents} agents at a time"),
+        ("signals delivered", f"{len(latencies)} of {args.signals} in {signal_seconds:.1f} s, {args.agents} agents at a time"
+                              + (", a new connection per request" if args.fresh_connections else ", keep-alive connections")),
         ("lookup latency p50 / p99", f"{percentile(lookups, 50) * 1000:.2f} / {percentile(lookups, 99) * 1000:.2f} ms"),
         ("signal latency p50 / p99 (POST sent -> visitor socket)",
          f"{percentile(latencies, 50):.2f} / {percentile(latencies, 99):.2f} ms "
@@ -215,7 +233,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--visitors", type=int, default=20000)
     parser.add_argument("--signals", type=int, default=2000)
-    parser.add_argument("--agents", type=int, default=20)
+    parser.add_argument("--agents", type=int, default=20, help="agent connections, each with one request at a time")
+    parser.add_argument("--fresh-connections", action="store_true", help="a new TCP connection per request (no keep-alive)")
     parser.add_argument("--parallel", type=int, default=500, help="visitor connects in flight")
     parser.add_argument("--debug", action="store_true", help="(handled by ./run) use the debug build")
     parser.add_argument("--own", type=int, default=2000, help="visitors held by this process (the ones signalled)")
