@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWSCompression
 import HummingbirdWebSocket
 import Logging
@@ -66,15 +67,20 @@ public func buildApplication(
     wsRouter.ws("/ws/presence/agent") { inbound, outbound, context in try await presenceAgent.handle(inbound, outbound, context) }
 
     let maxMessage = configuration.hub.maxMessageSize
+    let webSockets = HTTP1WebSocketUpgradeChannel.Configuration(
+        ws: .init(
+            maxFrameSize: maxMessage,
+            extensions: [.perMessageDeflate(maxDecompressedFrameSize: maxMessage, minFrameSizeToCompress: 512)],
+            autoPing: .enabled(timePeriod: .seconds(20))))
+    let webSocketResponder = wsRouter.buildResponder()
+    let presenceEndpoint = PresenceChannelHandler.Endpoint(hub: presence, directory: presenceDirectory, pingInterval: .seconds(20))
     let app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: wsRouter,
-            configuration: .init(
-                ws: .init(
-                    maxFrameSize: maxMessage,
-                    extensions: [.perMessageDeflate(maxDecompressedFrameSize: maxMessage, minFrameSizeToCompress: 512)],
-                    autoPing: .enabled(timePeriod: .seconds(20))))),
+        server: HTTPServerBuilder { responder in
+            PresenceSplitChannel(
+                inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: webSockets),
+                endpoint: presenceEndpoint)
+        },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tandem"),
         services: [SessionSweeper(hub: hub, presence: presence, interval: configuration.sweepInterval)],
         logger: logger

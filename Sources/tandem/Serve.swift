@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
         // The notice runs after the application, so on SIGTERM it is shut down first (reverse order).
         let group = ServiceGroup(
             configuration: .init(
-                services: [app.application, ShutdownNotice(hub: app.hub)], gracefulShutdownSignals: [.sigterm, .sigint],
+                services: [app.application, ShutdownNotice(hub: app.hub, presence: app.presence)], gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {
             try await group.run()

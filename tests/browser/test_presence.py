@@ -5,6 +5,7 @@ session the agent joins, refused invokes, token and origin refusals, visibility 
 visitorconn versus visitorsock across a navigation, and the console's live list."""
 
 import json
+import signal
 import time
 import urllib.error
 import urllib.request
@@ -198,3 +199,22 @@ def test_console_lists_visitors_live_and_offers_a_session(tandem, site, visitor,
     viewer = console.frame_locator("#viewer")
     expect(viewer.frame_locator("#mirror").locator("#title")).to_have_text("Browsing with presence")
     console.context.close()
+
+
+def test_a_server_shutdown_closes_presence_sockets_with_going_away(tandem, site, visitor):
+    """Visitor presence sockets are served without a Hummingbird task: the server still closes
+    them with 1001 when it shuts down, so pages reconnect."""
+    tandem.start()
+    visitor.goto(f"{site}/page1.html")
+    visitor.evaluate(
+        """([url]) => new Promise((resolve) => {
+            const ws = new WebSocket(url);
+            window.__presenceClose = null;
+            ws.onmessage = (e) => { if (JSON.parse(e.data).t === 'connected') resolve(); };
+            ws.onclose = (e) => { window.__presenceClose = [e.code, e.reason]; };
+        })""",
+        [tandem.base.replace("http", "ws") + "/ws/presence/visitor?groupid=1&visitorid=shutdown-1"],
+    )
+    tandem.stop(signal.SIGTERM)
+    visitor.wait_for_function("window.__presenceClose !== null")
+    assert visitor.evaluate("window.__presenceClose") == [1001, "server shutting down"]

@@ -46,7 +46,12 @@ enum PresenceAccess {
     /// The visitor id of a request: `visitorid`, or `uniqueid` as Glance maps it (`UNQ-` + id).
     static func visitorId(_ request: Request) throws -> String {
         let query = request.uri.queryParameters
-        let raw = query["visitorid"].map(String.init) ?? query["uniqueid"].map { "UNQ-" + $0 }
+        return try visitorId { query[Substring($0)].map(String.init) }
+    }
+
+    /// The same from any query: `parameter(name)` is the decoded value or nil.
+    static func visitorId(_ parameter: (String) -> String?) throws -> String {
+        let raw = parameter("visitorid") ?? parameter("uniqueid").map { "UNQ-" + $0 }
         guard let raw, let key = try? SessionKey(validating: raw) else {
             throw Failure.badRequest("visitorid (or uniqueid) is missing or breaks the key rules")
         }

@@ -154,6 +154,16 @@ public actor PresenceHub {
         entries[VisitorKey(group: group, visitorId: visitorId)]?.agents[id] = nil
     }
 
+    /// Server shutdown: every presence socket (visitors and agents) is closed with 1001, so
+    /// pages reconnect to another node or when this one is back. Visitor sockets served by
+    /// `PresenceChannelHandler` have no Hummingbird task that would close them.
+    public func closeForShutdown() {
+        for entry in entries.values {
+            for link in entry.sockets.values { link.send(.goingAway) }
+            for link in entry.agents.values { link.send(.goingAway) }
+        }
+    }
+
     // MARK: Time
 
     /// Ends logical presence after the navigation grace, drops expired signals and forgets

@@ -1,11 +1,12 @@
 import HummingbirdWebSocket
+import NIOCore
 import Synchronization
 
 /// A presence socket's writer. Frames queue here and a short-lived task writes them in order,
 /// so an idle socket costs no task and no stream: a node holds tens of thousands of idle
 /// presence visitors, and most never receive anything.
 final class PresenceLink: Sendable {
-    private let outbound: WebSocketOutboundWriter
+    private let outbound: any PresenceSink
     private let state = Mutex(State())
 
     private struct State {
@@ -14,7 +15,8 @@ final class PresenceLink: Sendable {
         var closed = false
     }
 
-    init(_ outbound: WebSocketOutboundWriter) { self.outbound = outbound }
+    init(_ outbound: any PresenceSink) { self.outbound = outbound }
+    init(_ outbound: WebSocketOutboundWriter) { self.outbound = WebSocketSink(outbound: outbound) }
 
     func send(_ frame: OutFrame) {
         let startWriter = state.withLock { s -> Bool in
@@ -39,14 +41,14 @@ final class PresenceLink: Sendable {
             guard let next else { return }
             do {
                 switch next {
-                case .text(let text): try await outbound.write(.text(text))
-                case .binary(let buffer): try await outbound.write(.binary(buffer))
+                case .text(let text): try await outbound.text(text)
+                case .binary(let buffer): try await outbound.binary(buffer)
                 case .close(let code, let reason):
                     state.withLock { $0.closed = true }
-                    try await outbound.close(.unknown(code.rawValue), reason: SocketPump.closeReason(reason))
+                    try await outbound.close(code: code.rawValue, reason: SocketPump.closeReason(reason))
                 case .goingAway:
                     state.withLock { $0.closed = true }
-                    try await outbound.close(.goingAway, reason: "server shutting down")
+                    try await outbound.close(code: 1001, reason: "server shutting down")
                 }
             } catch {
                 state.withLock { $0.closed = true }
@@ -60,5 +62,23 @@ final class PresenceLink: Sendable {
             $0.closed = true
             $0.queue = []
         }
+    }
+}
+
+/// Where a presence socket's frames go: Hummingbird's WebSocket writer (agent sockets) or the
+/// channel itself (visitor sockets served by `PresenceChannelHandler`).
+protocol PresenceSink: Sendable {
+    func text(_ text: String) async throws
+    func binary(_ buffer: ByteBuffer) async throws
+    func close(code: UInt16, reason: String) async throws
+}
+
+struct WebSocketSink: PresenceSink {
+    let outbound: WebSocketOutboundWriter
+
+    func text(_ text: String) async throws { try await outbound.write(.text(text)) }
+    func binary(_ buffer: ByteBuffer) async throws { try await outbound.write(.binary(buffer)) }
+    func close(code: UInt16, reason: String) async throws {
+        try await outbound.close(code == 1001 ? .goingAway : .unknown(code), reason: reason)
     }
 }

@@ -5,7 +5,8 @@ import TandemDomain
 import TandemProtocol
 import TandemStorage
 
-/// `/ws/presence/visitor?groupid=G&visitorid=V`: a browsing visitor's presence socket.
+/// `/ws/presence/visitor?groupid=G&visitorid=V` when it is not a connection's first request
+/// (a connection's first request, nearly always, goes to `PresenceChannelHandler`).
 struct PresenceVisitorSocket: Sendable {
     let presence: PresenceHub
     let directory: PresenceDirectory
@@ -14,44 +15,26 @@ struct PresenceVisitorSocket: Sendable {
         _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, _ context: WebSocketRouterContext<TandemRequestContext>
     ) async throws {
         let request = context.request
-        guard let groupId = request.uri.queryParameters["groupid"].flatMap({ Int($0) }), groupId > 0,
-            let visitorId = try? PresenceAccess.visitorId(request)
-        else {
-            return await SocketPump.reject(outbound, .invalidInput, "groupid and visitorid are required and must follow the key rules")
-        }
-        guard let group = try await directory.group(id: groupId) else {
-            return await SocketPump.reject(outbound, .forbidden, "unknown group \(groupId)")
-        }
-        guard group.settings.allowsVisitorOrigin(request.headers[.origin]) else {
-            return await SocketPump.reject(outbound, .forbidden, "origin may not use presence in group \(groupId)")
-        }
-        let outbox = PresenceLink(outbound)
-        let id = await presence.visitorConnected(group: groupId, visitorId: visitorId, outbox: outbox)
+        let visitor = PresenceVisitor(hub: presence, directory: directory, link: PresenceLink(outbound))
+        let refusal = await visitor.open(
+            groupId: request.uri.queryParameters["groupid"].flatMap { Int($0) }, visitorId: try? PresenceAccess.visitorId(request),
+            origin: request.headers[.origin])
+        if let refusal { return try await outbound.close(.unknown(refusal.code), reason: refusal.reason) }
         do {
-            // Frames, not `messages(maxSize:)`: presence messages are small single frames, and
-            // every async frame level costs each idle visitor's task memory for as long as the
-            // socket is open (the task allocator keeps its peak; see benchmarks/presence).
             for try await frame in inbound {
-                guard frame.opcode == .text, frame.fin, frame.data.readableBytes <= 16 << 10,
-                    let parsed = try? WireEncoding.decode(PresenceVisitorMessage.self, from: String(buffer: frame.data))
-                else {
-                    await SocketPump.reject(outbound, .badMessage, "unexpected or malformed message")
+                guard frame.opcode == .text, frame.fin, frame.data.readableBytes <= PresenceChannelHandler.maxMessage else {
+                    try await outbound.close(.unknown(CloseCode.badMessage.rawValue), reason: "unexpected or malformed message")
                     break
                 }
-                if case .presence(let p) = parsed, let problem = PresenceData.problem(p.data) {
-                    await SocketPump.reject(outbound, .invalidInput, "presence data: \(problem)")
+                if let refusal = await visitor.received(String(buffer: frame.data)) {
+                    try await outbound.close(.unknown(refusal.code), reason: refusal.reason)
                     break
-                }
-                switch parsed {
-                case .presence(let p): await presence.visitorSentPresence(group: groupId, visitorId: visitorId, p.data)
-                case .event(let event): await presence.visitorEvent(group: groupId, visitorId: visitorId, event)
                 }
             }
         } catch {
             context.logger.debug("presence visitor socket ended", metadata: ["error": "\(error)"])
         }
-        await presence.visitorDisconnected(group: groupId, visitorId: visitorId, id: id)
-        outbox.finish()
+        await visitor.closed()
     }
 }
 

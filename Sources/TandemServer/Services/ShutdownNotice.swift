@@ -6,12 +6,17 @@ import ServiceLifecycle
 /// would close with 1000 first).
 public struct ShutdownNotice: Service {
     let hub: SessionHub
+    let presence: PresenceHub?
 
-    public init(hub: SessionHub) { self.hub = hub }
+    public init(hub: SessionHub, presence: PresenceHub? = nil) {
+        self.hub = hub
+        self.presence = presence
+    }
 
     public func run() async throws {
         try? await gracefulShutdown()
         await hub.closeForShutdown()
+        await presence?.closeForShutdown()
         // Let the socket writers send their close frames before the server goes.
         try? await Task.sleep(for: .milliseconds(200))
     }
