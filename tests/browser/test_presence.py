@@ -6,6 +6,8 @@ visitorconn versus visitorsock across a navigation, and the console's live list.
 
 import json
 import signal
+import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -218,3 +220,21 @@ def test_a_server_shutdown_closes_presence_sockets_with_going_away(tandem, site,
     tandem.stop(signal.SIGTERM)
     visitor.wait_for_function("window.__presenceClose !== null")
     assert visitor.evaluate("window.__presenceClose") == [1001, "server shutting down"]
+
+
+def test_a_connection_that_sends_nothing_does_not_hold_up_shutdown(tandem):
+    """Every connection's first bytes are read to find presence sockets; one that sends nothing
+    (a browser's preconnect) is closed at shutdown instead of keeping the server up."""
+    tandem.start()
+    port = int(tandem.base.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port)):
+        time.sleep(0.3)
+        proc = tandem.proc
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the server was still running 5 s after SIGTERM")
+        assert time.monotonic() - started < 5
+    tandem.proc = None

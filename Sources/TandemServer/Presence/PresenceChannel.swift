@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 import TandemProtocol
 
@@ -34,7 +35,14 @@ struct PresenceSplitChannel<Inner: ServerChildChannel>: ServerChildChannel {
     }
 
     func handle(value: Value, logger: Logger) async {
-        if (try? await value.route.get()) == .presence { return }
+        // A connection that has sent nothing yet would hold up a graceful shutdown (Hummingbird
+        // closes idle connections from inside `inner.handle`): close it, nothing is lost.
+        let route = await withGracefulShutdownHandler {
+            try? await value.route.get()
+        } onGracefulShutdown: {
+            value.channel.close(promise: nil)
+        }
+        if route == .presence { return }
         await inner.handle(value: value.inner, logger: logger)
     }
 }
@@ -80,6 +88,7 @@ final class PresenceChannelHandler: ChannelInboundHandler, RemovableChannelHandl
     private let endpoint: Endpoint
     private let route: EventLoopPromise<Route>
     private var state = State.sniffing
+    private var routeDecided = false
     private var buffer: ByteBuffer?
     private var visitor: PresenceVisitor?
     /// Work for the visitor, in order: each step waits for the one before.
@@ -111,7 +120,7 @@ final class PresenceChannelHandler: ChannelInboundHandler, RemovableChannelHandl
 
     func channelInactive(context: ChannelHandlerContext) {
         if state == .sniffing || state == .passing {
-            route.succeed(.http)  // Hummingbird's side cleans up after itself (a second succeed is ignored)
+            decide(.http)  // Hummingbird's side cleans up after itself
             context.fireChannelInactive()
             return
         }
@@ -143,7 +152,7 @@ final class PresenceChannelHandler: ChannelInboundHandler, RemovableChannelHandl
             return stepAside(context: context)
         }
         buffer!.moveReaderIndex(to: end.upperBound)
-        route.succeed(.presence)
+        decide(.presence)
         guard let response = PresenceWire.switchingProtocols(request) else {
             state = .closed
             let refusal = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -163,10 +172,17 @@ final class PresenceChannelHandler: ChannelInboundHandler, RemovableChannelHandl
         let bytes = buffer
         buffer = nil
         state = .passing
-        route.succeed(.http)
+        decide(.http)
         if let bytes { context.fireChannelRead(wrapInboundOut(bytes)) }
         context.fireChannelReadComplete()
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
+    /// Tells Hummingbird's connection task what this connection is (once).
+    private func decide(_ decided: Route) {
+        guard !routeDecided else { return }
+        routeDecided = true
+        route.succeed(decided)
     }
 
     static func isPresencePath(_ target: String) -> Bool {
