@@ -40,7 +40,8 @@ struct GracePeriodTests {
     }
 
     @Test func visitorReturningWithinTheGraceKeepsTheSession() async throws {
-        try await TestServer.run(configure: { $0.hub.visitorGrace = .seconds(1) }) { server in
+        // 2 s: the reconnect must land inside the grace even when the whole suite runs at once.
+        try await TestServer.run(configure: { $0.hub.visitorGrace = .seconds(2) }) { server in
             let (visitor, session) = try await server.startVisitor(key: "back")
             await visitor.close()
             let again = server.visitorSocket(name: "again")
@@ -51,7 +52,7 @@ struct GracePeriodTests {
                 return
             }
             // Well past the grace period: still running because the visitor is connected.
-            await again.expectSilence(for: .milliseconds(1500))
+            await again.expectSilence(for: .milliseconds(2500))
             let record = try await server.store.session(callId: session.callid)
             #expect(record?.isActive == true)
         }
