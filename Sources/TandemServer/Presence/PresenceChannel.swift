@@ -1,10 +1,8 @@
 import Foundation
-import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
-import Synchronization
 import TandemProtocol
 
 /// Presence visitor sockets without a task each.
@@ -91,6 +89,8 @@ final class PresenceChannelHandler: ChannelInboundHandler, RemovableChannelHandl
     private var routeDecided = false
     private var buffer: ByteBuffer?
     private var visitor: PresenceVisitor?
+    /// Writes to this socket from the visitor's tasks (the link, refusals).
+    private var sink: ChannelSink?
     /// Work for the visitor, in order: each step waits for the one before.
     private var tail: Task<Void, Never>?
     private var ping: RepeatedTask?
@@ -103,19 +103,25 @@ final class PresenceChannelHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var incoming = unwrapInboundIn(data)
         switch state {
         case .sniffing:
-            if buffer == nil { buffer = incoming } else { buffer!.writeBuffer(&incoming) }
+            keep(unwrapInboundIn(data))
             sniff(context: context)
         case .passing:
             context.fireChannelRead(data)
         case .open, .closing:
-            if buffer == nil { buffer = incoming } else { buffer!.writeBuffer(&incoming) }
+            keep(unwrapInboundIn(data))
             readFrames(context: context)
         case .closed:
             break
         }
+    }
+
+    /// Bytes read but not used yet: the request head so far, or part of a frame.
+    private func keep(_ incoming: ByteBuffer) {
+        guard buffer != nil else { return buffer = incoming }
+        var incoming = incoming
+        buffer!.writeBuffer(&incoming)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -194,6 +200,7 @@ final class PresenceChannelHandler: ChannelInboundHandler, RemovableChannelHandl
 
     private func open(context: ChannelHandlerContext, request: PresenceWire.Handshake) {
         let sink = ChannelSink(context, self)
+        self.sink = sink
         let link = PresenceLink(sink)
         let visitor = PresenceVisitor(hub: endpoint.hub, directory: endpoint.directory, link: link)
         self.visitor = visitor
@@ -259,10 +266,10 @@ final class PresenceChannelHandler: ChannelInboundHandler, RemovableChannelHandl
         switch PresenceWire.Opcode(rawValue: frame.opcode) {
         case .text where frame.fin:
             let text = String(buffer: frame.payload)
-            let sink = ChannelSink(context, self)
+            let sink = self.sink
             enqueue { visitor in
                 if let refusal = await visitor.received(text) {
-                    try? await sink.close(code: refusal.code, reason: refusal.reason)
+                    try? await sink?.close(code: refusal.code, reason: refusal.reason)
                 }
             }
         case .ping:

@@ -49,11 +49,10 @@ enum PresenceWire {
             var payload = buffer.getSlice(at: start + header + 4, length: length)
         else { return nil }
         buffer.moveReaderIndex(forwardBy: header + 4 + length)
-        var unmasked = ByteBufferAllocator().buffer(capacity: length)
-        payload.withUnsafeReadableBytes { bytes in
-            for (index, byte) in bytes.enumerated() { unmasked.writeInteger(byte ^ mask[index & 3]) }
+        // Unmasked in place (the slice gets its own copy on the first write).
+        payload.withUnsafeMutableReadableBytes { bytes in
+            for index in bytes.indices { bytes[index] ^= mask[index & 3] }
         }
-        payload = unmasked
         return Frame(fin: b0 & 0x80 != 0, opcode: opcode, payload: payload)
     }
 
