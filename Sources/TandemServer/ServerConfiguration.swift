@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything the server needs to know at start-up.
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
@@ -19,6 +21,9 @@ public struct ServerConfiguration: Sendable {
     public var publicURL: String?
     /// Test hook: a folder receiving every message visitors send (see `TrafficCapture`).
     public var captureDirectory: String?
+    /// Origins (a CRM) allowed to embed the agent viewer and console in a frame; this server's own
+    /// pages always may. Each is `scheme://host[:port]` (checked by `validOrigin`).
+    public var frameAncestors: [String] = []
 
     public init(webRoot: String, demoRoot: String?) {
         self.webRoot = webRoot
@@ -32,5 +37,21 @@ extension ServerConfiguration {
     func publicBase(host: String?) -> String {
         if let publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
         return "\(secureCookies ? "https" : "http")://\(host ?? "\(self.host):\(port)")"
+    }
+}
+
+extension ServerConfiguration {
+    /// An origin as a browser sends it: `http(s)://host[:port]`, nothing after. Returns the
+    /// normalised origin (lower-case, no trailing slash), or nil when it is not one.
+    public static func validOrigin(_ text: String) -> String? {
+        var value = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if value.hasSuffix("/") { value.removeLast() }
+        guard let components = URLComponents(string: value), let scheme = components.scheme, let host = components.host else { return nil }
+        let hostCharacters = host.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || ".-[]:".unicodeScalars.contains($0) }
+        let nothingElse =
+            components.path.isEmpty && components.query == nil && components.fragment == nil && components.user == nil
+            && components.password == nil
+        guard scheme == "http" || scheme == "https", !host.isEmpty, hostCharacters, nothingElse else { return nil }
+        return value
     }
 }

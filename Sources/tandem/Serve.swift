@@ -27,8 +27,18 @@ struct Serve: AsyncParsableCommand {
     var secureCookies = Environment.value("TANDEM_SECURE_COOKIES") == "1"
     @Option(help: "This server's address as browsers reach it, for links it hands out (env TANDEM_PUBLIC_URL).")
     var publicURL: String? = Environment.value("TANDEM_PUBLIC_URL")
+    @Option(
+        name: .customLong("frame-ancestor"),
+        help: "An origin (a CRM) allowed to embed the viewer and console, repeatable (env TANDEM_FRAME_ANCESTORS, comma-separated).")
+    var frameAncestors: [String] = Environment.value("TANDEM_FRAME_ANCESTORS").map { $0.split(separator: ",").map(String.init) } ?? []
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env TANDEM_LOG_LEVEL).")
     var logLevel: String = Environment.value("TANDEM_LOG_LEVEL") ?? "info"
+
+    func validate() throws {
+        for origin in frameAncestors where ServerConfiguration.validOrigin(origin) == nil {
+            throw ValidationError("--frame-ancestor '\(origin)' is not an origin: write scheme://host[:port], e.g. https://crm.example.com")
+        }
+    }
 
     func run() async throws {
         var logger = Logger(label: "tandem")
@@ -44,10 +54,12 @@ struct Serve: AsyncParsableCommand {
         config.port = port
         config.secureCookies = secureCookies
         config.publicURL = publicURL
+        config.frameAncestors = frameAncestors.compactMap(ServerConfiguration.validOrigin)
         config.hub.visitorGrace = .seconds(visitorGrace)
         config.captureDirectory = Environment.value("TANDEM_TEST_CAPTURE_DIR")
         let app = try await buildApplication(configuration: config, store: db, logger: logger, metrics: registry)
-        print("Tandem listening on http://\(host):\(port)  (demo: /demo/, agent console: /agent/)")
+        let demo = config.demoRoot == nil ? "" : "demo: /demo/, "
+        Console.say("Tandem listening on http://\(host):\(port)  (\(demo)agent console: /agent/)")
         // The notice runs after the application, so on SIGTERM it is shut down first (reverse order).
         let group = ServiceGroup(
             configuration: .init(
@@ -78,7 +90,7 @@ enum Bootstrap {
         }
         try await store.setMembership(Membership(agentId: agent.id, groupId: 1))
         try await store.setSetting("demo-agent-created", "1")
-        print("""
+        Console.say("""
             ------------------------------------------------------------
              Demo agent created (shown once; an administrator):
                username: demo
@@ -86,5 +98,13 @@ enum Bootstrap {
              Reset it with: swift run tandem agent reset-password --username demo
             ------------------------------------------------------------
             """)
+    }
+}
+
+/// Lines for the person starting the server, written at once: stdout is block-buffered when it is
+/// a file or a pipe (a service manager's log), and the first-run password must not wait for exit.
+enum Console {
+    static func say(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 }

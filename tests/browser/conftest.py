@@ -55,6 +55,8 @@ class TandemServer:
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = None
         self.capture_dir = workdir / "capture"
+        # Origins allowed to frame the viewer and console (the test site's CRM pages).
+        self.frame_ancestors: list[str] = []
 
     def cli(self, *args: str) -> str:
         result = subprocess.run(
@@ -70,7 +72,8 @@ class TandemServer:
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [str(BINARY), "serve", "--database", str(self.database), "--port", str(self.port),
-             "--demo-root", str(ROOT / "demo") if demo else "none", "--visitor-grace", str(visitor_grace), "--log-level", "debug"],
+             "--demo-root", str(ROOT / "demo") if demo else "none", "--visitor-grace", str(visitor_grace), "--log-level", "debug",
+             *[arg for origin in self.frame_ancestors for arg in ("--frame-ancestor", origin)]],
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
             env={**os.environ, "TANDEM_TEST_CAPTURE_DIR": str(self.capture_dir)},
         )
@@ -146,7 +149,10 @@ def site(tandem):
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteHandler, tandem_base=tandem.base))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    port = httpd.server_address[1]
+    # The test site doubles as the CRM that embeds the viewer.
+    tandem.frame_ancestors += [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+    yield f"http://127.0.0.1:{port}"
     httpd.shutdown()
 
 

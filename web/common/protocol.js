@@ -7,12 +7,17 @@
 
 export const PROTOCOL_VERSION = 1;
 
+/** The largest message the server takes (docs/protocol.md): a larger page is not sent at all. */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
 /** First byte of a binary frame. */
 export const FrameKind = Object.freeze({ page: 1, delta: 2, transient: 3 });
 export const COMPRESSED_FLAG = 0x80;
 
 /** Close codes (Sources/TandemProtocol/CloseCode.swift). */
 export const CloseCode = Object.freeze({
+  /** A frame over the server's limit: that content must not be sent again. */
+  messageTooBig: 1009,
   sessionEnded: 4000,
   superseded: 4001,
   badMessage: 4400,

@@ -15,11 +15,27 @@ struct AgentRoutes {
         "default-src 'self'; script-src 'self'; connect-src 'self'; img-src * data: blob:; "
         + "style-src * 'unsafe-inline' data:; font-src * data:; media-src * data: blob:; "
         + "frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'none'"
+    /// The console and sign-in pages: only our own code and styles.
+    static let consolePolicy =
+        "default-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
+        + "style-src 'self' 'unsafe-inline'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+
+    /// Headers of every agent page: a policy with who may frame it (this server and the configured
+    /// CRM origins), no MIME sniffing, and no Referer (the viewer's URL holds the session key).
+    func pageHeaders(policy: String) -> HTTPFields {
+        let ancestors = (["'self'"] + configuration.frameAncestors).joined(separator: " ")
+        return [
+            .contentSecurityPolicy: "\(policy); frame-ancestors \(ancestors)",
+            .init("X-Content-Type-Options")!: "nosniff",
+            .init("Referrer-Policy")!: "no-referrer",
+        ]
+    }
 
     func add(to router: Router<TandemRequestContext>) {
         let web = configuration.webRoot
         router.get("/agent/login") { _, context in
-            try await StaticFile.response("\(web)/agent/login.html", type: "text/html; charset=utf-8", context: context)
+            try await StaticFile.response(
+                "\(web)/agent/login.html", type: "text/html; charset=utf-8", context: context, headers: self.pageHeaders(policy: Self.consolePolicy))
         }
         router.post("/agent/login") { request, context in try await self.login(request, context) }
         router.post("/agent/logout") { _, _ in
@@ -30,7 +46,9 @@ struct AgentRoutes {
         for path in ["/agent"] {  // also matches "/agent/"
             router.get(RouterPath(path)) { request, context in
                 guard context.identity != nil else { return Self.toLogin(request) }
-                return try await StaticFile.response("\(web)/agent/console.html", type: "text/html; charset=utf-8", context: context)
+                return try await StaticFile.response(
+                    "\(web)/agent/console.html", type: "text/html; charset=utf-8", context: context,
+                    headers: self.pageHeaders(policy: Self.consolePolicy))
             }
         }
         // Glance's viewer URL and ours.
@@ -45,7 +63,7 @@ struct AgentRoutes {
                 guard context.identity != nil || invitedGuest || query["ssoerror"] != nil else { return Self.toLogin(request) }
                 return try await StaticFile.response(
                     "\(web)/agent/viewer.html", type: "text/html; charset=utf-8", context: context,
-                    headers: [.contentSecurityPolicy: Self.viewerPolicy, .init("X-Content-Type-Options")!: "nosniff"])
+                    headers: self.pageHeaders(policy: Self.viewerPolicy))
             }
         }
         router.get("/api/v1/me") { _, context -> MeResponse in

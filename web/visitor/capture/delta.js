@@ -16,14 +16,15 @@ export function collectInputs(r, delta) {
   for (const el of r.inputs) {
     const id = r.mirror.idOf(el);
     if (id === undefined || r.serializer.fresh.has(id) || !el.isConnected) continue;
-    if (r.serializer.masked.has(el) || r.policy.masking.masksElement(el)) continue;
+    // Through its ancestors, shadow hosts and frames, not the field alone.
+    if (r.isMasked(el)) continue;
     const state = {};
     formState(el, state);
     if (Object.keys(state).length) list.push([id, state]);
   }
   for (const img of r.images) {
     const id = r.mirror.idOf(img);
-    if (id === undefined || r.serializer.fresh.has(id) || !img.isConnected || r.serializer.masked.has(img)) continue;
+    if (id === undefined || r.serializer.fresh.has(id) || !img.isConnected || r.isMasked(img)) continue;
     const src = currentSource(img);
     if (src) list.push([id, { cs: src }]);
   }
@@ -47,7 +48,7 @@ export function collectCanvases(r, delta) {
   const list = r.canvases.take((canvas) => {
     const id = r.mirror.idOf(canvas);
     if (id === undefined || r.serializer.fresh.has(id)) return undefined;
-    return r.serializer.masked.has(canvas) || r.policy.masking.isMasked(canvas) ? undefined : id;
+    return r.isMasked(canvas) ? undefined : id;
   });
   if (list.length) delta.cv = list;
 }

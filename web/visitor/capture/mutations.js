@@ -33,9 +33,13 @@ function isOpaque(node) {
  */
 export function processMutations(records, serializer, policy, dirtySheets, resend = new Set()) {
   const mirror = serializer.mirror;
+  const masking = policy.masking;
   /** Elements whose masking changed (a class, a type, private-mode content): sent again whole. */
   /** @type {Set<Element>} */
   const remask = new Set();
+  /** Elements whose change can alter the masking of others (an ancestor's class under `.vault .field`). */
+  /** @type {Set<Element>} */
+  const reach = new Set();
   /** @type {Set<Node>} */
   const removed = new Set();
   /** @type {Set<Node>} */
@@ -48,9 +52,11 @@ export function processMutations(records, serializer, policy, dirtySheets, resen
   for (const r of records) {
     const target = /** @type {Element} */ (r.target);
     if (target.nodeType === Node.ELEMENT_NODE && mirror.has(target) && target.isConnected) {
-      if (serializer.masked.has(target) !== policy.masking.masksElement(target)) remask.add(target);
+      const box = serializer.masked.has(target);
+      if (box !== masking.masksElement(target)) remask.add(target);
+      if (masking.contextual && r.type !== 'characterData') reach.add(masking.relational ? topElement(target) : masking.siblings ? target.parentElement || target : target);
       // Nothing inside a masked box is ever sent; its own attributes only when they keep layout.
-      if (serializer.masked.has(target) && !remask.has(target)) {
+      if (box && !remask.has(target)) {
         if (r.type !== 'attributes' || !r.attributeName || !MaskingPolicy.keepsAttribute(r.attributeName)) continue;
       }
     }
@@ -72,6 +78,7 @@ export function processMutations(records, serializer, policy, dirtySheets, resen
       names.add(r.attributeName);
     }
   }
+  if (reach.size) recheckMasking(reach, serializer, masking, remask);
 
   for (const el of [...remask, ...resend]) {
     if (!el.isConnected || !mirror.has(el)) continue;
@@ -84,11 +91,13 @@ export function processMutations(records, serializer, policy, dirtySheets, resen
   for (const node of removed) {
     const id = mirror.idOf(node);
     if (id === undefined) continue;
-    // Still in the page only if moved: then it is removed here and added again below.
-    if (node.isConnected && !added.has(node)) continue;
     rm.push(id);
     mirror.removeSubtree(node);
+    // Still in the page: moved. It is sent again only if its new place is sent (not into a
+    // masked box, a masked shadow root or frame, or anything else never mirrored).
+    if (node.isConnected) added.add(node);
   }
+  if (rm.length && serializer.masked.size) serializer.dropGone();
 
   /** @type {Node[]} */
   const roots = [];
@@ -127,12 +136,67 @@ export function processMutations(records, serializer, policy, dirtySheets, resen
     let any = false;
     for (const name of names) {
       const raw = el.getAttribute(name);
-      const value = raw === null ? null : attributeValue(el, name, raw);
-      if (raw !== null && value === null) continue;
+      const value = raw === null ? null : attributeValue(el, name, raw, masking);
+      if (raw !== null && value === null) {
+        // Dropped now (private mode, a script URL): the agent must not keep an older value.
+        if (!MaskingPolicy.keepsAttribute(name)) {
+          changed[name] = null;
+          any = true;
+        }
+        continue;
+      }
       changed[name] = value;
       any = true;
     }
     if (any) at.push([id, changed]);
   }
   return { rm, add, tx, at };
+}
+
+/**
+ * A change to these elements can change whether other elements are masked (selectors with
+ * combinators or relational pseudo-classes, private mode's visible ancestors): every sent
+ * element they can reach is asked again, both ways — newly matched elements become masked
+ * boxes, boxes that no longer match are sent with their content.
+ * @param {Set<Element>} reach
+ * @param {import('./serialize.js').Serializer} serializer
+ * @param {import('./masking.js').MaskingPolicy} masking
+ * @param {Set<Element>} remask filled with the elements whose masking changed
+ */
+function recheckMasking(reach, serializer, masking, remask) {
+  const mirror = serializer.mirror;
+  /** Outermost regions only: one inside another is covered by it. */
+  const regions = new Set();
+  for (const el of reach) {
+    if (!el.isConnected) continue;
+    let inner = false;
+    for (let n = el.parentElement; n && !inner; n = n.parentElement) inner = reach.has(n);
+    if (!inner) regions.add(el);
+  }
+  const selector = masking.privateMode ? '*' : masking.maskedSelector;
+  for (const region of regions) {
+    /** @type {Iterable<Element>} */
+    let below;
+    try {
+      below = region.querySelectorAll(selector);
+    } catch {
+      below = region.querySelectorAll('*');
+    }
+    for (const el of [region, ...below]) {
+      if (mirror.has(el) && !serializer.masked.has(el) && masking.masksElement(el)) remask.add(el);
+    }
+  }
+  for (const box of serializer.masked) {
+    if (!mirror.has(box) || !box.isConnected) continue;
+    let inside = false;
+    for (let n = /** @type {Element | null} */ (box); n && !inside; n = n.parentElement) inside = regions.has(n);
+    if (inside && !masking.masksElement(box)) remask.add(box);
+  }
+}
+
+/** The outermost element of an element's tree (document or shadow root). @param {Element} el */
+function topElement(el) {
+  let top = el;
+  while (top.parentElement) top = top.parentElement;
+  return top;
 }

@@ -25,13 +25,13 @@ export const hookFormSetters = pageHook((/** @type {(el: Element) => void} */ no
   }
 });
 
-/** Single-page apps change the URL without a page load. */
-export const hookHistory = pageHook((/** @type {() => void} */ notify) => {
+/** Single-page apps change the URL without a page load (the page's, or a same-origin frame's). */
+export const hookHistory = pageHook((/** @type {(win: Window) => void} */ notify, win) => {
   for (const method of /** @type {const} */ (['pushState', 'replaceState'])) {
-    const original = history[method];
-    history[method] = function (...args) {
+    const original = win.history[method];
+    win.history[method] = function (...args) {
       const result = original.apply(this, /** @type {any} */ (args));
-      notify();
+      notify(win);
       return result;
     };
   }

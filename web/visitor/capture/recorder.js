@@ -28,11 +28,18 @@ export class Recorder {
    *   send: (kind: number, payload: any) => void,
    *   onVisibility: (state: 'visible' | 'hidden') => void,
    *   masking: import('./masking.js').MaskingPolicy,
-   * }} options
+   *   onUrlChange?: () => void,
+   * }} options `onUrlChange`: the URL changed without a page load (a single-page app); the
+   *   recorder holds everything until `setMasking` gives it the rules for the new URL
    */
   constructor(options) {
     this.send = options.send;
     this.onVisibility = options.onVisibility;
+    this.onUrlChange = options.onUrlChange;
+    /** Waiting for the masking rules of a new URL: nothing leaves meanwhile. */
+    this.holding = false;
+    /** This page's serialization was over the server's frame limit (close 1009): agents get a notice instead. */
+    this.tooLarge = false;
     this.mirror = new Mirror();
     /** Which nodes never leave the page (our own UI), and the masking rules in force. */
     this.policy = {
@@ -44,6 +51,17 @@ export class Recorder {
     this.scrollState = { scrolled: new Set() };
     this.serializer = new Serializer(this.mirror, this.policy, this.scrollState);
     this.serializer.onRoot = (root) => this.watchRoot(root);
+    // A masked box follows the size of the element it stands for (a masked editor that grows).
+    this.boxes = new ResizeObserver((entries) => {
+      for (const entry of entries) {
+        const el = entry.target;
+        const sent = this.serializer.boxSizes.get(el);
+        if (!sent || !this.serializer.masked.has(el) || !el.isConnected) continue;
+        const rect = el.getBoundingClientRect();
+        if (Math.round(rect.width) !== sent[0] || Math.round(rect.height) !== sent[1]) this.markResend(el);
+      }
+    });
+    this.serializer.onMaskedBox = (el) => this.boxes.observe(el);
     this.serializer.gids = new GidWriter(this.mirror, {
       // Changes the page made before a slice are kept; the slice's own writes are not recorded.
       pause: () => {
@@ -76,6 +94,12 @@ export class Recorder {
     this.resetPending();
     /** @type {(() => void)[]} */
     this.teardown = [];
+    /** A history change in the page or in a watched frame (one callback: the hook keeps one). */
+    this.historyChanged = (/** @type {Window} */ win) => {
+      if (!this.running) return;
+      if (win === window) this.markUrl();
+      else this.markFrameUrl(win);
+    };
   }
 
   resetPending() {
@@ -127,7 +151,7 @@ export class Recorder {
     this.listen(document, 'visibilitychange', () => this.onVisibility(document.visibilityState === 'hidden' ? 'hidden' : 'visible'));
     this.listen(window, 'popstate', () => this.markUrl());
     this.listen(window, 'hashchange', () => this.markUrl());
-    hookHistory(() => this.running && this.markUrl());
+    hookHistory(this.historyChanged, window);
     const poll = setInterval(() => pollAdopted(this), ADOPTED_POLL_MS);
     this.teardown.push(() => clearInterval(poll));
     this.watchRoot(document);
@@ -142,6 +166,7 @@ export class Recorder {
   stop() {
     this.running = false;
     this.observer?.disconnect();
+    this.boxes.disconnect();
     hookFormSetters(null);
     hookHistory(null);
     observeStyleSheets(null);
@@ -180,8 +205,21 @@ export class Recorder {
    */
   setMasking(masking) {
     const changed = masking.signature !== this.policy.masking.signature;
+    const held = this.holding;
     this.policy.masking = masking;
+    this.holding = false;
     if (changed) this.sendFullPage();
+    else if (held) this.schedule();
+  }
+
+  /**
+   * A (re)connect: the rules just resolved, then a full page (the server's copy may be stale).
+   * @param {import('./masking.js').MaskingPolicy} masking
+   */
+  restart(masking) {
+    this.policy.masking = masking;
+    this.holding = false;
+    this.sendFullPage();
   }
 
   /** @param {boolean} paused */
@@ -193,13 +231,17 @@ export class Recorder {
 
   /** Serializes the whole page; pending changes are covered by it. */
   sendFullPage() {
-    if (!this.running || this.paused) return;
+    if (!this.running || this.paused || this.holding) return;
     this.observer?.takeRecords();
     this.resetPending();
     this.serializer.fresh = new Set();
-    if (this.policy.masking.maskPage) {
-      // A masked page: the agent learns that it is masked, and nothing else.
-      this.send(FrameKind.page, { masked: true, load: this.loadId, vp: [window.innerWidth, window.innerHeight], sc: [0, 0] });
+    this.serializer.masked.clear();
+    this.boxes.disconnect();
+    if (this.policy.masking.maskPage || this.tooLarge) {
+      // A masked page: the agent learns that it is masked, and nothing else. A page over the
+      // frame limit: that it is too large (sending it again would only be refused again).
+      const what = this.policy.masking.maskPage ? { masked: true } : { toolarge: true };
+      this.send(FrameKind.page, { ...what, load: this.loadId, vp: [window.innerWidth, window.innerHeight], sc: [0, 0] });
       return;
     }
     // Roots are watched again as the serialization meets them (gone ones are dropped).
@@ -224,9 +266,10 @@ export class Recorder {
     // The text selection follows in the first delta: reading it forces a layout, which the
     // page's next frame does anyway; here it would delay the page message.
     this.selectionSent = '[]';
+    const masking = this.policy.masking;
     this.send(FrameKind.page, {
-      url: location.href,
-      title: document.title,
+      url: masking.visibleUrl(location.href),
+      ...(masking.privateMode ? {} : { title: document.title }),
       load: this.loadId,
       vp: [window.innerWidth, window.innerHeight],
       dpr: window.devicePixelRatio,
@@ -252,9 +295,11 @@ export class Recorder {
   flush() {
     if (!this.scheduled || !this.running) return;
     this.scheduled = false;
+    // Changes wait (in `records` and the marks) for the new URL's rules.
+    if (this.holding) return;
     const records = this.records.concat(this.observer ? this.observer.takeRecords() : []);
     this.records = [];
-    if (this.paused || this.policy.masking.maskPage) {
+    if (this.paused || this.policy.masking.maskPage || this.tooLarge) {
       // Nothing of a paused or masked page leaves; the next full page covers these changes.
       this.resetPending();
       return;
@@ -285,7 +330,7 @@ export class Recorder {
     collectScrolls(this, delta);
     collectFocus(this, delta);
     if (this.viewportChanged) delta.vp = [window.innerWidth, window.innerHeight];
-    if (this.urlChanged) delta.url = [location.href, document.title];
+    if (this.urlChanged) delta.url = this.policy.masking.privateMode ? [this.policy.masking.visibleUrl(location.href), ''] : [location.href, document.title];
     const pointer = this.pointer;
     this.inputs.clear();
     this.sheets.clear();
@@ -304,20 +349,21 @@ export class Recorder {
     if (point) this.send(FrameKind.transient, { pt: [point[0], point[1]] });
   }
 
-
-
-
-
-
-
-
+  /**
+   * Whether a node's content may not leave: not sent (inside a masked box, or never mirrored),
+   * sent as a masked box, or masked by the rule now (`MaskingPolicy.isMasked`).
+   * @param {Node} node
+   */
+  isMasked(node) {
+    return !this.mirror.has(node) || this.serializer.masked.has(/** @type {Element} */ (node)) || this.policy.masking.isMasked(node);
+  }
 
   focusNow() {
-    return focusState(this.mirror, (el) => this.serializer.masked.has(el) || this.policy.masking.isMasked(el));
+    return focusState(this.mirror, (el) => this.isMasked(el));
   }
 
   selectionNow() {
-    return selectionState(this.mirror, (node) => this.policy.masking.isMasked(node));
+    return selectionState(this.mirror, (node) => this.isMasked(node));
   }
 
   /** @param {EventTarget | null} target */
@@ -360,8 +406,29 @@ export class Recorder {
     this.schedule();
   }
 
+  /**
+   * A frame's URL changed without a load: under URL rules it may now be a masked page (or no
+   * longer one), so it is sent again.
+   * @param {Window} win
+   */
+  markFrameUrl(win) {
+    if (!this.policy.masking.masksFrames) return;
+    let frame = null;
+    try {
+      frame = win.frameElement;
+    } catch {
+      return;
+    }
+    if (frame) this.markResend(frame);
+  }
+
+  /** The page's URL changed without a load: its masking rules are asked again before anything leaves. */
   markUrl() {
     this.urlChanged = true;
+    if (this.onUrlChange) {
+      this.holding = true;
+      this.onUrlChange();
+    }
     this.schedule();
   }
 

@@ -1,6 +1,7 @@
 // @ts-check
 import { MaskingPolicy } from './masking.js';
-import { ConstructedSheets, sheetText } from './styles.js';
+import { absolutizeCssUrls, ConstructedSheets, sheetText } from './styles.js';
+import { isScriptUrl, targetsScript } from '../../common/urls.js';
 import { canvasData } from './canvas.js';
 import { GidWriter } from './gids.js';
 import { currentSource, formState, frameDocument } from './state.js';
@@ -26,42 +27,68 @@ const URL_ATTRS = new Set(['href', 'src', 'poster', 'action', 'formaction', 'bac
 /** Our own attributes: the ids themselves travel as `i`. */
 export const OWN_ATTRS = new Set(['data-gid', 'data-gcid']);
 
-/** @param {string} value */
-export function absoluteUrl(value) {
+/**
+ * @param {string} value @param {string} [base] the document's base URL (a frame's own)
+ */
+export function absoluteUrl(value, base = document.baseURI) {
   const trimmed = value.trim();
-  if (!trimmed || trimmed.startsWith('#') || /^(data|blob|about|mailto|tel|javascript):/i.test(trimmed)) return value;
+  if (!trimmed || trimmed.startsWith('#') || /^(data|blob|about|mailto|tel):/i.test(trimmed)) return value;
   try {
-    return new URL(trimmed, document.baseURI).href;
+    return new URL(trimmed, base).href;
   } catch {
     return value;
   }
 }
 
-/** @param {string} value */
-function absoluteSrcset(value) {
+/** @param {string} value @param {string} base */
+function absoluteSrcset(value, base) {
   return value
     .split(',')
     .map((part) => {
       const [url, ...descriptor] = part.trim().split(/\s+/);
-      return [absoluteUrl(url), ...descriptor].join(' ');
+      return [absoluteUrl(url, base), ...descriptor].join(' ');
     })
     .join(', ');
+}
+
+/** SVG animation elements (local names as the DOM has them): one that animates a link or a handler could make script of a value. */
+const ANIMATIONS = new Set(['set', 'animate', 'animateMotion', 'animateTransform', 'animateColor', 'animatemotion', 'animatetransform', 'animatecolor']);
+
+/**
+ * An animation element that targets a link or an event attribute, or animates to a script URL:
+ * never sent (the viewer refuses it too).
+ * @param {Element} el
+ */
+export function isScriptAnimation(el) {
+  if (!ANIMATIONS.has(el.localName)) return false;
+  if (targetsScript(el.getAttribute('attributeName') || '')) return true;
+  return ['to', 'from', 'values', 'by'].some((name) => (el.getAttribute(name) || '').split(';').some(isScriptUrl));
 }
 
 /**
  * The value an attribute is sent with, or null when it is not sent at all.
  * @param {Element} el @param {string} name @param {string} value
+ * @param {import('./masking.js').MaskingPolicy} masking private mode keeps content attributes home
  */
-export function attributeValue(el, name, value) {
-  // srcdoc: a frame's content travels as its serialized (and masked) document instead.
-  if (OWN_ATTRS.has(name) || name.startsWith('on') || name === 'srcdoc') return null;
+export function attributeValue(el, name, value, masking) {
+  // Inline handlers (any case), our ids, and srcdoc (a frame's content travels as its
+  // serialized, masked document instead) never leave; nor do pings (tracking, not rendering).
+  if (((name.charCodeAt(0) | 32) === 111 && (name.charCodeAt(1) | 32) === 110) || OWN_ATTRS.has(name) || name === 'srcdoc' || name === 'ping') return null;
+  let out = value;
   if (URL_ATTRS.has(name)) {
-    if (/^\s*javascript:/i.test(value)) return null;
-    return absoluteUrl(value);
+    if (isScriptUrl(value)) return null;
+    out = absoluteUrl(value, el.ownerDocument.baseURI);
+  } else if (name === 'srcset' || name === 'imagesrcset') {
+    if (value.split(',').some(isScriptUrl)) return null;
+    out = absoluteSrcset(value, el.ownerDocument.baseURI);
+  } else if (name === 'style') {
+    // Relative url() resolves against the visitor's page, not the viewer's origin.
+    if (value.includes('url(')) out = absolutizeCssUrls(value, el.ownerDocument.baseURI);
+  } else if (ANIMATIONS.has(el.localName)) {
+    if (name.toLowerCase() === 'attributename' ? targetsScript(value) : value.split(';').some(isScriptUrl)) return null;
   }
-  if (name === 'srcset') return absoluteSrcset(value);
-  if (el.localName === 'script' || el.localName === 'noscript') return name === 'id' || name === 'class' ? value : null;
-  return value;
+  if (el.localName === 'script' || el.localName === 'noscript') return name === 'id' || name === 'class' ? out : null;
+  return masking.privateMode ? masking.visibleAttribute(el, name, out) : out;
 }
 
 export class Serializer {
@@ -86,10 +113,16 @@ export class Serializer {
     this.previous = NaN;
     /** Writes the documented data-gid attributes (the recorder connects it to its observer). */
     this.gids = new GidWriter(mirror, { pause() {}, resume() {} });
-    /** Elements sent as masked boxes: their content never leaves, now or in later changes. */
-    this.masked = new WeakSet();
-    /** Whether any element was ever sent masked (else there is nothing to unmask). */
-    this.maskedAny = false;
+    /** Elements sent as masked boxes: their content never leaves, now or in later changes.
+     * A Set, not a WeakSet: a change can unmask them, so the recorder goes through them
+     * (`Recorder.dropGone` forgets those no longer sent). */
+    /** @type {Set<Element>} */
+    this.masked = new Set();
+    /** The size each masked box was sent with, to notice one that grows or shrinks. */
+    /** @type {WeakMap<Element, number[]>} */
+    this.boxSizes = new WeakMap();
+    /** Told of every masked box measured (the recorder watches its size). */
+    this.onMaskedBox = (/** @type {Element} */ el) => {};
     /** Masked boxes serialized since the last `measure()`: [element, its JSON]. */
     this.toMeasure = [];
     /** Told of every shadow root and frame document serialized, so changes in it are watched. */
@@ -108,8 +141,15 @@ export class Serializer {
       const rect = el.getBoundingClientRect();
       const inline = getComputedStyle(el).display === 'inline';
       out.mk = [Math.round(rect.width), Math.round(rect.height), inline ? 1 : 0];
+      this.boxSizes.set(el, out.mk);
+      this.onMaskedBox(el);
     }
     this.toMeasure = [];
+  }
+
+  /** Forgets masked boxes no longer sent (removed, or sent again unmasked). */
+  dropGone() {
+    for (const el of this.masked) if (!this.mirror.has(el)) this.masked.delete(el);
   }
 
   /** @param {Node} node @returns {number} */
@@ -188,14 +228,15 @@ export class Serializer {
   /** @param {Element} el */
   element(el) {
     const tag = el.localName;
+    const ns = el.namespaceURI;
+    if (ns === SVG_NS && isScriptAnimation(el)) return null;
     /** @type {any} */
     const out = this.start(el);
     out.t = tag;
-    const ns = el.namespaceURI;
     if (ns === SVG_NS) out.ns = 's';
     else if (ns === MATH_NS) out.ns = 'm';
     if (this.policy.masking.masksElement(el, this.matched)) return this.maskedBox(el, out);
-    if (this.maskedAny) this.masked.delete(el);
+    if (this.masked.size) this.masked.delete(el);
     const list = el.attributes;
     if (list.length) {
       /** @type {Record<string, string>} */
@@ -203,7 +244,7 @@ export class Serializer {
       let any = false;
       for (let k = 0; k < list.length; k++) {
         const attr = list[k];
-        const value = attributeValue(el, attr.name, attr.value);
+        const value = attributeValue(el, attr.name, attr.value, this.policy.masking);
         if (value !== null) {
           attrs[attr.name] = value;
           any = true;
@@ -290,7 +331,6 @@ export class Serializer {
    */
   maskedBox(el, out) {
     this.masked.add(el);
-    this.maskedAny = true;
     /** @type {Record<string, string>} */
     const attrs = {};
     for (const attr of Array.from(el.attributes)) {

@@ -1,6 +1,6 @@
 // @ts-check
 import { observeCanvasDrawing } from './canvas.js';
-import { hookAttachShadow, hookFormSetters } from './page-hooks.js';
+import { hookAttachShadow, hookFormSetters, hookHistory } from './page-hooks.js';
 import { isStylesheetLink } from './serialize.js';
 import { observeStyleSheets } from './styles.js';
 
@@ -33,10 +33,16 @@ export function watchRoot(r, root) {
       hookFormSetters((el) => r.running && r.markInput(el), win);
       hookAttachShadow((host) => r.running && r.markResend(host), win);
       observeCanvasDrawing((canvas) => r.running && r.markCanvas(canvas), win);
+      if (win !== window) hookHistory(r.historyChanged, win);
     }
   }
   if (r.listening.has(root)) return;
   r.listening.add(root);
+  const frameWin = root !== document && root.nodeType === Node.DOCUMENT_NODE ? /** @type {Document} */ (root).defaultView : null;
+  if (frameWin) {
+    r.listen(frameWin, 'popstate', () => r.historyChanged(frameWin));
+    r.listen(frameWin, 'hashchange', () => r.historyChanged(frameWin));
+  }
   const target = (/** @type {Event} */ e) => e.composedPath()[0] || e.target;
   r.listen(root, 'input', (e) => r.markInput(target(e)), true);
   r.listen(root, 'change', (e) => r.markInput(target(e)), true);

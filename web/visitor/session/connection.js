@@ -1,5 +1,5 @@
 // @ts-check
-import { isFinalClose } from '../../common/protocol.js';
+import { CloseCode, isFinalClose } from '../../common/protocol.js';
 
 /**
  * One logical connection to the Tandem server that survives drops: reconnects with exponential
@@ -15,6 +15,7 @@ export class Connection {
    *   onreconnecting: () => void,
    *   onclose: (code: number, reason: string) => void,
    *   ongiveup: () => void,
+   *   ontoolarge?: () => void,
    *   graceMs?: number,
    *   resuming?: boolean,
    * }} handlers
@@ -52,7 +53,10 @@ export class Connection {
       if (this.ws !== ws) return;
       this.ws = null;
       if (this.closed) return;
-      if (isFinalClose(event.code)) {
+      if (event.code === CloseCode.messageTooBig) {
+        // Final for what was sent (it must not be uploaded again); the session itself goes on.
+        this.handlers.ontoolarge?.();
+      } else if (isFinalClose(event.code)) {
         this.closed = true;
         this.handlers.onclose(event.code, event.reason);
         return;

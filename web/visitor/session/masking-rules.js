@@ -1,5 +1,5 @@
 // @ts-check
-import { MaskingPolicy } from '../capture/masking.js';
+import { MaskingPolicy, pageMaskedByRules } from '../capture/masking.js';
 
 /**
  * Combines the group's masking configuration (sent by the server) with the page's
@@ -18,22 +18,6 @@ import { MaskingPolicy } from '../capture/masking.js';
  * @property {boolean} [privateByDefault]  only elements inside `visibleSelectors` are shown
  * @property {string[]} [visibleSelectors]
  */
-
-/**
- * @param {string} pattern @param {string} url
- */
-export function urlMatches(pattern, url) {
-  const regex = new RegExp('^' + pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
-  const u = new URL(url);
-  return regex.test(url) || regex.test(u.host + u.pathname) || regex.test(u.pathname);
-}
-
-/** @param {GroupMasking} group @param {string} url */
-export function pageMaskedByGroup(group, url) {
-  if ((group.maskedPages || []).some((p) => urlMatches(p, url))) return true;
-  const allow = group.unmaskedPages || [];
-  return allow.length > 0 && !allow.some((p) => urlMatches(p, url));
-}
 
 export class MaskingRules {
   /**
@@ -72,9 +56,10 @@ export class MaskingRules {
       }
     }
     const rules = {
-      maskPage: typeof descriptor.maskpage === 'boolean' ? descriptor.maskpage : pageMaskedByGroup(group, location.href),
+      maskPage: typeof descriptor.maskpage === 'boolean' ? descriptor.maskpage : pageMaskedByRules(group, location.href),
       masked: [...(group.selectors || []), ...(Array.isArray(descriptor.maskedelements) ? descriptor.maskedelements : [])],
       visible: group.privateByDefault ? group.visibleSelectors || [] : null,
+      pages: { maskedPages: group.maskedPages, unmaskedPages: group.unmaskedPages },
     };
     const policy = new MaskingPolicy(rules);
     if (policy.invalid.length) return this.failed(`invalid masking selector: ${policy.invalid.join(', ')}`, policy);

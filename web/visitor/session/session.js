@@ -1,5 +1,5 @@
 // @ts-check
-import { CloseCode, encodeFrame, parseMessage, PROTOCOL_VERSION } from '../../common/protocol.js';
+import { CloseCode, encodeFrame, MAX_FRAME_BYTES, parseMessage, PROTOCOL_VERSION } from '../../common/protocol.js';
 import { Recorder } from '../capture/recorder.js';
 import { Connection } from './connection.js';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie.js';
@@ -139,6 +139,7 @@ export class VisitorSession {
         this.env.fire('connection', { status: 'reconnecting' });
       },
       onclose: (code, reason) => this.onFinalClose(code, reason),
+      ontoolarge: () => this.onPageTooLarge(),
       ongiveup: () => this.onGiveUp(),
     });
     this.connection.open();
@@ -251,14 +252,20 @@ export class VisitorSession {
     this.notePageMasked(policy.maskPage);
     if (this.paused) this.sendPause();
     if (this.recorder) {
-      this.recorder.policy.masking = policy;
-      this.recorder.sendFullPage();
+      this.recorder.restart(policy);
       return;
     }
     this.recorder = new Recorder({
-      send: (kind, payload) => this.connection?.send(encodeFrame(kind, payload)),
+      send: (kind, payload) => {
+        const frame = encodeFrame(kind, payload);
+        // Over the server's limit it would only be refused (close 1009): never uploaded.
+        if (frame.length > MAX_FRAME_BYTES) this.onPageTooLarge();
+        else this.connection?.send(frame);
+      },
       onVisibility: (state) => this.connection?.send(JSON.stringify({ t: 'visibility', state })),
       masking: policy,
+      // A single-page app's new URL may be a masked page: its rules are resolved before anything leaves.
+      onUrlChange: () => this.applyMasking({ agents: this.agents }),
     });
     this.recorder.paused = this.paused;
     this.recorder.start();
@@ -366,6 +373,23 @@ export class VisitorSession {
     this.teardown();
     this.env.setReadyState('sessionend');
     if (wasActive) this.env.fire('sessionend', { reason: 'error' });
+  }
+
+  /**
+   * A frame over the server's limit (found here before sending, or refused by the server with
+   * 1009): final for this page's content — it is not uploaded again (it would be refused again);
+   * agents get a notice, the session goes on.
+   */
+  onPageTooLarge() {
+    const recorder = this.recorder;
+    if (!recorder || recorder.tooLarge) return;
+    recorder.tooLarge = true;
+    // Agents get the notice instead of the page (after the current send has returned).
+    queueMicrotask(() => recorder.sendFullPage());
+    this.env.fire('error', {
+      code: 'pagetoolarge',
+      msg: 'This page is too large to share with the agent; the session goes on and the next page is shared.',
+    });
   }
 
   onGiveUp() {

@@ -1,0 +1,47 @@
+// @ts-check
+/**
+ * Script URLs in every form a browser accepts, decided once for the visitor script (which never
+ * sends them) and the viewer (which never rebuilds them).
+ */
+
+/** Character references a page can use to spell a scheme (`&#106;avascript:`, `&Tab;`, `&colon;`). */
+const NAMED = /** @type {Record<string, string>} */ ({ tab: '\t', newline: '\n', colon: ':', nbsp: '\u00a0' });
+
+/** @param {string} value */
+function decodeReferences(value) {
+  if (!value.includes('&')) return value;
+  return value.replace(/&(?:#x([0-9a-f]+)|#([0-9]+)|([a-z]+));?/gi, (whole, hex, dec, name) => {
+    if (hex || dec) {
+      const code = parseInt(hex || dec, hex ? 16 : 10);
+      return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : '';
+    }
+    return NAMED[name.toLowerCase()] ?? whole;
+  });
+}
+
+/**
+ * Whether following this URL would run script: the scheme as the URL parser reads it (leading
+ * and trailing C0 controls and spaces dropped, tabs and newlines removed anywhere, any case),
+ * also when the value still carries character references.
+ * @param {string} value
+ */
+export function isScriptUrl(value) {
+  // The common cases at once: a relative path, or an http(s) URL (no character references).
+  if (!value.includes(':') && !value.includes('&')) return false;
+  if (/^https?:/i.test(value)) return false;
+  for (const candidate of [value, decodeReferences(value)]) {
+    const scheme = candidate.replace(/^[\u0000-\u0020]+/, '').replace(/[\t\n\r]/g, '').slice(0, 16).toLowerCase();
+    if (/^(javascript|vbscript|livescript):/.test(scheme)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether an SVG animation's `attributeName` targets a link or an event handler (animating it
+ * to a script URL would make a clickable script).
+ * @param {string} attributeName
+ */
+export function targetsScript(attributeName) {
+  const name = attributeName.trim().toLowerCase();
+  return name === 'href' || name.endsWith(':href') || name.startsWith('on');
+}
