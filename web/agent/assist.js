@@ -11,7 +11,7 @@ const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementB
 /**
  * @param {{
  *   send: (msg: any) => void,
- *   frame: HTMLIFrameElement,
+ *   frame: () => HTMLIFrameElement,
  *   mirror: import('../common/mirror.js').Mirror,
  *   scale: () => number,
  * }} env
@@ -56,7 +56,7 @@ export function setUpAssist(env) {
     let x = p.x;
     let y = p.y;
     /** @type {any} */
-    let el = env.frame.contentDocument?.elementFromPoint(x, y);
+    let el = env.frame().contentDocument?.elementFromPoint(x, y);
     for (let depth = 0; deep && el && depth < 16; depth++) {
       const inShadow = el.shadowRoot?.elementFromPoint(x, y);
       if (inShadow && inShadow !== el) {
@@ -177,8 +177,8 @@ export function setUpAssist(env) {
   let stroke = null;
   /** @type {SVGPolylineElement | null} */
   let line = null;
-  const scrollX = () => env.frame.contentWindow?.scrollX || 0;
-  const scrollY = () => env.frame.contentWindow?.scrollY || 0;
+  const scrollX = () => env.frame().contentWindow?.scrollX || 0;
+  const scrollY = () => env.frame().contentWindow?.scrollY || 0;
   overlay.addEventListener('mousedown', (/** @type {MouseEvent} */ e) => {
     if (mode() !== 'draw') return;
     const p = point(e);

@@ -14,7 +14,7 @@ import { setUpAssist } from './assist.js';
  */
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
-const frame = /** @type {HTMLIFrameElement} */ ($('mirror'));
+let frame = /** @type {HTMLIFrameElement} */ ($('mirror'));
 const screen = $('screen');
 const pointer = $('pointer');
 const mirror = new Mirror();
@@ -54,13 +54,14 @@ function showNotice(text) {
 }
 
 /** Covers the mirror: a masked page, or a paused session with the visitor's message. */
-/** @param {'masked' | 'paused' | null} kind @param {string} [html] */
+/** @param {'masked' | 'toolarge' | 'paused' | null} kind @param {string} [html] */
 function showCover(kind, html) {
   const el = $('cover');
   el.hidden = !kind;
   el.dataset.kind = kind || '';
   el.replaceChildren();
   if (kind === 'masked') el.textContent = 'This page is masked: the visitor\'s page is not shown.';
+  else if (kind === 'toolarge') el.textContent = 'This page is too large to show. The session goes on; the visitor\'s next page will show.';
   else if (kind === 'paused') el.append(html ? sanitizeHtml(html) : 'The visitor paused the session.');
 }
 
@@ -71,6 +72,16 @@ let paused = false;
 // The mirror is the frame's initial empty document (no src, no srcdoc): the page is written
 // into it, which lets it take the visitor's mode (an srcdoc document can never be in quirks mode).
 const frameReady = Promise.resolve();
+/**
+ * The document the mirror is built in and the root element last put there. The frame never
+ * navigates (it is inert, the overlay takes the pointer, the sandbox allows no script, form or
+ * top navigation); should its document still be navigated away or rewritten, the viewer notices
+ * (`mirrorLost`) and starts again from a fresh page instead of showing a dead copy.
+ */
+let mirrorDoc = /** @type {Document} */ (frame.contentDocument);
+let mirrorRoot = mirrorDoc.documentElement;
+/** Building writes the document anew (document.open), which fires the frame's `load`. */
+let building = false;
 let viewport = [1280, 800];
 let loadId = '';
 let pageUrl = '';
@@ -101,27 +112,106 @@ function restoreScroll() {
   setTimeout(apply, 300);
 }
 
+/** Whether the frame no longer shows the document and root the viewer last built. */
+function mirrorLost() {
+  const doc = frame.contentDocument;
+  return doc !== mirrorDoc || doc.documentElement !== mirrorRoot;
+}
+
+/** A fresh mirror frame in place of the lost one: only a new frame surely has an empty document
+ * of the viewer's own origin at once (the lost one may show another origin or an error page). */
+function replaceFrame() {
+  const fresh = document.createElement('iframe');
+  fresh.id = 'mirror';
+  fresh.setAttribute('sandbox', 'allow-same-origin');
+  fresh.setAttribute('scrolling', 'no');
+  fresh.setAttribute('inert', '');
+  fresh.title = frame.title;
+  frame.replaceWith(fresh);
+  frame = fresh;
+  mirrorDoc = /** @type {Document} */ (fresh.contentDocument);
+  mirrorRoot = mirrorDoc.documentElement;
+  watchFrame(fresh);
+  mirror.reset();
+  fit();
+}
+
+/** The mirror was lost while following changes: a fresh frame, and a fresh page to fill it. */
+function recoverMirror() {
+  replaceFrame();
+  screen.dataset.ready = '';
+  requestPage();
+}
+
+/** @param {HTMLIFrameElement} el */
+function watchFrame(el) {
+  // Any load after the first build is a navigation or a rewrite by someone else.
+  el.addEventListener('load', () => {
+    if (el === frame && !building && mirrorLost()) recoverMirror();
+  });
+}
+watchFrame(frame);
+
+let lastResync = 0;
+let resyncTimer = 0;
+/**
+ * Asks for a full page (the visitor sends one; no deltas come until it does), at most once a
+ * second. A socket still connecting needs no asking: joining brings the current page.
+ */
+function requestPage() {
+  if (resyncTimer || socket?.readyState !== WebSocket.OPEN) return;
+  const wait = lastResync + 1000 - Date.now();
+  if (wait > 0) {
+    resyncTimer = window.setTimeout(() => {
+      resyncTimer = 0;
+      requestPage();
+    }, wait);
+    return;
+  }
+  lastResync = Date.now();
+  socket.send(JSON.stringify({ t: 'resync' }));
+}
+
+// Focus never rests in the mirror, where the agent's keys would reach the visitor's links and
+// fields: the frame is inert, but a modal dialog opened there still takes focus. It goes back to
+// the viewer's page (not the overlay, whose focus ring would show over the mirror).
+window.addEventListener('blur', () => {
+  setTimeout(() => {
+    if (document.activeElement === frame) frame.blur();
+  });
+});
+
 /** @param {any} page */
 async function renderPage(page) {
   await frameReady;
-  const doc = /** @type {Document} */ (frame.contentDocument);
-  if (page.masked) {
-    // Nothing of a masked page arrives: clear the old one, say why.
+  // Any page answers a resync still waiting to be sent.
+  clearTimeout(resyncTimer);
+  resyncTimer = 0;
+  if (mirrorLost()) replaceFrame();
+  const doc = mirrorDoc;
+  if (page.masked || page.toolarge) {
+    // Nothing of a masked (or too large) page arrives: clear the old one, say why.
     mirror.reset();
     doc.body?.replaceChildren();
     doc.head?.replaceChildren();
-    showCover('masked');
+    showCover(page.masked ? 'masked' : 'toolarge');
     screen.dataset.ready = '';
     if (page.load !== loadId) {
       loadId = page.load;
       pageUrl = '';
-      emit('navigate', { masked: true });
+      emit('navigate', page.masked ? { masked: true } : { toolarge: true });
     }
     return;
   }
   // A late agent gets the frozen page after the pause notice: the server says when it ends.
   if (!paused) showCover(null);
-  buildDocument(doc, page, mirror);
+  building = true;
+  try {
+    buildDocument(doc, page, mirror);
+  } finally {
+    building = false;
+  }
+  mirrorRoot = doc.documentElement;
   viewport = page.vp;
   fit();
   pendingScroll = page.sc;
@@ -150,10 +240,13 @@ function collectElementScrolls(node) {
 
 /** @param {any} delta */
 function renderDelta(delta) {
-  const doc = frame.contentDocument;
-  if (!doc || !screen.dataset.ready) return;
+  if (!screen.dataset.ready) return;
+  if (mirrorLost()) return recoverMirror();
+  const doc = mirrorDoc;
   const { missing } = applyDelta(doc, delta, mirror);
-  if (missing > 0) socket?.send(JSON.stringify({ t: 'resync' }));
+  // The page itself may replace its root element.
+  mirrorRoot = doc.documentElement;
+  if (missing > 0) requestPage();
   if (delta.vp) {
     viewport = delta.vp;
     fit();
@@ -312,7 +405,7 @@ function showToast(text) {
 
 const assist = setUpAssist({
   send: (msg) => socket?.send(JSON.stringify(msg)),
-  frame,
+  frame: () => frame,
   mirror,
   scale: () => Number(screen.dataset.scale || 1),
 });

@@ -5,18 +5,23 @@
  */
 
 /** Character references a page can use to spell a scheme (`&#106;avascript:`, `&Tab;`, `&colon;`). */
-const NAMED = /** @type {Record<string, string>} */ ({ tab: '\t', newline: '\n', colon: ':', nbsp: '\u00a0' });
+const NAMED = /** @type {Record<string, string>} */ ({ tab: '\t', newline: '\n', colon: ':', nbsp: '\u00a0', amp: '&' });
 
-/** @param {string} value */
+/** Character references undone, repeatedly (`&amp;#106;` too), as a value still encoded would read. @param {string} value */
 function decodeReferences(value) {
-  if (!value.includes('&')) return value;
-  return value.replace(/&(?:#x([0-9a-f]+)|#([0-9]+)|([a-z]+));?/gi, (whole, hex, dec, name) => {
-    if (hex || dec) {
-      const code = parseInt(hex || dec, hex ? 16 : 10);
-      return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : '';
-    }
-    return NAMED[name.toLowerCase()] ?? whole;
-  });
+  let v = value;
+  for (let i = 0; i < 4 && v.includes('&'); i++) {
+    const decoded = v.replace(/&(?:#x([0-9a-f]+)|#([0-9]+)|([a-z]+));?/gi, (whole, hex, dec, name) => {
+      if (hex || dec) {
+        const code = parseInt((hex || dec).slice(-8), hex ? 16 : 10);
+        return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : '\ufffd';
+      }
+      return NAMED[name.toLowerCase()] ?? whole;
+    });
+    if (decoded === v) break;
+    v = decoded;
+  }
+  return v;
 }
 
 /**
@@ -43,5 +48,14 @@ export function isScriptUrl(value) {
  */
 export function targetsScript(attributeName) {
   const name = attributeName.trim().toLowerCase();
-  return name === 'href' || name.endsWith(':href') || name.startsWith('on');
+  return name.endsWith('href') || name.startsWith('on');
+}
+
+/**
+ * Whether an SVG animation value list (`values="a;b"`, or `to`, `from`, `by`) holds a script URL,
+ * references undone before the list is split (`&#x09;` has a `;` of its own).
+ * @param {string} value
+ */
+export function listHasScriptUrl(value) {
+  return decodeReferences(value).split(';').some(isScriptUrl);
 }

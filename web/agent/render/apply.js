@@ -2,7 +2,7 @@
 import { constructedSheets, mirrorCss } from './css.js';
 import { applyFocus, applySelection } from './focus.js';
 import { expandIds } from '../../common/ids.js';
-import { buildNode, finishBuild, pending, setAttribute } from './rebuild.js';
+import { buildNode, finishBuild, pending, setAttributes } from './rebuild.js';
 import { applyFormState, paintCanvas, showModal } from './state.js';
 
 /**
@@ -52,7 +52,7 @@ export function applyDelta(doc, delta, mirror) {
       missing++;
       continue;
     }
-    for (const [name, value] of Object.entries(attrs)) setAttribute(el, name, /** @type {string | null} */ (value));
+    setAttributes(el, attrs, mirror);
   }
   for (const [id, state] of delta.in || []) {
     const el = /** @type {Element | undefined} */ (mirror.get(id));

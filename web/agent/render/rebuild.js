@@ -2,12 +2,15 @@
 /**
  * Builds the visitor's serialized nodes as real DOM inside the viewer's sandboxed iframe
  * (rrweb's rebuild, defensive): no script can come alive — script elements are inert, inline
- * `on*` handlers and `javascript:` URLs are dropped, <base>, refresh/CSP <meta> and nested frame
- * sources are disarmed — and the iframe itself has no `allow-scripts`. Same-origin frames are
+ * `on*` handlers and `javascript:` URLs (in every spelling a browser accepts) are dropped, <base>,
+ * refresh/CSP <meta>, SVG animations that could write a link or a handler and nested frame
+ * sources are disarmed — and the iframe itself has no `allow-scripts`. Nothing may loosen the
+ * referrer policy either: the viewer's URL holds the session key. Same-origin frames are
  * rebuilt from the visitor's serialized frame document in a sandboxed frame of their own, open
  * shadow roots are attached, canvases painted from the visitor's pixels.
  */
 import { expandIds } from '../../common/ids.js';
+import { isScriptUrl, listHasScriptUrl, targetsScript } from '../../common/urls.js';
 import { constructedSheets, mirrorCss } from './css.js';
 import { applyFormState, paintCanvas, pinPicture, repaintCanvas, showModal } from './state.js';
 
@@ -24,7 +27,13 @@ export function pending() {
 
 const NS = { s: 'http://www.w3.org/2000/svg', m: 'http://www.w3.org/1998/Math/MathML' };
 const XLINK = 'http://www.w3.org/1999/xlink';
-const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'poster', 'background']);
+/** Attributes that hold one URL (besides any name ending in `href` or `src`: xlink:href, lowsrc). */
+const URL_ATTRS = new Set([
+  'action', 'formaction', 'data', 'poster', 'background', 'cite', 'longdesc', 'usemap', 'codebase',
+  'classid', 'archive', 'manifest', 'icon', 'profile', 'itemtype', 'itemid',
+]);
+/** Attributes that hold a list of URLs with descriptors. */
+const URL_LIST_ATTRS = new Set(['srcset', 'imagesrcset']);
 
 /**
  * Whether an attribute may be set in the mirror, and with what value.
@@ -34,7 +43,13 @@ const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 
 export function safeAttribute(tag, name, value) {
   const lower = name.toLowerCase();
   if (lower.startsWith('on')) return null;
-  if (URL_ATTRS.has(lower) && /^\s*(javascript|vbscript):/i.test(value)) return null;
+  if ((URL_ATTRS.has(lower) || /(?:href|src)$/.test(lower)) && isScriptUrl(value)) return null;
+  if (URL_LIST_ATTRS.has(lower) && value.split(',').some(isScriptUrl)) return null;
+  // Hyperlink auditing would send the mirror's URL along; a link there is never followed anyway.
+  if (lower === 'ping') return null;
+  // The viewer's URL holds the session key: nothing may send it as a Referer.
+  if (lower === 'referrerpolicy') return 'no-referrer';
+  if (tag === 'meta' && lower === 'name' && value.trim().toLowerCase() === 'referrer') return null;
   if (lower === 'srcdoc') return null;
   if (tag === 'iframe' || tag === 'frame' || tag === 'object' || tag === 'embed') {
     if (lower === 'src' || lower === 'data') return null;
@@ -47,8 +62,30 @@ export function safeAttribute(tag, name, value) {
 
 /** Tags never built as themselves (kept as inert placeholders so ids still resolve). */
 const DISARMED = new Set(['base']);
+const DISARMED_TAG = 'tandem-disarmed';
+
+/** SVG animation elements: they can write any attribute of their target, a link's href included. */
+const ANIMATIONS = new Set(['set', 'animate', 'animatemotion', 'animatetransform', 'animatecolor']);
 
 /**
+ * Whether an animation element with these attributes could write a link or an event handler
+ * (disarmed whatever its values when it targets one).
+ * @param {string} tag @param {Record<string, string | null>} attrs
+ */
+export function armedAnimation(tag, attrs) {
+  if (!ANIMATIONS.has(tag.toLowerCase())) return false;
+  for (const [name, value] of Object.entries(attrs)) {
+    if (typeof value !== 'string') continue;
+    const lower = name.toLowerCase();
+    if (lower === 'attributename' && targetsScript(value)) return true;
+    if (['to', 'from', 'by', 'values'].includes(lower) && listHasScriptUrl(value)) return true;
+  }
+  return false;
+}
+
+/**
+ * Sets an attribute the visitor's page has (null: removes it). A value that may not be in the
+ * mirror removes the attribute: the old, safe value would no longer be the visitor's.
  * @param {Element} el @param {string} name @param {string | null} value
  */
 export function setAttribute(el, name, value) {
@@ -58,7 +95,10 @@ export function setAttribute(el, name, value) {
     return;
   }
   const safe = safeAttribute(tag, name, value);
-  if (safe === null) return;
+  if (safe === null) {
+    el.removeAttribute(name);
+    return;
+  }
   try {
     if (name.startsWith('xlink:')) el.setAttributeNS(XLINK, name, safe);
     else el.setAttribute(name, safe);
@@ -66,6 +106,45 @@ export function setAttribute(el, name, value) {
     /* an attribute name the DOM refuses: skip it */
   }
   if (name === 'style') repaintCanvas(el);
+}
+
+/**
+ * Applies a delta's attribute changes to one element. An animation element that would come to
+ * write a link or a handler becomes an inert placeholder first, keeping its id and children.
+ * @param {Element} el @param {Record<string, string | null>} attrs
+ * @param {import('../../common/mirror.js').Mirror} mirror
+ */
+export function setAttributes(el, attrs, mirror) {
+  let target = el;
+  if (ANIMATIONS.has(el.localName.toLowerCase())) {
+    /** @type {Record<string, string | null>} */
+    const next = {};
+    for (const attr of el.attributes) next[attr.name] = attr.value;
+    Object.assign(next, attrs);
+    if (armedAnimation(el.localName, next)) target = disarm(el, mirror);
+  }
+  for (const [name, value] of Object.entries(attrs)) setAttribute(target, name, value);
+}
+
+/**
+ * Replaces a built element with an inert placeholder (same id, attributes and children).
+ * @param {Element} el @param {import('../../common/mirror.js').Mirror} mirror
+ */
+function disarm(el, mirror) {
+  const id = mirror.idOf(el);
+  const placeholder = /** @type {Document} */ (el.ownerDocument).createElementNS(el.namespaceURI, DISARMED_TAG);
+  for (const attr of el.attributes) {
+    try {
+      placeholder.setAttributeNS(attr.namespaceURI, attr.name, attr.value);
+    } catch {
+      /* a prefixed name in no namespace: not needed on a placeholder */
+    }
+  }
+  placeholder.append(...el.childNodes);
+  el.replaceWith(placeholder);
+  mirror.removeSubtree(el);
+  if (id !== undefined) mirror.set(id, placeholder);
+  return placeholder;
 }
 
 /**
@@ -93,7 +172,7 @@ export function buildNode(doc, n, mirror, later) {
  */
 function buildElement(doc, n, mirror, later) {
   let tag = n.t;
-  if (DISARMED.has(tag)) tag = 'tandem-disarmed';
+  if (DISARMED.has(tag) || armedAnimation(tag, n.a || {})) tag = DISARMED_TAG;
   // A stylesheet link whose rules the visitor could read becomes a <style>: the agent may not
   // be able to fetch the sheet (cookies, another origin).
   const inlineSheet = tag === 'link' && typeof n.css === 'string';
