@@ -2,7 +2,7 @@
 // visitor never sends them and the viewer never rebuilds them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isScriptUrl, targetsScript } from '../../web/common/urls.js';
+import { isScriptUrl, listHasScriptUrl, targetsScript } from '../../web/common/urls.js';
 
 test('script URLs in the forms a browser accepts', () => {
   for (const url of [
@@ -23,4 +23,9 @@ test('ordinary URLs are not script URLs', () => {
 test('SVG animations that target links or handlers', () => {
   for (const name of ['href', 'xlink:href', ' HREF ', 'onclick', 'onBegin']) assert.equal(targetsScript(name), true, name);
   for (const name of ['width', 'fill', 'x', 'opacity']) assert.equal(targetsScript(name), false, name);
+});
+
+test('animation value lists: references undone before the list is split', () => {
+  for (const v of ['java&#x09;script:alert(1)', 'red;javascript:x', ' 0 ; JAVASCRIPT:x', '&#106;avascript:x;blue']) assert.equal(listHasScriptUrl(v), true, v);
+  for (const v of ['10;20;30', 'red;blue', 'https://x/;y']) assert.equal(listHasScriptUrl(v), false, v);
 });

@@ -1,38 +1,43 @@
 // @ts-check
 /**
- * The wire protocol shared by the visitor script and the agent viewer (docs/protocol.md).
- * Control messages are JSON text frames discriminated by `t`; page content travels in binary
- * frames whose first byte is the frame kind, so the server can relay it without parsing.
+ * The wire protocol shared by the visitor script and the agent viewer: everything here comes
+ * from the one contract, protocol/contract.json (explained in docs/protocol.md), which the Swift
+ * server's tests load too. Control messages are JSON text frames discriminated by `t`; page
+ * content travels in binary frames whose first byte is the frame kind, so the server can relay
+ * it without parsing.
  */
+import { CONTRACT } from './contract.js';
 
-export const PROTOCOL_VERSION = 1;
-
-/** The largest message the server takes (docs/protocol.md): a larger page is not sent at all. */
-export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+export const PROTOCOL_VERSION = /** @type {number} */ (CONTRACT.version.current);
 
 /** First byte of a binary frame. */
-export const FrameKind = Object.freeze({ page: 1, delta: 2, transient: 3 });
-export const COMPRESSED_FLAG = 0x80;
+export const FrameKind = /** @type {Readonly<{page: number, delta: number, transient: number}>} */ (Object.freeze({ ...CONTRACT.frames }));
 
-/** Close codes (Sources/TandemProtocol/CloseCode.swift). */
-export const CloseCode = Object.freeze({
-  /** A frame over the server's limit: that content must not be sent again. */
-  messageTooBig: 1009,
-  sessionEnded: 4000,
-  superseded: 4001,
-  badMessage: 4400,
-  unauthorized: 4401,
-  forbidden: 4403,
-  noSession: 4404,
-  handshakeTimeout: 4408,
-  duplicateKey: 4409,
-  invalidInput: 4422,
-  unsupportedVersion: 4426,
-});
+/** The largest message the server takes: a larger page is not sent at all. */
+export const MAX_FRAME_BYTES = /** @type {number} */ (CONTRACT.limits.frameBytes);
 
-/** Whether a client must not reconnect after this close code. */
+/** Session messages and user state, each (JSON text). */
+export const MAX_SESSION_MESSAGE_BYTES = /** @type {number} */ (CONTRACT.limits.sessionMessageBytes);
+
+/**
+ * Close codes by name.
+ * @type {Readonly<{normal: number, goingAway: number, abnormal: number, messageTooBig: number,
+ *   sessionEnded: number, superseded: number, badMessage: number, unauthorized: number,
+ *   forbidden: number, noSession: number, handshakeTimeout: number, duplicateKey: number,
+ *   invalidInput: number, unsupportedVersion: number}>}
+ */
+export const CloseCode = /** @type {any} */ (Object.freeze(Object.fromEntries(CONTRACT.closeCodes.map((/** @type {any} */ c) => [c.name, c.code]))));
+
+/** @type {Map<number, boolean>} */
+const FINAL = new Map(CONTRACT.closeCodes.map((/** @type {any} */ c) => [c.code, c.final]));
+
+/**
+ * Whether a client must not reconnect after this close code (with the same content: see 1009).
+ * Codes the contract does not list are final in the application range, retried below it.
+ * @param {number} code
+ */
 export function isFinalClose(code) {
-  return code >= 4000 && code !== CloseCode.handshakeTimeout;
+  return FINAL.get(code) ?? code >= 4000;
 }
 
 const encoder = new TextEncoder();
@@ -54,116 +59,50 @@ export function encodeFrame(kind, payload) {
 /**
  * Reads a frame's kind byte.
  * @param {Uint8Array} bytes
- * @returns {{kind: number, compressed: boolean} | null} null for an empty frame or unknown kind
+ * @returns {{kind: number} | null} null for an empty frame or unknown kind
  */
 export function decodeFrameHeader(bytes) {
   if (bytes.length === 0) return null;
-  const kind = bytes[0] & ~COMPRESSED_FLAG;
+  const kind = bytes[0];
   if (kind !== FrameKind.page && kind !== FrameKind.delta && kind !== FrameKind.transient) return null;
-  return { kind, compressed: (bytes[0] & COMPRESSED_FLAG) !== 0 };
+  return { kind };
 }
 
 /**
- * @param {Uint8Array} bytes an uncompressed frame
+ * @param {Uint8Array} bytes
  * @returns {{kind: number, payload: any} | null}
  */
 export function decodeFrame(bytes) {
   const header = decodeFrameHeader(bytes);
-  if (!header || header.compressed) return null;
+  if (!header) return null;
   return { kind: header.kind, payload: JSON.parse(decoder.decode(bytes.subarray(1))) };
 }
 
-// ---- Control message shapes: members and their JSON types, per direction (mirrors the Swift
-// Codable types, so both ends accept exactly the same messages; see test-vectors/wire). ----
+// ---- Control message shapes, per direction, from the contract (the Swift Codable types decode
+// the same vectors, so both ends accept exactly the same messages). ----
 
 /**
- * A member type: 'string' | 'number' (an integer) | 'boolean' | 'object' | 'array', a nested
- * shape object, or [shape] for an array of them; a trailing '?' (or {optional: true}) makes it
- * optional, and an optional member may also be null.
+ * A member type: 'string' | 'number' (an integer) | 'float' | 'boolean' | 'object' | 'array' |
+ * 'any' | 'strings' | an enum name, a nested shape object, or [shape] for an array of them; a
+ * trailing '?' (or the member "?": true in a nested shape) makes it optional, and an optional
+ * member may also be null.
  * @typedef {string | {[member: string]: any}} FieldType
  */
-const VISITOR_FIELDS = { name: 'string?', email: 'string?', phone: 'string?', visitorid: 'string?' };
-const PAGE = { url: 'string', title: 'string?' };
-const AGENT = {
-  username: 'string?', partnerid: 'number?', partneruserid: 'string?', name: 'string?', title: 'string?',
-  role: 'string', guestid: 'number?', num: 'number', agentrole: 'string?',
-};
-const AGENT_LIST = { count: 'number', agentlist: [AGENT] };
-const RC = { enabled: 'boolean', suspended: 'boolean' };
-const ACTION = {
-  type: 'action', id: 'number', x: 'float?', y: 'float?', value: 'string?', index: 'number?', key: 'string?',
-};
-const NAVIGATION = { url: 'string?', direction: 'string?' };
-const GESTURE = { kind: 'string', points: 'points', num: 'number?' };
-const POINTER = { x: 'float', y: 'float', num: 'number?' };
-const MESSAGE = { name: 'string', data: 'any', num: 'number?' };
-const USER_STATE = { name: 'string', data: 'any' };
-const MASKING = {
-  selectors: 'array?', maskedPages: 'array?', unmaskedPages: 'array?', privateByDefault: 'boolean?', visibleSelectors: 'array?',
-};
-const optional = (/** @type {any} */ shape) => ({ ...shape, [OPTIONAL]: true });
-const OPTIONAL = Symbol('optional');
 
-/** @type {Record<string, Record<string, Record<string, any>>>} */
-const SHAPES = {
-  visitor: {
-    start: { v: 'number', groupid: 'number', key: 'string?', random: 'boolean?', visitor: optional(VISITOR_FIELDS), page: optional(PAGE) },
-    continue: { v: 'number', groupid: 'number', key: 'string', callid: 'number', token: 'string', page: optional(PAGE) },
-    stop: {},
-    visibility: { state: 'visibility' },
-    pause: { paused: 'boolean', message: 'string?' },
-    rc: RC,
-    rcresponse: { accepted: 'boolean' },
-    message: MESSAGE,
-    userstate: USER_STATE,
-    guestresponse: { accepted: 'boolean' },
-  },
-  'server-to-visitor': {
-    session: {
-      key: 'string', callid: 'number', groupid: 'number', token: 'string', random: 'boolean', resumed: 'boolean', agents: AGENT_LIST,
-      masking: optional(MASKING), rc: optional(RC), userstate: 'object?',
-    },
-    agents: AGENT_LIST,
-    resync: {},
-    ended: { reason: 'string', msg: 'string?' },
-    error: { code: 'string', msg: 'string', params: 'strings?' },
-    rcrequest: { agent: AGENT },
-    rcstop: {},
-    action: { action: ACTION, agent: { username: 'string?', puid: 'string?', num: 'number' } },
-    navigate: NAVIGATION,
-    gesture: GESTURE,
-    pointer: POINTER,
-    message: MESSAGE,
-    guestrequest: { agent: AGENT, name: 'string?' },
-  },
-  agent: {
-    leave: {}, end: {}, resync: {}, rcrequest: {}, rcstop: {},
-    action: ACTION, navigate: NAVIGATION, gesture: GESTURE, pointer: POINTER, message: MESSAGE,
-    guestinvite: { name: 'string?' },
-  },
-  'server-to-agent': {
-    joined: {
-      key: 'string', callid: 'number', groupid: 'number', visitor: VISITOR_FIELDS, num: 'number', agents: AGENT_LIST,
-      visitorConnected: 'boolean', rc: optional(RC), userstate: 'object?', role: 'string?',
-    },
-    waiting: { key: 'string' },
-    agents: AGENT_LIST,
-    visitor: { connected: 'boolean' },
-    visibility: { state: 'visibility' },
-    paused: { paused: 'boolean', message: 'string?' },
-    ended: { reason: 'string', msg: 'string?' },
-    accessdenied: { rcrequested: 'boolean?', addguest: 'boolean?', msg: 'string' },
-    rcrequest: { response: 'string' },
-    rc: RC,
-    message: MESSAGE,
-    userstate: USER_STATE,
-    guestinvite: { response: 'string', url: 'string?', expires: 'number?' },
-  },
-};
+/**
+ * The directions a message travels: visitor → server, server → visitor, agent → server,
+ * server → agent, and the presence sockets'.
+ * @typedef {'visitor'|'server-to-visitor'|'agent'|'server-to-agent'|'presence-visitor'|'server-to-presence-visitor'|'server-to-presence-agent'} Direction
+ */
+
+/** @type {Record<Direction, Record<string, Record<string, FieldType>>>} */
+const SHAPES = CONTRACT.messages;
+/** @type {Record<string, string[]>} */
+const ENUMS = CONTRACT.enums;
 
 /**
  * Parses and checks a control message.
- * @param {'visitor'|'server-to-visitor'|'agent'|'server-to-agent'} direction
+ * @param {Direction} direction
  * @param {string} text
  * @returns {{ok: true, message: any} | {ok: false, error: string}}
  */
@@ -175,7 +114,9 @@ export function parseMessage(direction, text) {
     return { ok: false, error: 'malformed' };
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: 'malformed' };
-  const shape = SHAPES[direction][value.t];
+  const shapes = SHAPES[direction];
+  // Own members only: `t: "constructor"` is not a message type.
+  const shape = typeof value.t === 'string' && Object.hasOwn(shapes, value.t) ? shapes[value.t] : null;
   if (!shape) return { ok: false, error: 'unknowntype' };
   if (!fits(value, shape)) return { ok: false, error: 'invalid' };
   return { ok: true, message: value };
@@ -184,22 +125,21 @@ export function parseMessage(direction, text) {
 /** @param {any} value @param {Record<string, any>} shape */
 function fits(value, shape) {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
-  return Object.entries(shape).every(([member, type]) => matches(value[member], type));
+  return Object.entries(shape).every(([member, type]) => member === '?' || matches(value[member], type));
 }
 
 /** @param {unknown} v @param {FieldType} type */
 function matches(v, type) {
-  const isOptional = typeof type === 'string' ? type.endsWith('?') : Boolean(/** @type {any} */ (type)[OPTIONAL]);
+  const isOptional = typeof type === 'string' ? type.endsWith('?') : !Array.isArray(type) && type['?'] === true;
   // An optional member may be absent or null (as Swift's decodeIfPresent reads it).
   if (v === undefined || (v === null && isOptional)) return isOptional;
   if (Array.isArray(type)) return Array.isArray(v) && v.every((item) => fits(item, type[0]));
   if (typeof type !== 'string') return fits(v, type);
   const base = isOptional ? type.slice(0, -1) : type;
-  if (base === 'visibility') return v === 'visible' || v === 'hidden';
+  if (base in ENUMS) return ENUMS[base].includes(/** @type {string} */ (v));
   if (base === 'any') return true;
   if (base === 'points') return Array.isArray(v) && v.every((p) => Array.isArray(p) && p.every((n) => typeof n === 'number' && Number.isFinite(n)));
   if (base === 'float') return typeof v === 'number' && Number.isFinite(v);
-  if (base === 'action') return ['click', 'input', 'change', 'select', 'scroll', 'key'].includes(/** @type {string} */ (v));
   if (base === 'array') return Array.isArray(v);
   if (base === 'strings') return matches(v, 'object') && Object.values(/** @type {object} */ (v)).every((s) => typeof s === 'string');
   if (base === 'object') return v !== null && typeof v === 'object' && !Array.isArray(v);

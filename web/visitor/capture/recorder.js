@@ -36,6 +36,8 @@ export class Recorder {
     this.send = options.send;
     this.onVisibility = options.onVisibility;
     this.onUrlChange = options.onUrlChange;
+    /** The URL the capture last knew (a history call that keeps it changes nothing). */
+    this.urlSeen = location.href;
     /** Waiting for the masking rules of a new URL: nothing leaves meanwhile. */
     this.holding = false;
     /** This page's serialization was over the server's frame limit (close 1009): agents get a notice instead. */
@@ -424,6 +426,9 @@ export class Recorder {
 
   /** The page's URL changed without a load: its masking rules are asked again before anything leaves. */
   markUrl() {
+    // replaceState with the same URL (state only, as routers do on scroll): nothing to ask.
+    if (location.href === this.urlSeen) return;
+    this.urlSeen = location.href;
     this.urlChanged = true;
     if (this.onUrlChange) {
       this.holding = true;

@@ -1,7 +1,7 @@
 // @ts-check
 import { MaskingPolicy } from './masking.js';
 import { absolutizeCssUrls, ConstructedSheets, sheetText } from './styles.js';
-import { isScriptUrl, targetsScript } from '../../common/urls.js';
+import { isScriptUrl, listHasScriptUrl, targetsScript } from '../../common/urls.js';
 import { canvasData } from './canvas.js';
 import { GidWriter } from './gids.js';
 import { currentSource, formState, frameDocument } from './state.js';
@@ -62,7 +62,7 @@ const ANIMATIONS = new Set(['set', 'animate', 'animateMotion', 'animateTransform
 export function isScriptAnimation(el) {
   if (!ANIMATIONS.has(el.localName)) return false;
   if (targetsScript(el.getAttribute('attributeName') || '')) return true;
-  return ['to', 'from', 'values', 'by'].some((name) => (el.getAttribute(name) || '').split(';').some(isScriptUrl));
+  return ['to', 'from', 'values', 'by'].some((name) => listHasScriptUrl(el.getAttribute(name) || ''));
 }
 
 /**
@@ -85,7 +85,7 @@ export function attributeValue(el, name, value, masking) {
     // Relative url() resolves against the visitor's page, not the viewer's origin.
     if (value.includes('url(')) out = absolutizeCssUrls(value, el.ownerDocument.baseURI);
   } else if (ANIMATIONS.has(el.localName)) {
-    if (name.toLowerCase() === 'attributename' ? targetsScript(value) : value.split(';').some(isScriptUrl)) return null;
+    if (name.toLowerCase() === 'attributename' ? targetsScript(value) : listHasScriptUrl(value)) return null;
   }
   if (el.localName === 'script' || el.localName === 'noscript') return name === 'id' || name === 'class' ? out : null;
   return masking.privateMode ? masking.visibleAttribute(el, name, out) : out;
