@@ -8,14 +8,10 @@ public enum FrameKind: UInt8, Sendable, CaseIterable {
     case delta = 2
     case transient = 3
 
-    /// Set on the kind byte when the payload is deflate-raw compressed by the sender.
-    public static let compressedFlag: UInt8 = 0x80
-
     /// Reads the kind byte of a frame.
-    /// - Returns: the kind and whether the payload is compressed, or `nil` for an unknown kind
-    ///   or an empty frame.
-    public static func decodeHeader(_ byte: UInt8?) -> (kind: FrameKind, compressed: Bool)? {
-        guard let byte, let kind = FrameKind(rawValue: byte & ~compressedFlag) else { return nil }
-        return (kind, byte & compressedFlag != 0)
+    /// - Returns: the kind, or `nil` for any other byte (0x80 set included: the protocol has no
+    ///   flags) or an empty frame.
+    public static func decodeHeader(_ byte: UInt8?) -> FrameKind? {
+        byte.flatMap(FrameKind.init(rawValue:))
     }
 }

@@ -38,18 +38,13 @@ public enum VisitorMessage: Sendable, Equatable {
         /// `key` is a random key the visitor script proposed (`GLANCE_KEYTYPE_RANDOM`).
         public var random: Bool?
         public var visitor: VisitorFields?
-        public var page: PageInfo?
 
-        public init(
-            v: Int = ProtocolVersion.current, groupid: Int, key: String?, random: Bool? = nil, visitor: VisitorFields? = nil,
-            page: PageInfo? = nil
-        ) {
+        public init(v: Int = ProtocolVersion.current, groupid: Int, key: String?, random: Bool? = nil, visitor: VisitorFields? = nil) {
             self.random = random
             self.v = v
             self.groupid = groupid
             self.key = key
             self.visitor = visitor
-            self.page = page
         }
     }
 
@@ -60,15 +55,13 @@ public enum VisitorMessage: Sendable, Equatable {
         public var callid: Int64
         /// The resume secret handed out in `session`; proves this browser started the session.
         public var token: String
-        public var page: PageInfo?
 
-        public init(v: Int = ProtocolVersion.current, groupid: Int, key: String, callid: Int64, token: String, page: PageInfo? = nil) {
+        public init(v: Int = ProtocolVersion.current, groupid: Int, key: String, callid: Int64, token: String) {
             self.v = v
             self.groupid = groupid
             self.key = key
             self.callid = callid
             self.token = token
-            self.page = page
         }
     }
 

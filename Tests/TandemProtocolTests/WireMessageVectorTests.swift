@@ -19,6 +19,12 @@ struct MessageVector: Decodable, Sendable, CustomTestStringConvertible {
     }
 
     static let all: [MessageVector] = (try? TestVectors.load("wire/messages.json")) ?? []
+
+    /// Every direction, each with its Swift type (see `roundTrip`).
+    static let directions = [
+        "visitor", "server-to-visitor", "agent", "server-to-agent", "presence-visitor", "server-to-presence-visitor",
+        "server-to-presence-agent",
+    ]
 }
 
 /// Decodes with the decoder for the vector's direction and re-encodes canonically.
@@ -30,6 +36,9 @@ private func roundTrip(_ direction: String, _ text: String) throws -> String {
     case "server-to-visitor": return try TestVectors.encode(decoder.decode(ServerToVisitor.self, from: data))
     case "agent": return try TestVectors.encode(decoder.decode(AgentMessage.self, from: data))
     case "server-to-agent": return try TestVectors.encode(decoder.decode(ServerToAgent.self, from: data))
+    case "presence-visitor": return try TestVectors.encode(decoder.decode(PresenceVisitorMessage.self, from: data))
+    case "server-to-presence-visitor": return try TestVectors.encode(decoder.decode(PresenceToVisitor.self, from: data))
+    case "server-to-presence-agent": return try TestVectors.encode(decoder.decode(PresenceToAgent.self, from: data))
     default: throw VectorError.unknownDirection(direction)
     }
 }
@@ -43,7 +52,7 @@ struct WireMessageVectorTests {
         #expect(vectors.count > 50)
         #expect(Set(vectors.map { "\($0.direction)/\($0.name)" }).count == vectors.count, "names are unique per direction")
         for v in vectors {
-            #expect(["visitor", "server-to-visitor", "agent", "server-to-agent"].contains(v.direction), "\(v.name)")
+            #expect(MessageVector.directions.contains(v.direction), "\(v.name)")
             #expect(v.valid == (v.canonical != nil), "valid vectors and only those carry canonical: \(v.name)")
         }
     }
@@ -76,6 +85,16 @@ struct WireMessageVectorTests {
         #expect(
             seen["server-to-agent"]
                 == ["joined", "waiting", "agents", "visitor", "visibility", "paused", "ended", "accessdenied", "rcrequest", "rc", "message", "userstate", "guestinvite"])
+        #expect(seen["presence-visitor"] == ["presence", "event"])
+        #expect(seen["server-to-presence-visitor"] == ["connected", "signal", "invoke"])
+        #expect(seen["server-to-presence-agent"] == ["event"])
+    }
+
+    /// Every direction has valid and invalid vectors.
+    @Test(arguments: MessageVector.directions)
+    func directionHasVectors(_ direction: String) {
+        #expect(MessageVector.all.contains { $0.direction == direction && $0.valid })
+        #expect(MessageVector.all.contains { $0.direction == direction && !$0.valid })
     }
 
     @Test func startWithoutKeyDecodesAsRandomRequest() throws {

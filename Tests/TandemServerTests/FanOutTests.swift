@@ -44,12 +44,12 @@ struct FanOutTests {
 
             // New frames go to both, in order.
             let delta2 = frame(0x02, #"[{"op":"attr","id":4,"k":"class","v":"on"}]"#)
-            let compressed = [0x82, 0xCB, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00] as [UInt8]
+            let pointer2 = frame(0x03, #"{"pt":[30,40]}"#)
             visitor.sendBinary(delta2)
-            visitor.sendBinary(compressed)
+            visitor.sendBinary(pointer2)
             for agent in [alice, bob] {
                 #expect(try await agent.receiveBinary() == delta2)
-                #expect(try await agent.receiveBinary() == compressed)
+                #expect(try await agent.receiveBinary() == pointer2)
             }
 
             // An agent ends the session for everyone.

@@ -235,7 +235,8 @@ struct VisitorSocketTests {
         }
     }
 
-    @Test(arguments: [[UInt8](), [0x00, 0x7B], [0x04], [0x7B, 0x7D]])
+    /// 0x81-0x83: the protocol has no compression flag, so those are unknown kinds too.
+    @Test(arguments: [[UInt8](), [0x00, 0x7B], [0x04], [0x7B, 0x7D], [0x81, 0x7B, 0x7D], [0x82, 0xCB, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00]])
     func unknownFrameKindClosesWith4400(_ frame: [UInt8]) async throws {
         try await TestServer.run { server in
             let (visitor, _) = try await server.startVisitor(key: "abc")

@@ -90,7 +90,7 @@ struct VisitorSocket: Sendable {
                 recording?.record(message)
                 switch message {
                 case .binary(let buffer):
-                    guard let (kind, _) = FrameKind.decodeHeader(buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)) else {
+                    guard let kind = FrameKind.decodeHeader(buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)) else {
                         outbox.sendControl(.close(.badMessage, "unknown frame kind"))
                         return
                     }

@@ -1,14 +1,3 @@
-/// Where the visitor is, as sent with `start` and `continue`; agents get it in `joined`.
-public struct PageInfo: Codable, Sendable, Equatable {
-    public var url: String
-    public var title: String?
-
-    public init(url: String, title: String? = nil) {
-        self.url = url
-        self.title = title
-    }
-}
-
 /// The visitor's identifying fields from `GLANCE_COBROWSE` or `startSession(options)`.
 public struct VisitorFields: Codable, Sendable, Equatable {
     public var name: String?
