@@ -79,8 +79,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "TandemProtocolTests", dependencies: ["TandemProtocol"], swiftSettings: swiftSettings),
-        .testTarget(name: "TandemDomainTests", dependencies: ["TandemDomain"], swiftSettings: swiftSettings),
+        // What the test targets share: the repository's vectors and wire contract, the canonical encoder.
+        .target(name: "TandemTestSupport", dependencies: ["TandemProtocol"], path: "Tests/TandemTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "TandemProtocolTests", dependencies: ["TandemProtocol", "TandemTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "TandemDomainTests", dependencies: ["TandemDomain", "TandemTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TandemStorageTests",
             dependencies: [
@@ -93,7 +95,7 @@ let package = Package(
         .testTarget(
             name: "TandemServerTests",
             dependencies: [
-                "TandemServer",
+                "TandemServer", "TandemTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ],

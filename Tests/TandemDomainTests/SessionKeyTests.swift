@@ -1,4 +1,5 @@
 import TandemDomain
+import TandemTestSupport
 import Testing
 
 @Suite("Session keys")

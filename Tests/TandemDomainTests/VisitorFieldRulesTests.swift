@@ -1,5 +1,6 @@
 import TandemDomain
 import TandemProtocol
+import TandemTestSupport
 import Testing
 
 @Suite("Visitor field rules")

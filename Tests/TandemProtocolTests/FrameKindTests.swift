@@ -1,28 +1,6 @@
 import TandemProtocol
+import TandemTestSupport
 import Testing
-
-/// One case of `test-vectors/wire/frames.json`.
-struct FrameVector: Decodable, Sendable, CustomTestStringConvertible {
-    var name: String
-    var hex: String
-    var valid: Bool
-    var kind: String?
-
-    var testDescription: String { name }
-
-    var bytes: [UInt8] {
-        var out: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            out.append(UInt8(hex[index..<next], radix: 16)!)
-            index = next
-        }
-        return out
-    }
-
-    static let all: [FrameVector] = (try? TestVectors.load("wire/frames.json")) ?? []
-}
 
 @Suite("Frame kinds")
 struct FrameKindTests {

@@ -1,44 +1,20 @@
 import Foundation
 import TandemProtocol
+import TandemTestSupport
 import Testing
 
-/// One case of `test-vectors/wire/messages.json`.
-struct MessageVector: Decodable, Sendable, CustomTestStringConvertible {
-    var name: String
-    var direction: String
-    var json: JSONValue
-    var valid: Bool
-    var canonical: String?
-
-    var testDescription: String { "\(direction): \(name)" }
-
-    /// The frame text: a JSON string in the vector is the raw text, anything else is serialised.
-    func text() throws -> String {
-        if case .string(let raw) = json { return raw }
-        return try TestVectors.encode(json)
-    }
-
-    static let all: [MessageVector] = (try? TestVectors.load("wire/messages.json")) ?? []
-
-    /// Every direction, each with its Swift type (see `roundTrip`).
-    static let directions = [
-        "visitor", "server-to-visitor", "agent", "server-to-agent", "presence-visitor", "server-to-presence-visitor",
-        "server-to-presence-agent",
-    ]
-}
-
 /// Decodes with the decoder for the vector's direction and re-encodes canonically.
-private func roundTrip(_ direction: String, _ text: String) throws -> String {
+func roundTrip(_ direction: String, _ text: String) throws -> String {
     let data = Data(text.utf8)
     let decoder = JSONDecoder()
     switch direction {
-    case "visitor": return try TestVectors.encode(decoder.decode(VisitorMessage.self, from: data))
-    case "server-to-visitor": return try TestVectors.encode(decoder.decode(ServerToVisitor.self, from: data))
-    case "agent": return try TestVectors.encode(decoder.decode(AgentMessage.self, from: data))
-    case "server-to-agent": return try TestVectors.encode(decoder.decode(ServerToAgent.self, from: data))
-    case "presence-visitor": return try TestVectors.encode(decoder.decode(PresenceVisitorMessage.self, from: data))
-    case "server-to-presence-visitor": return try TestVectors.encode(decoder.decode(PresenceToVisitor.self, from: data))
-    case "server-to-presence-agent": return try TestVectors.encode(decoder.decode(PresenceToAgent.self, from: data))
+    case "visitor": return try CanonicalJSON.encode(decoder.decode(VisitorMessage.self, from: data))
+    case "server-to-visitor": return try CanonicalJSON.encode(decoder.decode(ServerToVisitor.self, from: data))
+    case "agent": return try CanonicalJSON.encode(decoder.decode(AgentMessage.self, from: data))
+    case "server-to-agent": return try CanonicalJSON.encode(decoder.decode(ServerToAgent.self, from: data))
+    case "presence-visitor": return try CanonicalJSON.encode(decoder.decode(PresenceVisitorMessage.self, from: data))
+    case "server-to-presence-visitor": return try CanonicalJSON.encode(decoder.decode(PresenceToVisitor.self, from: data))
+    case "server-to-presence-agent": return try CanonicalJSON.encode(decoder.decode(PresenceToAgent.self, from: data))
     default: throw VectorError.unknownDirection(direction)
     }
 }

@@ -8,6 +8,7 @@ import Synchronization
 import TandemDomain
 import TandemProtocol
 import TandemStorage
+import TandemTestSupport
 import Testing
 
 @testable import TandemServer
@@ -21,9 +22,7 @@ enum Fixture {
     static let password = "secret-1"
     static let passwordHash = try! PasswordHasher.fast.hash(password)
 
-    static let webRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("web").path
+    static let webRoot = Repository.url("web").path
 
     static func seed(_ store: any TandemStore) async throws {
         // Mixed roles allowed here: most tests put alice ("lead") and bob (no role) together;

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import TandemProtocol
+import TandemTestSupport
 import Testing
 
 /// What a test WebSocket received, in order. `closed` is always last.
@@ -95,9 +96,7 @@ final class TestSocket: Sendable {
 
     /// Sends a control message in the canonical wire encoding.
     func send(_ message: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        send(String(decoding: try encoder.encode(message), as: UTF8.self))
+        send(try CanonicalJSON.encode(message))
     }
 
     func sendBinary(_ bytes: [UInt8]) { commands.yield(.binary(bytes)) }
