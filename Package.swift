@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "TandemStorage",
             dependencies: [
-                "TandemDomain",
+                "TandemProtocol", "TandemDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,5 @@
+public import TandemProtocol
+
 /// Why a session ended, and how each side is told.
 ///
 /// The visitor's `sessionend` carries `agent`, `visitor` or `error` (seed 000); the agent's carries
@@ -13,19 +15,19 @@ public enum SessionEnd: String, Codable, Sendable, CaseIterable {
     case agentLost
 
     /// The visitor `sessionend` reason.
-    public var visitorReason: String {
+    public var visitorReason: VisitorEndReason {
         switch self {
-        case .visitorStopped: "visitor"
-        case .agentEnded, .agentLost: "agent"
-        case .visitorLost: "error"
+        case .visitorStopped: .visitor
+        case .agentEnded, .agentLost: .agent
+        case .visitorLost: .error
         }
     }
 
     /// The agent `sessionend` reason code.
-    public var agentReason: String {
+    public var agentReason: AgentEndReason {
         switch self {
-        case .visitorStopped, .visitorLost: "VisitorLeft"
-        case .agentEnded, .agentLost: "AgentLeft"
+        case .visitorStopped, .visitorLost: .visitorLeft
+        case .agentEnded, .agentLost: .agentLeft
         }
     }
 

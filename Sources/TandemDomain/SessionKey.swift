@@ -1,9 +1,11 @@
+import TandemProtocol
+
 /// A session key as documented for `startSession(key)`: 1 to 100 characters of ASCII letters,
 /// digits, `_`, `-` and `~`. The `visitorid` obeys the same rules because it is the default key.
 public struct SessionKey: Hashable, Sendable, CustomStringConvertible {
-    public static let maxLength = 100
+    public static let maxLength = WireLimits.keyMaxLength
     /// The literal that asks for a random key.
-    public static let randomKeyRequest = "GLANCE_KEYTYPE_RANDOM"
+    public static let randomKeyRequest = WireLimits.randomKey
 
     public let value: String
     public var description: String { value }

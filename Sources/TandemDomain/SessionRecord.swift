@@ -1,4 +1,5 @@
 public import Foundation
+public import TandemProtocol
 
 /// The stored record of one session (one call id). Live state lives in the hub; this row is
 /// what survives a server restart and what reports read.
@@ -44,8 +45,7 @@ public struct ParticipantRecord: Codable, Sendable, Equatable {
     public var callId: Int64
     /// `num` in the agent list: join order, from 1.
     public var num: Int
-    /// `agent` or `guest`.
-    public var role: String
+    public var role: ParticipantRole
     public var agentId: Int?
     public var username: String?
     public var agentRole: String?
@@ -53,7 +53,7 @@ public struct ParticipantRecord: Codable, Sendable, Equatable {
     public var leftAt: Date?
 
     public init(
-        callId: Int64, num: Int, role: String, agentId: Int? = nil, username: String? = nil,
+        callId: Int64, num: Int, role: ParticipantRole, agentId: Int? = nil, username: String? = nil,
         agentRole: String? = nil, joinedAt: Date, leftAt: Date? = nil
     ) {
         self.callId = callId
@@ -64,5 +64,13 @@ public struct ParticipantRecord: Codable, Sendable, Equatable {
         self.agentRole = agentRole
         self.joinedAt = joinedAt
         self.leftAt = leftAt
+    }
+}
+
+extension ParticipantRole {
+    /// A role read back from the store. Only `agent` and `guest` are ever written; anything
+    /// else counts as an agent, as reports have always counted it.
+    public init(stored: String) {
+        self = ParticipantRole(rawValue: stored) ?? .agent
     }
 }

@@ -3,9 +3,9 @@ public import TandemProtocol
 /// The documented limits on `GLANCE_COBROWSE` visitor fields (seed 002):
 /// name ≤ 63 Unicode characters; email ≤ 127 and phone ≤ 31 Latin-1 characters.
 public enum VisitorFieldRules {
-    public static let nameMaxLength = 63
-    public static let emailMaxLength = 127
-    public static let phoneMaxLength = 31
+    public static let nameMaxLength = WireLimits.visitorNameMaxLength
+    public static let emailMaxLength = WireLimits.visitorEmailMaxLength
+    public static let phoneMaxLength = WireLimits.visitorPhoneMaxLength
 
     /// Checks every field that is present.
     /// - Throws: `DomainError.invalidField` naming the first field that breaks a rule.

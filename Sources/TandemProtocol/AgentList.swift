@@ -5,8 +5,7 @@ public struct AgentInfo: Codable, Sendable, Equatable {
     public var partneruserid: String?
     public var name: String?
     public var title: String?
-    /// `"agent"` or `"guest"`.
-    public var role: String
+    public var role: ParticipantRole
     public var guestid: Int?
     /// Order in which the participant joined the session, from 1.
     public var num: Int
@@ -15,7 +14,7 @@ public struct AgentInfo: Codable, Sendable, Equatable {
 
     public init(
         username: String? = nil, partnerid: Int? = nil, partneruserid: String? = nil, name: String? = nil,
-        title: String? = nil, role: String = "agent", guestid: Int? = nil, num: Int, agentrole: String? = nil
+        title: String? = nil, role: ParticipantRole = .agent, guestid: Int? = nil, num: Int, agentrole: String? = nil
     ) {
         self.username = username
         self.partnerid = partnerid
@@ -27,6 +26,12 @@ public struct AgentInfo: Codable, Sendable, Equatable {
         self.num = num
         self.agentrole = agentrole
     }
+}
+
+/// Who a participant is: an agent with an account, or a guest it invited (watches only).
+public enum ParticipantRole: String, Codable, Sendable, CaseIterable {
+    case agent
+    case guest
 }
 
 /// Payload of the `agents` event on both sides: `{count, agentlist}`.

@@ -58,11 +58,11 @@ public enum ServerToAgent: Sendable, Equatable {
         public var rc: RemoteControlState?
         public var userstate: [String: JSONValue]?
         /// `guest` for a guest (watch only); absent for agents.
-        public var role: String?
+        public var role: ParticipantRole?
 
         public init(
             key: String, callid: Int64, groupid: Int, visitor: VisitorFields, num: Int, agents: AgentList, visitorConnected: Bool,
-            rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil, role: String? = nil
+            rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil, role: ParticipantRole? = nil
         ) {
             self.role = role
             self.rc = rc
@@ -88,10 +88,9 @@ public enum ServerToAgent: Sendable, Equatable {
     }
 
     public struct Ended: Codable, Sendable, Equatable {
-        /// `NoSession`, `VisitorLeft`, `AgentLeft`, `ConnDrop`, `AuthError`, ... (seed 001).
-        public var reason: String
+        public var reason: AgentEndReason
         public var msg: String?
-        public init(reason: String, msg: String? = nil) {
+        public init(reason: AgentEndReason, msg: String? = nil) {
             self.reason = reason
             self.msg = msg
         }

@@ -116,7 +116,7 @@ public struct AgentPointer: Codable, Sendable, Equatable {
 
 /// `sendSessionMessage(msgName, msg)` in either direction.
 public struct SessionMessage: Codable, Sendable, Equatable {
-    public static let maxBytes = 64 << 10
+    public static let maxBytes = WireLimits.sessionMessageBytes
     public var name: String
     public var data: JSONValue
     /// The sending agent, on messages to the visitor; set by the server.
@@ -130,7 +130,7 @@ public struct SessionMessage: Codable, Sendable, Equatable {
 
 /// `setUserState(name, data)`: kept on the server for the session.
 public struct UserState: Codable, Sendable, Equatable {
-    public static let maxBytes = 64 << 10
+    public static let maxBytes = WireLimits.userStateBytes
     public var name: String
     public var data: JSONValue
     public init(name: String, data: JSONValue) {

@@ -27,3 +27,25 @@ public enum CloseCode: UInt16, Sendable, CaseIterable {
     /// Whether a client must not reconnect after this close.
     public var isFinal: Bool { self != .handshakeTimeout }
 }
+
+/// The standard WebSocket close codes (RFC 6455 §7.4.1) the server sends or clients see.
+/// Hummingbird's WebSocket writer sends 1001 and 1009 for the visitor and agent sockets
+/// (`.goingAway`, its frame limit); the presence channel writes these numbers itself.
+public enum StandardCloseCode: UInt16, Sendable, CaseIterable {
+    /// Normal close: the client reconnects when it still has a session.
+    case normal = 1000
+    /// The server is shutting down or restarting; clients reconnect to the next instance.
+    case goingAway = 1001
+    /// A frame that breaks RFC 6455 (presence channel). Retried.
+    case protocolError = 1002
+    /// The connection was lost without a close frame. Never sent: clients see it.
+    case abnormal = 1006
+    /// A message over the socket's limit (`WireLimits.frameBytes`, `presenceFrameBytes`):
+    /// final for that content (it is never sent again), not for the session.
+    case messageTooBig = 1009
+    /// The server could not do its part (presence: the group could not be read). Retried.
+    case internalError = 1011
+
+    /// Whether a client must not retry what it was doing.
+    public var isFinal: Bool { self == .messageTooBig }
+}

@@ -68,17 +68,16 @@ public enum ServerToVisitor: Sendable, Equatable {
     }
 
     public struct Ended: Codable, Sendable, Equatable {
-        /// The visitor `sessionend` reason: `agent`, `visitor` or `error`.
-        public var reason: String
+        public var reason: VisitorEndReason
         public var msg: String?
-        public init(reason: String, msg: String? = nil) {
+        public init(reason: VisitorEndReason, msg: String? = nil) {
             self.reason = reason
             self.msg = msg
         }
     }
 }
 
-/// `{code, msg, params}` as in the visitor `error` event.
+/// `{code, msg, params}` as in the visitor `error` event; the server sends `ServerErrorCode`s.
 public struct ErrorBody: Codable, Sendable, Equatable {
     public var code: String
     public var msg: String
@@ -88,6 +87,11 @@ public struct ErrorBody: Codable, Sendable, Equatable {
         self.code = code
         self.msg = msg
         self.params = params
+    }
+
+    /// What the server sends: one of its own codes.
+    public init(code: ServerErrorCode, msg: String, params: [String: String]? = nil) {
+        self.init(code: code.rawValue, msg: msg, params: params)
     }
 }
 

@@ -71,7 +71,7 @@ public enum VisitorMessage: Sendable, Equatable {
     }
 }
 
-public enum PageVisibility: String, Codable, Sendable {
+public enum PageVisibility: String, Codable, Sendable, CaseIterable {
     case visible, hidden
 }
 

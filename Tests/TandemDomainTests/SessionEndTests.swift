@@ -10,15 +10,15 @@ struct SessionEndTests {
         (.agentLost, "agent", "AgentLeft"),
     ])
     func mapping(_ end: SessionEnd, visitor: String, agent: String) {
-        #expect(end.visitorReason == visitor)
-        #expect(end.agentReason == agent)
+        #expect(end.visitorReason.rawValue == visitor)
+        #expect(end.agentReason.rawValue == agent)
         #expect(!end.message.isEmpty)
     }
 
     @Test func everyCaseMapsToDocumentedReasons() {
         for end in SessionEnd.allCases {
-            #expect(["agent", "visitor", "error"].contains(end.visitorReason))
-            #expect(["VisitorLeft", "AgentLeft"].contains(end.agentReason))
+            #expect(["agent", "visitor", "error"].contains(end.visitorReason.rawValue))
+            #expect(["VisitorLeft", "AgentLeft"].contains(end.agentReason.rawValue))
         }
     }
 

@@ -13,7 +13,7 @@ struct AgentSocketTests {
             Issue.record("expected ended, got \(answer)")
             return
         }
-        #expect(ended.reason == reason)
+        #expect(ended.reason.rawValue == reason)
         try await socket.expectClose(code)
     }
 
@@ -235,7 +235,7 @@ extension AgentSocketTests {
                 Issue.record("expected ended, got \(answer)")
                 return
             }
-            #expect(ended.reason == "AgentLeft")
+            #expect(ended.reason.rawValue == "AgentLeft")
             try await agent.expectClose(.sessionEnded)
         }
     }

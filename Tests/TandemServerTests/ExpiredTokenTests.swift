@@ -42,7 +42,7 @@ struct ExpiredTokenTests {
             _ = try await server.startVisitor(key: "abc")
             let agent = server.agentSocket(key: "abc", token: try await Self.expiredToken(server))
             let answer = try await agent.receive(ServerToAgent.self)
-            #expect(answer == .ended(.init(reason: "AuthError", msg: "token expired")))
+            #expect(answer == .ended(.init(reason: .authError, msg: "token expired")))
             try await agent.expectClose(.unauthorized)
         }
     }

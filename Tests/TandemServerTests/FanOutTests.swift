@@ -37,7 +37,7 @@ struct FanOutTests {
             let list = try await visitor.expectAgents()
             #expect(list.count == 2)
             #expect(list.agentlist.map(\.username) == ["alice", "bob"])
-            #expect(list.agentlist.map(\.role) == ["agent", "agent"])
+            #expect(list.agentlist.map(\.role.rawValue) == ["agent", "agent"])
             #expect(list.agentlist.map(\.num) == [1, 2])
             #expect(list.agentlist.map(\.name) == ["Alice A.", "Bob B."])
             #expect(list.agentlist.first?.agentrole == "lead")
@@ -54,10 +54,10 @@ struct FanOutTests {
 
             // An agent ends the session for everyone.
             alice.send(#"{"t":"end"}"#)
-            #expect(try await visitor.expectVisitorEnded().reason == "agent")
+            #expect(try await visitor.expectVisitorEnded().reason.rawValue == "agent")
             try await visitor.expectClose(.sessionEnded)
             for agent in [alice, bob] {
-                #expect(try await agent.expectAgentEnded().reason == "AgentLeft")
+                #expect(try await agent.expectAgentEnded().reason.rawValue == "AgentLeft")
                 try await agent.expectClose(.sessionEnded)
             }
             let record = try await server.store.session(callId: session.callid)
@@ -126,11 +126,11 @@ struct FanOutTests {
             _ = try await alice.expectAgentList()
             visitor.send(#"{"t":"stop"}"#)
             let ended = try await alice.expectAgentEnded()
-            #expect(ended.reason == "VisitorLeft")
+            #expect(ended.reason.rawValue == "VisitorLeft")
             try await alice.expectClose(.sessionEnded)
             // A late agent learns it ended: the key is free, so there is no session any more.
             let late = server.agentSocket(key: "bye", token: try await server.token("bob"), name: "late")
-            #expect(try await late.expectAgentEnded().reason == "NoSession")
+            #expect(try await late.expectAgentEnded().reason.rawValue == "NoSession")
             try await late.expectClose(.noSession)
         }
     }
@@ -147,7 +147,7 @@ struct FanOutTests {
             _ = try await visitor.expectAgents()
 
             alice.send(#"{"t":"leave"}"#)
-            #expect(try await alice.expectAgentEnded().reason == "AgentLeft")
+            #expect(try await alice.expectAgentEnded().reason.rawValue == "AgentLeft")
             try await alice.expectClose(.sessionEnded)
             let remaining = try await visitor.expectAgents()
             #expect(remaining.agentlist.map(\.username) == ["bob"])
@@ -156,8 +156,8 @@ struct FanOutTests {
 
             // The last agent leaving ends the session.
             bob.send(#"{"t":"leave"}"#)
-            #expect(try await bob.expectAgentEnded().reason == "AgentLeft")
-            #expect(try await visitor.expectVisitorEnded().reason == "agent")
+            #expect(try await bob.expectAgentEnded().reason.rawValue == "AgentLeft")
+            #expect(try await visitor.expectVisitorEnded().reason.rawValue == "agent")
             try await visitor.expectClose(.sessionEnded)
             let record = try await server.store.session(callId: session.callid)
             #expect(record?.endReason == SessionEnd.agentEnded.rawValue)
@@ -200,7 +200,7 @@ struct FanOutTests {
             try await first.expectClose(.superseded)
             await visitor.expectSilence(for: .milliseconds(150))
             second.send(#"{"t":"end"}"#)
-            #expect(try await visitor.expectVisitorEnded().reason == "agent")
+            #expect(try await visitor.expectVisitorEnded().reason.rawValue == "agent")
         }
     }
 }

@@ -14,7 +14,7 @@ struct GracePeriodTests {
             await visitor.close()
             #expect(try await alice.expectAgentMessage() == .visitor(.init(connected: false)))
             let ended = try await alice.expectAgentEnded()
-            #expect(ended.reason == "VisitorLeft")
+            #expect(ended.reason.rawValue == "VisitorLeft")
             try await alice.expectClose(.sessionEnded)
             let record = try await server.store.session(callId: session.callid)
             #expect(record?.endReason == SessionEnd.visitorLost.rawValue)
@@ -32,7 +32,7 @@ struct GracePeriodTests {
             await alice.close()
             // Still listed during the grace period, then the session ends.
             let ended = try await visitor.expectVisitorEnded()
-            #expect(ended.reason == "agent")
+            #expect(ended.reason.rawValue == "agent")
             try await visitor.expectClose(.sessionEnded)
             let record = try await server.store.session(callId: session.callid)
             #expect(record?.endReason == SessionEnd.agentLost.rawValue)

@@ -70,11 +70,11 @@ struct GuestTests {
                 Issue.record("expected joined")
                 return
             }
-            #expect(joined.role == "guest")
-            let entry = try #require(joined.agents.agentlist.first { $0.role == "guest" })
+            #expect(joined.role?.rawValue == "guest")
+            let entry = try #require(joined.agents.agentlist.first { $0.role.rawValue == "guest" })
             #expect(entry.name == "Sam" && entry.username == nil && entry.guestid != nil && entry.num == joined.num)
             let seen = try await visitor.expectAgents()
-            #expect(seen.agentlist.map(\.role) == ["agent", "guest"])
+            #expect(seen.agentlist.map(\.role.rawValue) == ["agent", "guest"])
 
             // Watch only: actions, ending and inviting are refused.
             try guest.send(AgentMessage.end)
@@ -99,10 +99,10 @@ struct GuestTests {
                 Issue.record("expected ended for the guest")
                 return
             }
-            #expect(ended.reason == "AgentLeft")
+            #expect(ended.reason.rawValue == "AgentLeft")
             #expect(try await server.store.session(callId: joined.callid)?.endReason == SessionEnd.agentEnded.rawValue)
             let participants = try await server.store.participants(callId: joined.callid)
-            #expect(participants.map(\.role) == ["agent", "guest"])
+            #expect(participants.map(\.role.rawValue) == ["agent", "guest"])
             #expect(participants.last?.username == "Sam" && participants.last?.agentId == nil)
         }
     }
@@ -131,7 +131,7 @@ struct GuestTests {
                 Issue.record("a guest is admitted regardless of roles")
                 return
             }
-            #expect(joined.agents.agentlist.first { $0.role == "guest" }?.name == "Guest", "the default name")
+            #expect(joined.agents.agentlist.first { $0.role.rawValue == "guest" }?.name == "Guest", "the default name")
         }
     }
 }

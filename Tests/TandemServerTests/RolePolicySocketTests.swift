@@ -19,7 +19,7 @@ struct RolePolicySocketTests {
                 Issue.record("expected ended, got \(answer)")
                 return
             }
-            #expect(ended.reason == "AuthError")
+            #expect(ended.reason.rawValue == "AuthError")
             #expect(ended.msg?.contains("role \"lead\"") == true)
             try await bob.expectClose(.forbidden)
         }

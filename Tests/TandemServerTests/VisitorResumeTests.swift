@@ -43,7 +43,7 @@ struct VisitorResumeTests {
             // The session goes on with the second tab.
             try second.send(VisitorMessage.stop)
             let ended = try await second.receive(ServerToVisitor.self)
-            #expect(ended == .ended(.init(reason: "visitor", msg: SessionEnd.visitorStopped.message)))
+            #expect(ended == .ended(.init(reason: .visitor, msg: SessionEnd.visitorStopped.message)))
         }
     }
 
@@ -61,7 +61,7 @@ struct VisitorResumeTests {
                 Issue.record("expected ended, got \(answer)")
                 return
             }
-            #expect(ended.reason == "visitor")
+            #expect(ended.reason.rawValue == "visitor")
             try await again.expectClose(.sessionEnded)
         }
     }

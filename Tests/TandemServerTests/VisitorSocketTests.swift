@@ -217,7 +217,7 @@ struct VisitorSocketTests {
                 Issue.record("expected ended, got \(ended)")
                 return
             }
-            #expect(body.reason == "visitor")
+            #expect(body.reason.rawValue == "visitor")
             try await visitor.expectClose(.sessionEnded)
             let record = try #require(try await server.store.session(callId: session.callid))
             #expect(record.endReason == SessionEnd.visitorStopped.rawValue)

@@ -52,7 +52,7 @@ struct AdminStoreTests {
             try await store.setMembership(Membership(agentId: bob.id, groupId: 1))
             let session = try await store.createSession(SessionStoreTests.record(), exclusive: false)
             try await store.addParticipant(
-                ParticipantRecord(callId: session.callId, num: 1, role: "agent", agentId: bob.id, username: "bob", joinedAt: date(1)))
+                ParticipantRecord(callId: session.callId, num: 1, role: .agent, agentId: bob.id, username: "bob", joinedAt: date(1)))
             try await store.deleteAgent(id: bob.id)
             #expect(try await store.agent(id: bob.id) == nil)
             #expect(try await store.members(groupId: 1).isEmpty)
@@ -91,7 +91,7 @@ struct AdminStoreTests {
             let atEnd = try await store.createSession(SessionStoreTests.record(key: "e", at: 200), exclusive: false)
             for (call, num) in [(early.callId, 1), (inside1.callId, 1), (inside2.callId, 2), (inside2.callId, 1), (atEnd.callId, 1)] {
                 try await store.addParticipant(
-                    ParticipantRecord(callId: call, num: num, role: "agent", username: "u\(num)", agentRole: "r", joinedAt: date(100)))
+                    ParticipantRecord(callId: call, num: num, role: .agent, username: "u\(num)", agentRole: "r", joinedAt: date(100)))
             }
             let sessions = try await store.sessions(groupId: 1, from: date(100), to: date(200))
             #expect(sessions.map(\.callId) == [inside1.callId, inside2.callId], "[from, to): start inclusive, end exclusive")
@@ -146,7 +146,7 @@ struct LeaseStoreTests {
             let abandoned = try await store.createSession(SessionStoreTests.record(key: "gone", at: 0), exclusive: false)
             let fresh = try await store.createSession(SessionStoreTests.record(key: "new", at: 100), exclusive: false)
             try await store.addParticipant(
-                ParticipantRecord(callId: abandoned.callId, num: 1, role: "agent", username: "a", joinedAt: date(1)))
+                ParticipantRecord(callId: abandoned.callId, num: 1, role: .agent, username: "a", joinedAt: date(1)))
             try await store.heartbeat(callIds: [held.callId], at: date(95))
             let ended = try await store.endAbandonedSessions(before: date(90), reason: "visitorLost", at: date(120))
             #expect(ended == [abandoned.callId])

@@ -94,9 +94,9 @@ struct SessionStoreTests {
             let s = try await store.createSession(Self.record(), exclusive: false)
             #expect(try await store.participants(callId: s.callId).isEmpty)
 
-            let p2 = ParticipantRecord(callId: s.callId, num: 2, role: "guest", joinedAt: date(2))
+            let p2 = ParticipantRecord(callId: s.callId, num: 2, role: .guest, joinedAt: date(2))
             let p1 = ParticipantRecord(
-                callId: s.callId, num: 1, role: "agent", agentId: alice.id, username: "alice", agentRole: "supervisor", joinedAt: date(1))
+                callId: s.callId, num: 1, role: .agent, agentId: alice.id, username: "alice", agentRole: "supervisor", joinedAt: date(1))
             try await store.addParticipant(p2)
             try await store.addParticipant(p1)
             #expect(try await store.participants(callId: s.callId) == [p1, p2], "ordered by num")
@@ -123,7 +123,7 @@ struct SessionStoreTests {
         try await Self.withGroups(factory) { store in
             let a = try await store.createSession(Self.record(), exclusive: false)
             let b = try await store.createSession(Self.record(key: "other"), exclusive: false)
-            try await store.addParticipant(ParticipantRecord(callId: a.callId, num: 1, role: "agent", joinedAt: date()))
+            try await store.addParticipant(ParticipantRecord(callId: a.callId, num: 1, role: .agent, joinedAt: date()))
             #expect(try await store.participants(callId: b.callId).isEmpty)
             try await store.endSession(callId: b.callId, reason: "visitorStopped", at: date(1))
             #expect(try await store.participants(callId: a.callId).first?.leftAt == nil)

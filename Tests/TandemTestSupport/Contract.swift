@@ -124,6 +124,39 @@ public struct ContractShape: Sendable {
         }
     }
 
+    /// Every member a shape names, nested ones as `a.b` and array elements' as `a[].b`.
+    public static func paths(of shape: [String: JSONValue], prefix: String = "") -> Set<String> {
+        var out: Set<String> = []
+        for (name, type) in shape where name != "?" {
+            let here = prefix + "." + name
+            out.insert(here)
+            switch type {
+            case .object(let nested): out.formUnion(paths(of: nested, prefix: here))
+            case .array(let element):
+                if case .object(let nested)? = element.first { out.formUnion(paths(of: nested, prefix: here + "[]")) }
+            default: break
+            }
+        }
+        return out
+    }
+
+    /// Every member present in `value`, named as `paths(of:)` names them.
+    public static func paths(in value: JSONValue, prefix: String = "") -> Set<String> {
+        guard case .object(let object) = value else { return [] }
+        var out: Set<String> = []
+        for (name, member) in object {
+            let here = prefix + "." + name
+            out.insert(here)
+            switch member {
+            case .object: out.formUnion(paths(in: member, prefix: here))
+            case .array(let items):
+                for item in items { out.formUnion(paths(in: item, prefix: here + "[]")) }
+            default: break
+            }
+        }
+        return out
+    }
+
     public static func isOptional(_ type: JSONValue) -> Bool {
         switch type {
         case .string(let name): name.hasSuffix("?")

@@ -32,9 +32,9 @@ public struct ActivityReport: Codable, Sendable, Equatable {
         self.sessions = records.count
         self.active = records.filter(\.isActive).count
         let byCall = Dictionary(grouping: participants, by: \.callId)
-        self.joined = records.filter { byCall[$0.callId]?.contains { $0.role != "guest" } == true }.count
-        self.agents = Set(participants.filter { $0.role != "guest" }.compactMap { $0.username?.lowercased() }).count
-        self.guests = participants.filter { $0.role == "guest" }.count
+        self.joined = records.filter { byCall[$0.callId]?.contains { $0.role == .agent } == true }.count
+        self.agents = Set(participants.filter { $0.role == .agent }.compactMap { $0.username?.lowercased() }).count
+        self.guests = participants.filter { $0.role == .guest }.count
         let durations = records.compactMap { r in r.endedAt.map { max(0, Int($0.timeIntervalSince(r.startedAt))) } }
         self.totalSeconds = durations.reduce(0, +)
         self.averageSeconds = durations.isEmpty ? 0 : totalSeconds / durations.count
@@ -75,14 +75,14 @@ public enum SessionCSV {
         var lines = [header.joined(separator: ",")]
         for s in sessions {
             let people = byCall[s.callId] ?? []
-            let agents = people.filter { $0.role != "guest" }.map { p in
+            let agents = people.filter { $0.role == .agent }.map { p in
                 p.agentRole.map { "\(p.username ?? "?") (\($0))" } ?? (p.username ?? "?")
             }
             let row: [String] = [
                 String(s.callId), String(s.groupId), s.key, iso.string(from: s.startedAt), s.endedAt.map(iso.string) ?? "",
                 s.endedAt.map { String(max(0, Int($0.timeIntervalSince(s.startedAt)))) } ?? "", s.endReason ?? "",
                 s.visitorId ?? "", s.visitorName ?? "", s.visitorEmail ?? "", s.visitorPhone ?? "",
-                agents.joined(separator: "; "), String(people.filter { $0.role == "guest" }.count),
+                agents.joined(separator: "; "), String(people.filter { $0.role == .guest }.count),
             ]
             lines.append(row.map(cell).joined(separator: ","))
         }

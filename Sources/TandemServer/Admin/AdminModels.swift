@@ -181,7 +181,7 @@ public struct SessionView: Codable, Sendable, Equatable {
     }
     public struct Participant: Codable, Sendable, Equatable {
         public var num: Int
-        public var role: String
+        public var role: ParticipantRole
         public var username: String?
         public var agentRole: String?
         public var joinedAt: Date

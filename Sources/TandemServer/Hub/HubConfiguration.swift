@@ -1,3 +1,5 @@
+import TandemProtocol
+
 /// Limits and timings of live sessions.
 public struct HubConfiguration: Sendable {
     /// How long a session waits for its visitor to come back (navigation, network loss, server
@@ -15,7 +17,7 @@ public struct HubConfiguration: Sendable {
     /// Bytes of page + deltas kept for joining agents before asking the visitor for a fresh page.
     public var pageCacheLimit = 4 << 20
     /// Largest message accepted from a client (a full snapshot of a very large page).
-    public var maxMessageSize = 16 << 20
+    public var maxMessageSize = WireLimits.frameBytes
 
     public init() {}
 }

@@ -6,7 +6,7 @@ import TandemProtocol
 /// link with a one-time code; the guest joins as `role: "guest"` and only watches.
 extension LiveSession {
     func agentInvitesGuest(num: Int, connection: UUID, _ request: GuestInviteRequest) {
-        guard let agent = participant(num, connection), agent.info.role == "agent" else { return }
+        guard let agent = participant(num, connection), agent.info.role == .agent else { return }
         guard agent.privileges.contains(.addGuests) else {
             return deny(agent, AccessDenied(addguest: true, msg: "You do not have the add guests privilege."))
         }

@@ -161,12 +161,12 @@ actor LiveSession {
         agentId: Int, info: AgentInfo, privileges: Set<Privilege>, outbox: Outbox, allowMixedRoles: Bool = true,
         onAdmitted: @Sendable (Int, UUID) -> Void = { _, _ in }
     ) async -> (num: Int, connection: UUID)? {
-        let present = agents.values.filter { $0.agentId != agentId && $0.info.role == "agent" }.map(\.info.agentrole)
+        let present = agents.values.filter { $0.agentId != agentId && $0.info.role == .agent }.map(\.info.agentrole)
         // Guests are admitted whatever the agents' roles (seed 002).
-        if info.role == "agent",
+        if info.role == .agent,
             let refusal = RolePolicy.refusal(joining: info.agentrole, present: present, allowMixedRoles: allowMixedRoles)
         {
-            outbox.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: "AuthError", msg: refusal))))
+            outbox.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: .authError, msg: refusal))))
             outbox.sendControl(.close(.forbidden, "role not allowed in this session"))
             return nil
         }
@@ -199,7 +199,7 @@ actor LiveSession {
             key: key, callid: callId, groupid: groupId,
             visitor: .init(name: record.visitorName, email: record.visitorEmail, phone: record.visitorPhone, visitorid: record.visitorId),
             num: num, agents: agentList(), visitorConnected: visitor != nil, rc: rc, userstate: userState,
-            role: info.role == "guest" ? "guest" : nil)
+            role: info.role == .guest ? .guest : nil)
         outbox.sendControl(WireEncoding.text(ServerToAgent.joined(joined)))
         if visibility == .hidden { outbox.sendControl(WireEncoding.text(ServerToAgent.visibility(.init(state: .hidden)))) }
         if pause.paused { outbox.sendControl(WireEncoding.text(ServerToAgent.paused(pause))) }
@@ -232,7 +232,7 @@ actor LiveSession {
     /// guests alone do not keep it going.
     func agentLeft(num: Int, connection: UUID) async {
         guard agents[num]?.connectionId == connection else { return }
-        agents[num]!.outbox?.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: "AgentLeft", msg: "You left the session."))))
+        agents[num]!.outbox?.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: .agentLeft, msg: "You left the session."))))
         agents[num]!.outbox?.sendControl(.close(.sessionEnded, "left the session"))
         await removeAgent(num, lastOneEnds: .agentEnded)
     }
@@ -312,7 +312,7 @@ actor LiveSession {
         } catch {
             logger.error("could not record participant leaving", metadata: ["callid": "\(callId)", "error": "\(error)"])
         }
-        if !agents.values.contains(where: { $0.info.role == "agent" }) {
+        if !agents.values.contains(where: { $0.info.role == .agent }) {
             await end(reason)
         } else {
             broadcastAgentList()

@@ -63,7 +63,7 @@ final class PresenceChannelHandler: ChannelInboundHandler, RemovableChannelHandl
     enum Route: Sendable { case http, presence }
 
     /// Presence messages are small; a larger frame closes the socket (1009).
-    static let maxMessage = 16 << 10
+    static let maxMessage = WireLimits.presenceFrameBytes
     static let path = "/ws/presence/visitor"
     private static let prefix = Array("GET \(path)".utf8)
     /// A request head larger than this is not a presence request worth reading.
@@ -242,9 +242,9 @@ final class PresenceChannelHandler: ChannelInboundHandler, RemovableChannelHandl
             do {
                 frame = try PresenceWire.parse(&bytes, maxPayload: Self.maxMessage)
             } catch PresenceWire.Failure.tooLarge {
-                return closeWith(context: context, code: 1009, reason: "message too large")
+                return closeWith(context: context, code: StandardCloseCode.messageTooBig.rawValue, reason: "message too large")
             } catch {
-                return closeWith(context: context, code: 1002, reason: "protocol error")
+                return closeWith(context: context, code: StandardCloseCode.protocolError.rawValue, reason: "protocol error")
             }
             buffer = bytes.readableBytes > 0 ? bytes : nil
             guard let frame else { return }
@@ -279,7 +279,7 @@ final class PresenceChannelHandler: ChannelInboundHandler, RemovableChannelHandl
         case .close:
             // The client closes first (a navigation): answer with the same code, then close.
             var payload = frame.payload
-            let code = payload.readInteger(as: UInt16.self) ?? 1000
+            let code = payload.readInteger(as: UInt16.self) ?? StandardCloseCode.normal.rawValue
             state = .closed
             let channel = context.channel
             let answer = PresenceWire.closeFrame(code: code, reason: "", allocator: channel.allocator)

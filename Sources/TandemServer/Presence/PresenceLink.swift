@@ -1,6 +1,7 @@
 import HummingbirdWebSocket
 import NIOCore
 import Synchronization
+import TandemProtocol
 
 /// A presence socket's writer. Frames queue here and a short-lived task writes them in order,
 /// so an idle socket costs no task and no stream: a node holds tens of thousands of idle
@@ -48,7 +49,7 @@ final class PresenceLink: Sendable {
                     try await outbound.close(code: code.rawValue, reason: SocketPump.closeReason(reason))
                 case .goingAway:
                     state.withLock { $0.closed = true }
-                    try await outbound.close(code: 1001, reason: "server shutting down")
+                    try await outbound.close(code: StandardCloseCode.goingAway.rawValue, reason: "server shutting down")
                 }
             } catch {
                 state.withLock { $0.closed = true }
@@ -79,6 +80,6 @@ struct WebSocketSink: PresenceSink {
     func text(_ text: String) async throws { try await outbound.write(.text(text)) }
     func binary(_ buffer: ByteBuffer) async throws { try await outbound.write(.binary(buffer)) }
     func close(code: UInt16, reason: String) async throws {
-        try await outbound.close(code == 1001 ? .goingAway : .unknown(code), reason: reason)
+        try await outbound.close(code == StandardCloseCode.goingAway.rawValue ? .goingAway : .unknown(code), reason: reason)
     }
 }

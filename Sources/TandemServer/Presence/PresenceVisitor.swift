@@ -18,7 +18,7 @@ final class PresenceVisitor: Sendable {
         }
 
         /// 1011: the server could not do its part (a database error).
-        static let serverError = Refusal(code: 1011, reason: "the group could not be read")
+        static let serverError = Refusal(code: StandardCloseCode.internalError.rawValue, reason: "the group could not be read")
 
         private init(code: UInt16, reason: String) {
             self.code = code

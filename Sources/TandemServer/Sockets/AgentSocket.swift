@@ -51,17 +51,17 @@ struct AgentSocket: Sendable {
             case .expired: "token expired"
             case .invalid: "invalid token"
             }
-            return await reject(outbound, .unauthorized, reason: "AuthError", detail)
+            return await reject(outbound, .unauthorized, reason: .authError, detail)
         }
         // A cookie rides along with any page's request: only this server's pages may use it here.
         // Bearer and query tokens are presented on purpose, from wherever the client runs.
         if context.requestContext.credentialSource == .cookie, let origin = request.headers[.origin],
             !Self.sameOrigin(origin, request)
         {
-            return await reject(outbound, .forbidden, reason: "AuthError", "origin \(origin) may not open agent sockets")
+            return await reject(outbound, .forbidden, reason: .authError, "origin \(origin) may not open agent sockets")
         }
         guard let rawKey = query["key"].map(String.init), let key = try? SessionKey(validating: rawKey).value else {
-            return await reject(outbound, .invalidInput, reason: "NoSession", "invalid session key")
+            return await reject(outbound, .invalidInput, reason: .noSession, "invalid session key")
         }
         let wait = query["wait"] == "1" || query["wait"] == "true"
         switch viewer {
@@ -70,15 +70,15 @@ struct AgentSocket: Sendable {
             if await hub.findOrAdopt(key: key, groups: groups) == nil {
                 let others = await hub.otherGroups(withKey: key, excluding: groups)
                 if !others.isEmpty {
-                    return await reject(outbound, .forbidden, reason: "AuthError", "not a member of the session's group")
+                    return await reject(outbound, .forbidden, reason: .authError, "not a member of the session's group")
                 }
                 if !wait {
-                    return await reject(outbound, .noSession, reason: "NoSession", "no session with key \(key)")
+                    return await reject(outbound, .noSession, reason: .noSession, "no session with key \(key)")
                 }
             }
         case .guest(let guest):
             guard guest.key == key, await hub.session(callId: guest.callId) != nil else {
-                return await reject(outbound, .noSession, reason: "NoSession", "the session you were invited to is not running")
+                return await reject(outbound, .noSession, reason: .noSession, "the session you were invited to is not running")
             }
         }
 
@@ -118,7 +118,7 @@ struct AgentSocket: Sendable {
         guard let session, let membership = identity.membership(group: session.groupId) else { return }
         let info = AgentInfo(
             username: identity.agent.username, name: identity.agent.name, title: identity.agent.title,
-            role: "agent", num: 0, agentrole: membership.role)
+            role: .agent, num: 0, agentrole: membership.role)
         let settings = await hub.groupSettings(session.groupId)
         _ = await session.joinAgent(
             agentId: identity.agent.id, info: info, privileges: membership.privileges, outbox: outbox,
@@ -131,7 +131,7 @@ struct AgentSocket: Sendable {
     /// A guest joins the session of its invitation, whatever the agents' roles, with no privileges.
     private func join(guest: GuestIdentity, outbox: Outbox, joined: JoinedBox) async {
         guard let session = await hub.session(callId: guest.callId) else { return }
-        let info = AgentInfo(name: guest.name, role: "guest", guestid: guest.guestId, num: 0)
+        let info = AgentInfo(name: guest.name, role: .guest, guestid: guest.guestId, num: 0)
         _ = await session.joinAgent(agentId: -guest.guestId, info: info, privileges: [], outbox: outbox) { num, connection in
             joined.set(Joined(session: session, num: num, connection: connection))
         }
@@ -139,7 +139,7 @@ struct AgentSocket: Sendable {
 
     private func readLoop(_ inbound: WebSocketInboundStream, viewer: Viewer, joined: JoinedBox, outbox: Outbox, logger: Logger) async {
         do {
-            for try await message in inbound.messages(maxSize: SessionMessage.maxBytes + (4 << 10)) {
+            for try await message in inbound.messages(maxSize: WireLimits.agentMessageBytes + (4 << 10)) {
                 guard case .text(let text) = message, let parsed = try? WireEncoding.decode(AgentMessage.self, from: text) else {
                     outbox.sendControl(.close(.badMessage, "unexpected or malformed message"))
                     return
@@ -147,7 +147,7 @@ struct AgentSocket: Sendable {
                 guard let j = joined.current else {
                     // Still waiting for the session: leaving ends the wait; nothing else applies yet.
                     if parsed == .leave || parsed == .end {
-                        outbox.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: "AgentLeft", msg: "You left before the session started."))))
+                        outbox.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: .agentLeft, msg: "You left before the session started."))))
                         outbox.sendControl(.close(.sessionEnded, "left while waiting"))
                         return
                     }
@@ -191,7 +191,7 @@ struct AgentSocket: Sendable {
         }
     }
 
-    private func reject(_ outbound: WebSocketOutboundWriter, _ code: CloseCode, reason: String, _ detail: String) async {
+    private func reject(_ outbound: WebSocketOutboundWriter, _ code: CloseCode, reason: AgentEndReason, _ detail: String) async {
         let ended = ServerToAgent.ended(.init(reason: reason, msg: detail))
         await SocketPump.reject(outbound, code, detail, message: WireEncoding.text(ended))
     }

@@ -13,7 +13,7 @@ struct VisitorSocket: Sendable {
     let capture: TrafficCapture?
     /// Where guest invitation links point (`ServerConfiguration.publicBase`).
     let publicBase: @Sendable (_ host: String?) -> String
-    static let handshakeTimeout: Duration = .seconds(15)
+    static let handshakeTimeout: Duration = .seconds(WireLimits.handshakeSeconds)
 
     func handle(
         _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, _ context: WebSocketRouterContext<TandemRequestContext>
@@ -130,15 +130,15 @@ struct VisitorSocket: Sendable {
     }
 
     /// The visitor `error` code and close code for each domain error (docs/protocol.md).
-    static func describe(_ error: DomainError) -> (String, CloseCode) {
+    static func describe(_ error: DomainError) -> (ServerErrorCode, CloseCode) {
         switch error {
-        case .invalidKey: ("invalidkey", .invalidInput)
-        case .invalidField: ("invalidparam", .invalidInput)
-        case .duplicateKey: ("dupkey", .duplicateKey)
-        case .randomKeyTaken: ("randomkeytaken", .duplicateKey)
-        case .unknownGroup, .forbidden: ("service", .forbidden)
-        case .notFound: ("service", .noSession)
-        case .conflict, .invalidCredentials: ("service", .badMessage)
+        case .invalidKey: (.invalidkey, .invalidInput)
+        case .invalidField: (.invalidparam, .invalidInput)
+        case .duplicateKey: (.dupkey, .duplicateKey)
+        case .randomKeyTaken: (.randomkeytaken, .duplicateKey)
+        case .unknownGroup, .forbidden: (.service, .forbidden)
+        case .notFound: (.service, .noSession)
+        case .conflict, .invalidCredentials: (.service, .badMessage)
         }
     }
 

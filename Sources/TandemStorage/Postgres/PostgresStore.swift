@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 import PostgresNIO
 public import TandemDomain
+import TandemProtocol
 
 /// The multi-node store: several Tandem nodes share one PostgreSQL database. Every write that
 /// must not race across nodes is one transaction here (the duplicate-key check takes an
@@ -275,7 +276,7 @@ public final class PostgresStore: TandemStore {
         try await client.query(
             """
             INSERT INTO participant (callid, num, role, agentid, username, agentrole, joinedat, leftat)
-            VALUES (\(p.callId), \(p.num), \(p.role), \(p.agentId), \(p.username), \(p.agentRole), \(p.joinedAt), \(p.leftAt))
+            VALUES (\(p.callId), \(p.num), \(p.role.rawValue), \(p.agentId), \(p.username), \(p.agentRole), \(p.joinedAt), \(p.leftAt))
             ON CONFLICT (callid, num) DO UPDATE SET leftat = NULL
             """, logger: logger)
     }
@@ -407,7 +408,7 @@ public final class PostgresStore: TandemStore {
         let (callId, num, role, agentId, username, agentRole, joinedAt, leftAt) = try row.decode(
             (Int64, Int, String, Int?, String?, String?, Date, Date?).self)
         return ParticipantRecord(
-            callId: callId, num: num, role: role, agentId: agentId, username: username, agentRole: agentRole,
+            callId: callId, num: num, role: ParticipantRole(stored: role), agentId: agentId, username: username, agentRole: agentRole,
             joinedAt: joinedAt, leftAt: leftAt)
     }
 }

@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 public import TandemDomain
+import TandemProtocol
 
 /// The embedded default store: one SQLite file (WAL mode) through GRDB.
 public final class SQLiteStore: TandemStore {
@@ -249,7 +250,7 @@ public final class SQLiteStore: TandemStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (callId, num) DO UPDATE SET leftAt = NULL
                     """,
-                arguments: [p.callId, p.num, p.role, p.agentId, p.username, p.agentRole, p.joinedAt, p.leftAt])
+                arguments: [p.callId, p.num, p.role.rawValue, p.agentId, p.username, p.agentRole, p.joinedAt, p.leftAt])
         }
     }
 
@@ -356,7 +357,7 @@ public final class SQLiteStore: TandemStore {
 
     private static func participant(_ row: Row) -> ParticipantRecord {
         ParticipantRecord(
-            callId: row["callId"], num: row["num"], role: row["role"], agentId: row["agentId"],
+            callId: row["callId"], num: row["num"], role: ParticipantRole(stored: row["role"]), agentId: row["agentId"],
             username: row["username"], agentRole: row["agentRole"], joinedAt: row["joinedAt"], leftAt: row["leftAt"])
     }
 
