@@ -13,7 +13,7 @@ import { sheetText } from './styles.js';
 /** @param {Recorder} r @param {any} delta */
 export function collectInputs(r, delta) {
   const list = [];
-  for (const el of r.inputs) {
+  for (const el of r.pending.inputs) {
     const id = r.mirror.idOf(el);
     if (id === undefined || r.serializer.fresh.has(id) || !el.isConnected) continue;
     // Through its ancestors, shadow hosts and frames, not the field alone.
@@ -22,7 +22,7 @@ export function collectInputs(r, delta) {
     formState(el, state);
     if (Object.keys(state).length) list.push([id, state]);
   }
-  for (const img of r.images) {
+  for (const img of r.pending.images) {
     const id = r.mirror.idOf(img);
     if (id === undefined || r.serializer.fresh.has(id) || !img.isConnected || r.isMasked(img)) continue;
     const src = currentSource(img);
@@ -34,7 +34,7 @@ export function collectInputs(r, delta) {
 /** @param {Recorder} r @param {any} delta */
 export function collectAdopted(r, delta) {
   const list = [];
-  for (const root of r.adopted) {
+  for (const root of r.pending.adopted) {
     const id = r.mirror.idOf(root);
     if (id === undefined || r.serializer.fresh.has(id) || !isLive(root)) continue;
     list.push([id, r.serializer.constructed.adoptedBy(root)]);
@@ -55,7 +55,7 @@ export function collectCanvases(r, delta) {
 
 /** @param {Recorder} r @param {any} delta */
 export function collectFocus(r, delta) {
-  if (!r.focusChanged) return;
+  if (!r.pending.focus) return;
   const focus = JSON.stringify(r.focusNow());
   if (focus !== r.focusSent) delta.fc = JSON.parse((r.focusSent = focus));
   const selection = JSON.stringify(r.selectionNow());
@@ -65,7 +65,7 @@ export function collectFocus(r, delta) {
 /** @param {Recorder} r @param {any} delta */
 export function collectSheets(r, delta) {
   const list = [];
-  for (const el of r.sheets) {
+  for (const el of r.pending.sheets) {
     const id = r.mirror.idOf(el);
     if (id === undefined || r.serializer.fresh.has(id) || !el.isConnected) continue;
     const css = sheetText(/** @type {HTMLStyleElement | HTMLLinkElement} */ (el), r.fonts);
@@ -77,7 +77,7 @@ export function collectSheets(r, delta) {
 /** @param {Recorder} r @param {any} delta */
 export function collectScrolls(r, delta) {
   const list = [];
-  for (const target of r.scrolls) {
+  for (const target of r.pending.scrolls) {
     if (target === document) {
       list.push([0, window.scrollX, window.scrollY]);
       continue;

@@ -12,6 +12,7 @@ import { focusState, selectionState } from './focus.js';
 import { hookAttachShadow, hookFormSetters, hookHistory } from './page-hooks.js';
 import { noteAdoptedSent, OBSERVE, pagePoint, pollAdopted, watchRoot } from './watch.js';
 import { GidWriter } from './gids.js';
+import { PendingChanges } from './pending.js';
 
 /** How often adoptedStyleSheets are compared (pushing onto the array fires nothing). */
 const ADOPTED_POLL_MS = 250;
@@ -69,7 +70,7 @@ export class Recorder {
       pause: () => {
         if (!this.observer) return;
         const pending = this.observer.takeRecords();
-        for (const r of pending) this.records.push(r);
+        for (const r of pending) this.pending.records.push(r);
         this.observer.disconnect();
         if (pending.length) this.schedule();
       },
@@ -93,7 +94,7 @@ export class Recorder {
     this.loadId = Math.random().toString(36).slice(2);
     this.running = false;
     this.scheduled = false;
-    this.resetPending();
+    this.pending = new PendingChanges();
     /** @type {(() => void)[]} */
     this.teardown = [];
     /** A history change in the page or in a watched frame (one callback: the hook keeps one). */
@@ -104,52 +105,24 @@ export class Recorder {
     };
   }
 
-  resetPending() {
-    /** @type {MutationRecord[]} */
-    this.records = [];
-    /** @type {Set<Element>} */
-    this.inputs = new Set();
-    /** @type {Set<Element>} */
-    this.sheets = new Set();
-    /** Documents and shadow roots whose list of adopted sheets changed. */
-    /** @type {Set<Document | ShadowRoot>} */
-    this.adopted = new Set();
-    /** Constructed sheets whose rules changed. */
-    /** @type {Set<CSSStyleSheet>} */
-    this.changedSheets = new Set();
-    /** Elements sent again whole: a frame that loaded a new document, a host given a shadow root. */
-    /** @type {Set<Element>} */
-    this.resend = new Set();
-    /** @type {Set<HTMLImageElement>} */
-    this.images = new Set();
-    this.focusChanged = false;
-    /** @type {Set<Element | Document>} */
-    this.scrolls = new Set();
-    this.viewportChanged = false;
-    this.urlChanged = false;
-    /** The pointer in the page's viewport, or in a frame's (with that frame's document). */
-    /** @type {[number, number] | [number, number, Document] | null} */
-    this.pointer = null;
-  }
-
   start() {
     if (this.running) return;
     this.running = true;
     this.observer = new MutationObserver((records) => {
-      for (const r of records) this.records.push(r);
+      for (const r of records) this.pending.records.push(r);
       this.schedule();
     });
     this.fonts = new FontInliner((owners) => {
       for (const owner of owners) {
-        if (/** @type {any} */ (owner).nodeType === Node.ELEMENT_NODE) this.sheets.add(/** @type {Element} */ (owner));
-        else this.changedSheets.add(/** @type {CSSStyleSheet} */ (owner));
+        if (/** @type {any} */ (owner).nodeType === Node.ELEMENT_NODE) this.pending.sheets.add(/** @type {Element} */ (owner));
+        else this.pending.changedSheets.add(/** @type {CSSStyleSheet} */ (owner));
       }
       this.schedule();
     });
     this.serializer.fonts = this.fonts;
     this.serializer.constructed.fonts = this.fonts;
-    this.listen(window, 'resize', () => ((this.viewportChanged = true), this.schedule()));
-    this.listen(document, 'mousemove', (e) => ((this.pointer = [e.clientX, e.clientY]), this.schedule()), true);
+    this.listen(window, 'resize', () => ((this.pending.viewport = true), this.schedule()));
+    this.listen(document, 'mousemove', (e) => this.markPointer([e.clientX, e.clientY]), true);
     this.listen(document, 'visibilitychange', () => this.onVisibility(document.visibilityState === 'hidden' ? 'hidden' : 'visible'));
     this.listen(window, 'popstate', () => this.markUrl());
     this.listen(window, 'hashchange', () => this.markUrl());
@@ -235,7 +208,7 @@ export class Recorder {
   sendFullPage() {
     if (!this.running || this.paused || this.holding) return;
     this.observer?.takeRecords();
-    this.resetPending();
+    this.pending.clear();
     this.serializer.fresh = new Set();
     this.serializer.masked.clear();
     this.boxes.disconnect();
@@ -297,17 +270,17 @@ export class Recorder {
   flush() {
     if (!this.scheduled || !this.running) return;
     this.scheduled = false;
-    // Changes wait (in `records` and the marks) for the new URL's rules.
+    // Changes wait (in the pending records and marks) for the new URL's rules.
     if (this.holding) return;
-    const records = this.records.concat(this.observer ? this.observer.takeRecords() : []);
-    this.records = [];
+    const pending = this.pending;
+    const records = pending.takeRecords().concat(this.observer ? this.observer.takeRecords() : []);
     if (this.paused || this.policy.masking.maskPage || this.tooLarge) {
       // Nothing of a paused or masked page leaves; the next full page covers these changes.
-      this.resetPending();
+      pending.clear();
       return;
     }
     this.serializer.fresh = new Set();
-    const { rm, add, tx, at } = processMutations(records, this.serializer, this.policy, this.sheets, this.resend);
+    const { rm, add, tx, at } = processMutations(records, this.serializer, this.policy, pending.sheets, pending.resend);
     for (const [id, attrs] of /** @type {[number, Record<string, string | null>][]} */ (at)) {
       // A canvas resized is cleared: its pixels go again. A dialog opened may be modal.
       const el = this.mirror.get(id);
@@ -325,24 +298,16 @@ export class Recorder {
     collectInputs(this, delta);
     collectSheets(this, delta);
     collectAdopted(this, delta);
-    for (const sheet of this.changedSheets) this.serializer.constructed.changed(sheet);
+    for (const sheet of pending.changedSheets) this.serializer.constructed.changed(sheet);
     // Sheet texts come first in the delta: added roots and `as` name them by id.
     const texts = this.serializer.constructed.take();
     collectCanvases(this, delta);
     collectScrolls(this, delta);
     collectFocus(this, delta);
-    if (this.viewportChanged) delta.vp = [window.innerWidth, window.innerHeight];
-    if (this.urlChanged) delta.url = this.policy.masking.privateMode ? [this.policy.masking.visibleUrl(location.href), ''] : [location.href, document.title];
-    const pointer = this.pointer;
-    this.inputs.clear();
-    this.sheets.clear();
-    this.scrolls.clear();
-    this.adopted.clear();
-    this.changedSheets.clear();
-    this.resend.clear();
-    this.images.clear();
-    this.viewportChanged = this.urlChanged = this.focusChanged = false;
-    this.pointer = null;
+    if (pending.viewport) delta.vp = [window.innerWidth, window.innerHeight];
+    if (pending.url) delta.url = this.policy.masking.privateMode ? [this.policy.masking.visibleUrl(location.href), ''] : [location.href, document.title];
+    const pointer = pending.pointer;
+    pending.clearMarks();
     this.observer?.takeRecords(); // data-gcid writes made while serializing additions
     const out = texts.length ? { ss: texts, ...delta } : delta;
     if (Object.keys(out).length) this.send(FrameKind.delta, out);
@@ -371,7 +336,7 @@ export class Recorder {
   /** @param {EventTarget | null} target */
   markInput(target) {
     if (isFormField(target)) {
-      this.inputs.add(/** @type {Element} */ (target));
+      this.pending.inputs.add(/** @type {Element} */ (target));
       this.schedule();
     }
   }
@@ -379,7 +344,7 @@ export class Recorder {
   /** @param {Element} el */
   markResend(el) {
     if (!this.mirror.has(el)) return;
-    this.resend.add(el);
+    this.pending.resend.add(el);
     this.schedule();
   }
 
@@ -393,18 +358,18 @@ export class Recorder {
   /** @param {HTMLImageElement} img */
   markImage(img) {
     if (!this.mirror.has(img) || !currentSource(img)) return;
-    this.images.add(img);
+    this.pending.images.add(img);
     this.schedule();
   }
 
   markFocus() {
-    this.focusChanged = true;
+    this.pending.focus = true;
     this.schedule();
   }
 
   /** @param {Element} el */
   markSheet(el) {
-    this.sheets.add(el);
+    this.pending.sheets.add(el);
     this.schedule();
   }
 
@@ -429,10 +394,58 @@ export class Recorder {
     // replaceState with the same URL (state only, as routers do on scroll): nothing to ask.
     if (location.href === this.urlSeen) return;
     this.urlSeen = location.href;
-    this.urlChanged = true;
+    this.pending.url = true;
     if (this.onUrlChange) {
       this.holding = true;
       this.onUrlChange();
+    }
+    this.schedule();
+  }
+
+  /** @param {[number, number] | [number, number, Document]} point in the page's viewport, or in a frame's */
+  markPointer(point) {
+    this.pending.pointer = point;
+    this.schedule();
+  }
+
+  /** A document or shadow root whose adopted sheets changed. @param {Document | ShadowRoot} root */
+  markAdopted(root) {
+    this.pending.adopted.add(root);
+    this.schedule();
+  }
+
+  /**
+   * A CSSOM change: the sheet's owner element, or a constructed sheet (its text goes once for
+   * every root that adopted it). An imported sheet belongs to the sheet that imports it.
+   * @param {CSSStyleSheet} sheet
+   */
+  markSheetChange(sheet) {
+    if (!this.running) return;
+    let top = sheet;
+    while (!top.ownerNode && top.ownerRule && top.ownerRule.parentStyleSheet) top = top.ownerRule.parentStyleSheet;
+    const owner = top.ownerNode;
+    if (owner && owner.nodeType === Node.ELEMENT_NODE) return this.markSheet(/** @type {Element} */ (owner));
+    this.pending.changedSheets.add(top);
+    this.schedule();
+  }
+
+  /** Scrolling of the window, a frame's window or an element. @param {EventTarget | null} target */
+  markScroll(target) {
+    const node = /** @type {Node | null} */ (target);
+    if (!node) return;
+    const scrolls = this.pending.scrolls;
+    if (node === document || node === document.documentElement || node === document.scrollingElement) {
+      scrolls.add(document);
+    } else if (node.nodeType === Node.DOCUMENT_NODE) {
+      scrolls.add(/** @type {Document} */ (node));
+    } else if (node.nodeType === Node.ELEMENT_NODE) {
+      const el = /** @type {Element} */ (node);
+      const doc = el.ownerDocument;
+      if (doc !== document && (el === doc.documentElement || el === doc.scrollingElement)) scrolls.add(doc);
+      else {
+        this.scrollState.scrolled.add(el);
+        scrolls.add(el);
+      }
     }
     this.schedule();
   }

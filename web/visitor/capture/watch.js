@@ -29,7 +29,7 @@ export function watchRoot(r, root) {
   if (root.nodeType === Node.DOCUMENT_NODE) {
     const win = /** @type {Document} */ (root).defaultView;
     if (win) {
-      observeStyleSheets((sheet) => markSheetChange(r, sheet), win);
+      observeStyleSheets((sheet) => r.markSheetChange(sheet), win);
       hookFormSetters((el) => r.running && r.markInput(el), win);
       hookAttachShadow((host) => r.running && r.markResend(host), win);
       observeCanvasDrawing((canvas) => r.running && r.markCanvas(canvas), win);
@@ -46,7 +46,7 @@ export function watchRoot(r, root) {
   const target = (/** @type {Event} */ e) => e.composedPath()[0] || e.target;
   r.listen(root, 'input', (e) => r.markInput(target(e)), true);
   r.listen(root, 'change', (e) => r.markInput(target(e)), true);
-  r.listen(root, 'scroll', (e) => markScroll(r, e.target), true);
+  r.listen(root, 'scroll', (e) => r.markScroll(e.target), true);
   for (const type of ['play', 'pause', 'seeked', 'ended']) r.listen(root, type, (e) => r.markInput(e.target), true);
   r.listen(root, 'focusin', () => r.markFocus(), true);
   r.listen(root, 'focusout', () => r.markFocus(), true);
@@ -62,7 +62,7 @@ export function watchRoot(r, root) {
   if (root.nodeType === Node.DOCUMENT_NODE) r.listen(root, 'selectionchange', () => r.markFocus());
   // The pointer over a frame: in the frame's coordinates, moved into the page's in `flush`.
   if (root !== document && root.nodeType === Node.DOCUMENT_NODE) {
-    r.listen(root, 'mousemove', (e) => ((r.pointer = [e.clientX, e.clientY, /** @type {Document} */ (root)]), r.schedule()), true);
+    r.listen(root, 'mousemove', (e) => r.markPointer([e.clientX, e.clientY, /** @type {Document} */ (root)]), true);
   }
 }
 
@@ -89,49 +89,11 @@ export function pollAdopted(r) {
   for (const root of r.roots) {
     const now = root.adoptedStyleSheets || [];
     const sent = r.adoptedSent.get(root) || [];
-    if (now.length !== sent.length || now.some((sheet, i) => sheet !== sent[i])) {
-      r.adopted.add(root);
-      r.schedule();
-    }
+    if (now.length !== sent.length || now.some((sheet, i) => sheet !== sent[i])) r.markAdopted(root);
   }
 }
 
 /** What the agents now have, after a full page. @param {Recorder} r */
 export function noteAdoptedSent(r) {
   for (const root of r.roots) r.adoptedSent.set(root, Array.from(root.adoptedStyleSheets || []));
-}
-
-/** Scrolling of the window, a frame's window or an element. @param {Recorder} r @param {EventTarget | null} target */
-export function markScroll(r, target) {
-  const node = /** @type {Node | null} */ (target);
-  if (!node) return;
-  if (node === document || node === document.documentElement || node === document.scrollingElement) {
-    r.scrolls.add(document);
-  } else if (node.nodeType === Node.DOCUMENT_NODE) {
-    r.scrolls.add(/** @type {Document} */ (node));
-  } else if (node.nodeType === Node.ELEMENT_NODE) {
-    const el = /** @type {Element} */ (node);
-    const doc = el.ownerDocument;
-    if (doc !== document && (el === doc.documentElement || el === doc.scrollingElement)) r.scrolls.add(doc);
-    else {
-      r.scrollState.scrolled.add(el);
-      r.scrolls.add(el);
-    }
-  }
-  r.schedule();
-}
-
-/**
- * A CSSOM change: the sheet's owner element, or a constructed sheet (its text goes once for
- * every root that adopted it). An imported sheet belongs to the sheet that imports it.
- * @param {Recorder} r @param {CSSStyleSheet} sheet
- */
-export function markSheetChange(r, sheet) {
-  if (!r.running) return;
-  let top = sheet;
-  while (!top.ownerNode && top.ownerRule && top.ownerRule.parentStyleSheet) top = top.ownerRule.parentStyleSheet;
-  const owner = top.ownerNode;
-  if (owner && owner.nodeType === Node.ELEMENT_NODE) return r.markSheet(/** @type {Element} */ (owner));
-  r.changedSheets.add(top);
-  r.schedule();
 }

@@ -1,4 +1,6 @@
 // @ts-check
+import { Connection } from '../../common/connection.js';
+import { CloseCode, parseMessage } from '../../common/protocol.js';
 import { keyProblem } from '../../common/rules.js';
 import { resolve } from '../invoke.js';
 
@@ -23,15 +25,12 @@ export class PresenceVisitor {
     this.groupid = Number(params.groupid ?? env.config.groupid);
     /** @type {string | null} */
     this.visitorid = params.visitorid ?? env.config.visitorid ?? null;
-    /** @type {WebSocket | null} */
-    this.socket = null;
+    /** @type {Connection | null} */
+    this.connection = null;
     this.wanted = false;
-    this.failures = 0;
     /** @type {Record<string, string | number>} */
     this.data = {};
     this.sentFirst = false;
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    this.retry = undefined;
     /** @type {any[]} messages waiting for the socket */
     this.outbox = [];
     PresenceVisitor.instance = this;
@@ -61,18 +60,14 @@ export class PresenceVisitor {
 
   disconnect() {
     this.wanted = false;
-    clearTimeout(this.retry);
-    this.socket?.close(1000, 'disconnect');
-    this.socket = null;
+    this.connection?.close(1000, 'disconnect');
+    this.connection = null;
   }
 
   /** @param {string} id */
   setVisitorId(id) {
     this.visitorid = id;
-    if (this.wanted) {
-      this.socket?.close(1000, 'new visitor id');
-      this.open();
-    }
+    if (this.wanted) this.open();
   }
 
   /**
@@ -114,42 +109,38 @@ export class PresenceVisitor {
 
   // ---- socket ----
 
+  /** A socket for the current visitor id (a former one is closed). */
   open() {
-    clearTimeout(this.retry);
+    this.connection?.close(1000, 'new visitor id');
     const url = new URL(this.env.server.replace(/^http/, 'ws') + '/ws/presence/visitor');
     url.searchParams.set('groupid', String(this.groupid));
     url.searchParams.set('visitorid', String(this.visitorid));
-    const ws = new WebSocket(url.href);
-    this.socket = ws;
-    ws.onopen = () => {
-      this.failures = 0;
-      for (const msg of this.outbox.splice(0)) ws.send(JSON.stringify(msg));
-    };
-    ws.onmessage = (event) => this.onMessage(String(event.data));
-    ws.onclose = (event) => {
-      if (this.socket !== ws) return;
-      this.socket = null;
-      this.fire('close');
-      if (event.code === 4403 || event.code === 4422 || event.code === 4400) {
-        this.wanted = false;
-        return this.fail('error', event.reason || `refused (${event.code})`);
-      }
-      if (!this.wanted) return;
-      this.failures += 1;
-      if (this.failures === 1) this.fail('connection', 'the presence connection dropped');
+    this.connection = new Connection(url.href, {
+      resuming: true,
+      graceMs: Infinity,
       // Three quick tries, then once a minute (as Glance's visitor does).
-      this.retry = setTimeout(() => this.wanted && this.open(), this.failures <= 3 ? 5000 : 60000);
-    };
+      delayMs: (attempt) => (attempt < 3 ? 5000 : 60000),
+      // Refusals that another try would only repeat; anything else (a restart) is retried.
+      isFinal: (code) => code === CloseCode.forbidden || code === CloseCode.invalidInput || code === CloseCode.badMessage,
+      onopen: (ws) => {
+        for (const msg of this.outbox.splice(0)) ws.send(JSON.stringify(msg));
+      },
+      onmessage: (data) => this.onMessage(String(data)),
+      onsocketclose: () => this.fire('close'),
+      onreconnecting: () => this.fail('connection', 'the presence connection dropped'),
+      onclose: (code, reason) => {
+        this.wanted = false;
+        this.fail('error', reason || `refused (${code})`);
+      },
+    });
+    this.connection.open();
   }
 
   /** @param {string} text */
   onMessage(text) {
-    let msg;
-    try {
-      msg = JSON.parse(text);
-    } catch {
-      return;
-    }
+    const parsed = parseMessage('server-to-presence-visitor', text);
+    if (!parsed.ok) return;
+    const msg = parsed.message;
     if (msg.t === 'connected') this.fire('connected');
     else if (msg.t === 'signal') this.fire('signal', msg.data);
     else if (msg.t === 'invoke') {
@@ -167,7 +158,7 @@ export class PresenceVisitor {
 
   /** @param {any} msg */
   send(msg) {
-    if (this.socket && this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(msg));
+    if (this.connection?.isOpen) this.connection.send(JSON.stringify(msg));
     else if (this.outbox.length < 50) this.outbox.push(msg);
   }
 

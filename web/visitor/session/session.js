@@ -1,7 +1,7 @@
 // @ts-check
 import { CloseCode, encodeFrame, MAX_FRAME_BYTES, parseMessage, PROTOCOL_VERSION } from '../../common/protocol.js';
 import { Recorder } from '../capture/recorder.js';
-import { Connection } from './connection.js';
+import { Connection } from '../../common/connection.js';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie.js';
 import { MaskingRules } from './masking-rules.js';
 import { handleAssistMessage } from '../assist/messages.js';
