@@ -4,6 +4,7 @@ Chromium from Debian driven by Playwright. Everything is started and stopped by 
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,7 +16,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("TANDEM_BINARY", ROOT / ".build" / "debug" / "tandem"))
@@ -203,6 +204,43 @@ def wait_for_event(page, type_, timeout=10_000, predicate="true"):
 def start_session(page, key_expr):
     page.evaluate(f"GLANCE.Cobrowse.Visitor.startSession({key_expr})")
     wait_for_event(page, "statereceived")
+
+
+# ---- Helpers shared by the browser tests ----
+
+# Planted secrets in the leak suites: anything matching this in the captured bytes leaked.
+SECRET = re.compile(rb"[A-Z]+(?:-[A-Z]+)*-SECRET-[0-9A-Z]+")
+
+
+def secrets_in(data: bytes):
+    return sorted(set(m.group().decode() for m in SECRET.finditer(data)))
+
+
+def mirror(agent):
+    """The visitor's page as the agent's viewer shows it."""
+    return agent.frame_locator("#mirror")
+
+
+def click_mirror(agent, selector):
+    """Clicks where the element is shown in the agent's viewer (the overlay catches it)."""
+    box = mirror(agent).locator(selector).bounding_box()
+    agent.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def join(tandem, site, visitor, agent, key, page="rc.html"):
+    """The visitor starts a session with this key on a test page; the agent joins and sees it."""
+    tandem.start()
+    visitor.goto(f"{site}/{page}")
+    start_session(visitor, repr(key))
+    agent.goto(f"{tandem.base}/agentjoin?SessionKey={key}")
+    expect(mirror(agent).locator("#title")).to_be_visible()
+
+
+def enable_control(visitor, agent):
+    """The agent asks for remote control and the visitor accepts in the default prompt."""
+    agent.click("#rc-request")
+    visitor.click("#tandem-rc-accept")
+    agent.wait_for_function("(window.tandemViewerState.rc || {}).enabled === true")
 
 
 def wait_ready(page):

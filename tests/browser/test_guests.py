@@ -2,12 +2,8 @@
 custom UI declines), the guest opens the one-time link without an account, watches the live page,
 appears as role "guest" to the visitor and the agent, and cannot use the helping tools."""
 
-from conftest import agent_page, events, start_session, wait_for_event
+from conftest import agent_page, events, mirror, start_session, wait_for_event
 from playwright.sync_api import expect
-
-
-def mirror(page):
-    return page.frame_locator("#mirror")
 
 
 def agent_events(page, type_):

@@ -5,12 +5,8 @@ import re
 
 import pytest
 
-from conftest import events, start_session, wait_for_event
+from conftest import events, mirror, start_session, wait_for_event
 from playwright.sync_api import expect
-
-
-def mirror(agent):
-    return agent.frame_locator("#mirror")
 
 
 def viewer_state(agent, name):

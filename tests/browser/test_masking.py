@@ -2,20 +2,9 @@
 hook) and searched for every planted secret, across the snapshot, mutations, typing, navigation
 and rule changes. A visible marker proves the capture itself works."""
 
-import re
 
-from conftest import agent_page, events, start_session, wait_for_event, wait_ready
+from conftest import agent_page, events, mirror, secrets_in, start_session, wait_for_event
 from playwright.sync_api import expect
-
-SECRET = re.compile(rb"[A-Z]+(?:-[A-Z]+)*-SECRET-[0-9A-Z]+")
-
-
-def secrets_in(data: bytes):
-    return sorted(set(m.group().decode() for m in SECRET.finditer(data)))
-
-
-def mirror(agent):
-    return agent.frame_locator("#mirror")
 
 
 def test_nothing_masked_leaves_the_browser(tandem, site, visitor, agent):

@@ -14,22 +14,11 @@ until they reach the agent's mirror and the capture: a test can never pass becau
 captured. Where the specification asks for a visible change (a node shown masked, a moved node
 gone from its old place, content shown again), the agent's mirror is checked too."""
 
-import re
 import time
 
 import pytest
-from conftest import agent_page, start_session
+from conftest import agent_page, mirror, secrets_in, start_session
 from playwright.sync_api import expect
-
-SECRET = re.compile(rb"[A-Z]+(?:-[A-Z]+)*-SECRET-[0-9A-Z]+")
-
-
-def secrets_in(data: bytes):
-    return sorted(set(m.group().decode() for m in SECRET.finditer(data)))
-
-
-def mirror(agent):
-    return agent.frame_locator("#mirror")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from conftest import agent_page, start_session, wait_for_event
+from conftest import agent_page, wait_for_event
 from playwright.sync_api import expect
 
 

@@ -3,35 +3,12 @@ and an agent in two real browser contexts."""
 
 import signal
 
-from conftest import agent_page, events, start_session, wait_for_event
+from conftest import agent_page, click_mirror, enable_control, events, join, mirror, start_session, wait_for_event
 from playwright.sync_api import expect
-
-
-def mirror(agent):
-    return agent.frame_locator("#mirror")
-
-
-def click_mirror(agent, selector):
-    """Clicks where the element is shown in the agent's viewer (the overlay catches it)."""
-    box = mirror(agent).locator(selector).bounding_box()
-    agent.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def gid(visitor, selector):
     return visitor.get_attribute(selector, "data-gid")
-
-
-def join(tandem, site, visitor, agent, key, page="rc.html"):
-    visitor.goto(f"{site}/{page}")
-    start_session(visitor, repr(key))
-    agent.goto(f"{tandem.base}/agentjoin?SessionKey={key}")
-    expect(mirror(agent).locator("#title")).to_be_visible()
-
-
-def enable_control(visitor, agent):
-    agent.click("#rc-request")
-    visitor.click("#tandem-rc-accept")
-    agent.wait_for_function("(window.tandemViewerState.rc || {}).enabled === true")
 
 
 def test_consent_then_clicks_typing_and_selects_act_on_the_real_page(tandem, site, visitor, agent):

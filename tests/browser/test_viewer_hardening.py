@@ -10,32 +10,9 @@ from http.server import ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
-from conftest import SiteHandler, start_session
+from conftest import SiteHandler, click_mirror, enable_control, join, mirror
 
 MIRROR = "document.getElementById('mirror')"
-
-
-def mirror(agent):
-    return agent.frame_locator("#mirror")
-
-
-def join(tandem, site, visitor, agent, key, page):
-    tandem.start()
-    visitor.goto(f"{site}/{page}")
-    start_session(visitor, repr(key))
-    agent.goto(f"{tandem.base}/agentjoin?SessionKey={key}")
-    expect(mirror(agent).locator("#title")).to_be_visible()
-
-
-def enable_control(visitor, agent):
-    agent.click("#rc-request")
-    visitor.click("#tandem-rc-accept")
-    agent.wait_for_function("(window.tandemViewerState.rc || {}).enabled === true")
-
-
-def click_mirror(agent, selector):
-    box = mirror(agent).locator(selector).bounding_box()
-    agent.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def mark_mirror(agent):

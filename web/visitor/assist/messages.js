@@ -54,7 +54,7 @@ function act(session, msg) {
   if (!session.remote?.enabled || session.remote.suspended || !recorder) return;
   const refused = performAction(msg, {
     mirror: recorder.mirror,
-    isMasked: (el) => recorder.policy.masking.isMasked(el) || recorder.serializer.masked.has(el),
+    isMasked: (el) => recorder.isMasked(el),
     fire: session.env.fire,
     identify: (el) => recorder.serializer.gids.now(el),
   });
