@@ -3,6 +3,9 @@ import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    // Imports are internal unless marked `public import`: a module a public declaration needs
+    // is said so, and nothing leaks to clients by accident.
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
@@ -14,6 +17,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
@@ -25,7 +31,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
-        // Wire messages, frame kinds, close codes. No dependencies: both ends' contract.
+        // Wire messages, frame kinds, close codes, limits. No dependencies: both ends' contract
+        // (protocol/contract.json).
         .target(name: "TandemProtocol", swiftSettings: swiftSettings),
         // Session keys, visitor fields, groups, agents, session lifecycle rules. Transport-free.
         .target(
@@ -55,8 +62,11 @@ let package = Package(
             dependencies: [
                 "TandemProtocol", "TandemDomain", "TandemStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -69,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "tandem",
             dependencies: [
-                "TandemServer", "TandemStorage", "TandemDomain",
+                "TandemServer", "TandemStorage", "TandemDomain", "TandemProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -82,11 +92,12 @@ let package = Package(
         // What the test targets share: the repository's vectors and wire contract, the canonical encoder.
         .target(name: "TandemTestSupport", dependencies: ["TandemProtocol"], path: "Tests/TandemTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "TandemProtocolTests", dependencies: ["TandemProtocol", "TandemTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "TandemDomainTests", dependencies: ["TandemDomain", "TandemTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TandemDomainTests", dependencies: ["TandemProtocol", "TandemDomain", "TandemTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TandemStorageTests",
             dependencies: [
-                "TandemStorage",
+                "TandemDomain", "TandemStorage",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -95,9 +106,15 @@ let package = Package(
         .testTarget(
             name: "TandemServerTests",
             dependencies: [
-                "TandemServer", "TandemTestSupport",
+                "TandemProtocol", "TandemDomain", "TandemStorage", "TandemServer", "TandemTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "WSCore", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

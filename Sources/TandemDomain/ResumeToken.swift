@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 
 /// The secret that lets the visitor's browser continue its session after navigation, reload or
 /// a server restart. Only its SHA-256 is stored, so a database leak cannot hijack sessions.

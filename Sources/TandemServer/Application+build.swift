@@ -1,11 +1,11 @@
 import Foundation
-import Hummingbird
+public import Hummingbird
 import HummingbirdCore
 import HummingbirdWSCompression
 import HummingbirdWebSocket
-import Logging
-import Prometheus
-import TandemStorage
+public import Logging
+public import Prometheus
+public import TandemStorage
 
 /// What `buildApplication` returns: the runnable application plus handles tests use.
 public struct TandemServerApp: Sendable {

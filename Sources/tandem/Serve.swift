@@ -26,7 +26,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Mark the console cookie Secure (serving over HTTPS) (env TANDEM_SECURE_COOKIES=1).")
     var secureCookies = Environment.value("TANDEM_SECURE_COOKIES") == "1"
     @Option(help: "This server's address as browsers reach it, for links it hands out (env TANDEM_PUBLIC_URL).")
-    var publicURL: String? = Environment.value("TANDEM_PUBLIC_URL")
+    var publicURL: String?
     @Option(
         name: .customLong("frame-ancestor"),
         help: "An origin (a CRM) allowed to embed the viewer and console, repeatable (env TANDEM_FRAME_ANCESTORS, comma-separated).")
@@ -53,7 +53,7 @@ struct Serve: AsyncParsableCommand {
         config.host = host
         config.port = port
         config.secureCookies = secureCookies
-        config.publicURL = publicURL
+        config.publicURL = publicURL ?? Environment.value("TANDEM_PUBLIC_URL")
         config.frameAncestors = frameAncestors.compactMap(ServerConfiguration.validOrigin)
         config.hub.visitorGrace = .seconds(visitorGrace)
         config.captureDirectory = Environment.value("TANDEM_TEST_CAPTURE_DIR")

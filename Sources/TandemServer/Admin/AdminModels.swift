@@ -1,6 +1,6 @@
-import Foundation
-import TandemDomain
-import TandemProtocol
+public import Foundation
+public import TandemDomain
+public import TandemProtocol
 
 // The admin API's JSON shapes (web/api/openapi.json describes them). Secrets never appear in a
 // response except once, when created: API keys and generated passwords.

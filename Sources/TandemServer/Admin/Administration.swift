@@ -1,7 +1,7 @@
-import Foundation
-import TandemDomain
+public import Foundation
+public import TandemDomain
 import TandemProtocol
-import TandemStorage
+public import TandemStorage
 
 /// Every administrative operation, once: the REST admin API and the `tandem` CLI both call
 /// these, so they validate and behave the same. Errors are `DomainError`s.

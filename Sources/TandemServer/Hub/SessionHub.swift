@@ -1,8 +1,8 @@
 import Foundation
-import Logging
+public import Logging
 import TandemDomain
 import TandemProtocol
-import TandemStorage
+public import TandemStorage
 
 /// What a `continue` finds: the running session, or how it ended.
 enum ResumeOutcome {

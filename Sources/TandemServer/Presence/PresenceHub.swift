@@ -1,6 +1,6 @@
 import Foundation
-import Logging
-import TandemProtocol
+public import Logging
+public import TandemProtocol
 
 /// Who is browsing, per group and visitor id, on this node (presence connections route by
 /// visitor id like sessions by key). A visitor stays logically connected while it navigates

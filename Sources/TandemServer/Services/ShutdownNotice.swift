@@ -1,4 +1,4 @@
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Closes every live socket with 1001 "going away" when graceful shutdown starts, before the
 /// HTTP server stops. Run it after the application in one `ServiceGroup`: services shut down in
