@@ -35,21 +35,15 @@ struct ContractTests {
         }
     }
 
-    /// Standard codes the presence channel sends that the contract does not list yet.
-    static let standardCodesNotInContract: Set<UInt16> = [
-        StandardCloseCode.protocolError.rawValue, StandardCloseCode.internalError.rawValue,
-    ]
-
     /// Every close code the server has is in the contract.
     @Test func everySwiftCloseCodeIsInTheContract() throws {
         let listed = Set(try contract().closeCodes.map(\.code))
         for code in CloseCode.allCases {
             #expect(listed.contains(code.rawValue), "\(code) (\(code.rawValue))")
         }
-        for code in StandardCloseCode.allCases where !Self.standardCodesNotInContract.contains(code.rawValue) {
+        for code in StandardCloseCode.allCases {
             #expect(listed.contains(code.rawValue), "\(code) (\(code.rawValue))")
         }
-        #expect(listed.isDisjoint(with: Self.standardCodesNotInContract), "listed now: drop them from standardCodesNotInContract")
     }
 
     // MARK: Frames
