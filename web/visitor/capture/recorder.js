@@ -2,7 +2,7 @@
 import { Mirror } from '../../common/mirror.js';
 import { FrameKind } from '../../common/protocol.js';
 import { processMutations } from './mutations.js';
-import { collectAdopted, collectCanvases, collectFocus, collectInputs, collectScrolls, collectSheets } from './delta.js';
+import { collectAdopted, collectCanvases, collectFocus, collectInputs, collectScrolls, collectSheets, PendingChanges } from './delta.js';
 import { Serializer } from './serialize.js';
 import { currentSource, isFormField } from './state.js';
 import { observeStyleSheets } from './styles.js';
@@ -12,7 +12,6 @@ import { focusState, selectionState } from './focus.js';
 import { hookAttachShadow, hookFormSetters, hookHistory } from './page-hooks.js';
 import { noteAdoptedSent, OBSERVE, pagePoint, pollAdopted, watchRoot } from './watch.js';
 import { GidWriter } from './gids.js';
-import { PendingChanges } from './pending.js';
 
 /** How often adoptedStyleSheets are compared (pushing onto the array fires nothing). */
 const ADOPTED_POLL_MS = 250;
