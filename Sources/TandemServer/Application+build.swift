@@ -31,6 +31,7 @@ public func buildApplication(
     let router = Router(context: TandemRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: NoReferrerMiddleware())
+    router.add(middleware: ControlCharacterMiddleware())
     router.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store, cached: identities))
     let scripts = ScriptFiles(root: configuration.webRoot)
     for middleware in StaticRoutes.middlewares(configuration: configuration, scripts: scripts) { router.add(middleware: middleware) }
