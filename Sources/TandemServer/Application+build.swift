@@ -3,6 +3,8 @@ public import Hummingbird
 import HummingbirdCore
 import HummingbirdWSCompression
 import HummingbirdWebSocket
+import NIOCore
+import Synchronization
 public import Logging
 public import Prometheus
 public import TandemStorage
@@ -57,10 +59,15 @@ public func buildApplication(
     if let directory = configuration.captureDirectory {
         logger.warning("TEST HOOK ON: every message from visitors is written to \(directory)")
     }
+    let boundPort = BoundPort()
+    let guestLinkBase: @Sendable () -> String? = { [configuration] in configuration.publicBase(boundPort: boundPort.value) }
+    if configuration.publicBase() == nil {
+        logger.warning(
+            "bound to \(configuration.host), not a loopback address, without --public-url: guest invitations are refused until it is set")
+    }
     let visitorSocket = VisitorSocket(
-        hub: hub, config: configuration.hub, capture: configuration.captureDirectory.map(TrafficCapture.init),
-        publicBase: { [configuration] host in configuration.publicBase(host: host) })
-    let agentSocket = AgentSocket(hub: hub, config: configuration.hub)
+        hub: hub, config: configuration.hub, capture: configuration.captureDirectory.map(TrafficCapture.init), guestLinkBase: guestLinkBase)
+    let agentSocket = AgentSocket(hub: hub, config: configuration.hub, guestLinkBase: guestLinkBase)
     wsRouter.ws("/ws/visitor") { inbound, outbound, context in try await visitorSocket.handle(inbound, outbound, context) }
     wsRouter.ws("/ws/agent") { inbound, outbound, context in try await agentSocket.handle(inbound, outbound, context) }
     let presenceVisitor = PresenceVisitorSocket(presence: presence, directory: presenceDirectory)
@@ -85,9 +92,17 @@ public func buildApplication(
         },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tandem"),
         services: [SessionSweeper(hub: hub, presence: presence, interval: configuration.sweepInterval)],
+        onServerRunning: { channel in boundPort.set(channel.localAddress?.port) },
         logger: logger
     )
     return TandemServerApp(application: app, hub: hub, presence: presence)
+}
+
+/// The port the server actually listens on (configured as 0 in tests), known once it runs.
+private final class BoundPort: Sendable {
+    private let port = Mutex<Int?>(nil)
+    var value: Int? { port.withLock { $0 } }
+    func set(_ value: Int?) { port.withLock { $0 = value } }
 }
 
 /// The HMAC secret for agent tokens: made once, kept in the store so every restart and every

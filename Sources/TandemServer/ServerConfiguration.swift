@@ -17,7 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var hub = HubConfiguration()
     public var presence = PresenceHub.Configuration()
     /// This server's address as browsers reach it (`https://cobrowse.example.com`), for links it
-    /// hands out (guest invitations); inferred from the request's Host when unset.
+    /// hands out (guest invitations). Unset: `http://host:port` when bound to a loopback address,
+    /// else no guest invitations (never the request's Host, which any client can forge).
     public var publicURL: String?
     /// Test hook: a folder receiving every message visitors send (see `TrafficCapture`).
     public var captureDirectory: String?
@@ -32,11 +33,28 @@ public struct ServerConfiguration: Sendable {
 }
 
 extension ServerConfiguration {
-    /// The base of links to this server: `publicURL`, else the request's host with the scheme
-    /// the cookie setting implies (HTTPS when cookies are Secure).
-    func publicBase(host: String?) -> String {
-        if let publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
-        return "\(secureCookies ? "https" : "http")://\(host ?? "\(self.host):\(port)")"
+    /// The base of links to this server (no trailing slash): `publicURL`, else this server's own
+    /// address `http://host:port` when it is bound to a loopback address; nil otherwise (a server
+    /// reachable from elsewhere does not know the name browsers use for it). Never taken from a
+    /// request's `Host` header.
+    /// - Parameter boundPort: the port actually bound (differs from `port` when that is 0).
+    func publicBase(boundPort: Int? = nil) -> String? {
+        if let publicURL {
+            var base = publicURL.trimmingCharacters(in: .whitespaces)
+            while base.hasSuffix("/") { base.removeLast() }
+            return base
+        }
+        guard Self.isLoopback(host) else { return nil }
+        let name = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return "http://\(name):\(boundPort ?? port)"
+    }
+
+    /// `localhost`, `127.0.0.0/8` or `::1`: only this machine reaches the server.
+    static func isLoopback(_ host: String) -> Bool {
+        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if name == "localhost" || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import TandemProtocol
 import Testing
 
 @testable import TandemServer
@@ -48,5 +49,83 @@ struct HostileInputTests {
         #expect(!holds("/a%"))
         #expect(!holds("/a%zz"))
         #expect(!holds("/caf%C3%A9"))
+    }
+
+    // MARK: Links never come from the Host header
+
+    /// Opens a visitor socket with `Host: evil.example`, has alice invite a guest and the visitor
+    /// accept, and returns what alice receives.
+    private static func invitationWithForgedHost(_ server: TestServer, key: String) async throws -> ServerToAgent {
+        let visitor = server.visitorSocket(headers: [("Host", "evil.example")])
+        try visitor.send(VisitorMessage.start(.init(groupid: 1, key: key)))
+        guard case .session = try await visitor.receive(ServerToVisitor.self) else { throw SocketTestError(description: "expected session") }
+        let (alice, _) = try await server.joinAgent("alice", key: key)
+        _ = try await visitor.expectAgents()
+        try alice.send(AgentMessage.guestinvite(.init(name: "Sam")))
+        guard case .guestrequest = try await visitor.receive(ServerToVisitor.self) else { throw SocketTestError(description: "expected guestrequest") }
+        try visitor.send(VisitorMessage.guestresponse(.init(accepted: true)))
+        return try await alice.expectAgentMessageSkippingLists()
+    }
+
+    @Test func forgedHostNeverBecomesAGuestLink() async throws {
+        try await TestServer.run { server in
+            guard case .guestinvite(let invitation) = try await Self.invitationWithForgedHost(server, key: "h-1"), let url = invitation.url else {
+                Issue.record("expected an invitation link")
+                return
+            }
+            #expect(!url.contains("evil.example"))
+            let link = try #require(URLComponents(string: url))
+            #expect(link.scheme == "http" && link.host == "127.0.0.1" && link.port == server.client.port && link.path == "/guest")
+        }
+    }
+
+    @Test func publicURLMakesTheLinks() async throws {
+        try await TestServer.run(configure: { $0.publicURL = "https://cobrowse.example.com/" }) { server in
+            guard case .guestinvite(let invitation) = try await Self.invitationWithForgedHost(server, key: "h-2"), let url = invitation.url else {
+                Issue.record("expected an invitation link")
+                return
+            }
+            #expect(url.hasPrefix("https://cobrowse.example.com/guest?"))
+        }
+    }
+
+    /// Bound to every interface with no public URL, the server does not know its own name: it
+    /// refuses to invite rather than guess, and the visitor is never asked.
+    @Test func noGuestLinksWithoutAPublicURLOffLoopback() async throws {
+        try await TestServer.run(configure: { $0.host = "0.0.0.0" }) { server in
+            let (visitor, _) = try await server.startVisitor(key: "h-3")
+            let (alice, _) = try await server.joinAgent("alice", key: "h-3")
+            _ = try await visitor.expectAgents()
+            try alice.send(AgentMessage.guestinvite(.init(name: "Sam")))
+            guard case .accessdenied(let denied) = try await alice.expectAgentMessageSkippingLists() else {
+                Issue.record("expected accessdenied")
+                return
+            }
+            #expect(denied.addguest == true && denied.msg.contains("--public-url"))
+            // The visitor was not asked: the next thing it hears is the end of its session.
+            try visitor.send(VisitorMessage.stop)
+            let next = try await visitor.receive(ServerToVisitor.self)
+            guard case .ended = next else {
+                Issue.record("expected the visitor's next message to be ended, got \(next)")
+                return
+            }
+        }
+    }
+
+    @Test func publicBaseChoice() {
+        var configuration = ServerConfiguration(webRoot: "", demoRoot: nil)
+        configuration.port = 8080
+        #expect(configuration.publicBase() == "http://127.0.0.1:8080")
+        #expect(configuration.publicBase(boundPort: 4321) == "http://127.0.0.1:4321")
+        configuration.host = "::1"
+        #expect(configuration.publicBase() == "http://[::1]:8080")
+        configuration.host = "0.0.0.0"
+        #expect(configuration.publicBase() == nil)
+        configuration.host = "cobrowse.internal"
+        #expect(configuration.publicBase() == nil)
+        configuration.publicURL = "https://cobrowse.example.com//"
+        #expect(configuration.publicBase() == "https://cobrowse.example.com")
+        #expect(ServerConfiguration.isLoopback("localhost") && ServerConfiguration.isLoopback("127.1.2.3"))
+        #expect(!ServerConfiguration.isLoopback("127.0.0.1.evil.example") && !ServerConfiguration.isLoopback("10.0.0.1"))
     }
 }

@@ -20,10 +20,17 @@ extension LiveSession {
     }
 
     /// The visitor's answer goes to the agents that asked; an accepted request gets a link.
-    func visitorAnswersGuest(_ answer: GuestAnswer, from id: UUID, linkBase: String) {
+    /// - Parameter linkBase: this server's address for links; nil when it has none (see
+    ///   `ServerConfiguration.publicBase`), and then no invitation is made.
+    func visitorAnswersGuest(_ answer: GuestAnswer, from id: UUID, linkBase: String?) {
         guard visitor?.id == id, let pending = guests.answer() else { return }
         let reply: GuestInvitation
-        if answer.accepted {
+        if answer.accepted, linkBase == nil {
+            let frame = WireEncoding.text(ServerToAgent.accessdenied(Self.noGuestLinks))
+            for num in pending.requesters { agents[num]?.outbox?.sendControl(frame) }
+            return
+        }
+        if answer.accepted, let linkBase {
             let (code, invitation) = guests.invite(name: pending.name, now: Date(), lifetime: config.guestInvitationLifetime)
             var link = URLComponents(string: linkBase + "/guest")!
             link.queryItems = [URLQueryItem(name: "SessionKey", value: key), URLQueryItem(name: "code", value: code)]
@@ -34,6 +41,9 @@ extension LiveSession {
         let frame = WireEncoding.text(ServerToAgent.guestinvite(reply))
         for num in pending.requesters { agents[num]?.outbox?.sendControl(frame) }
     }
+
+    /// Why guest invitations are refused on a server without a known public address.
+    static let noGuestLinks = AccessDenied(addguest: true, msg: "guest links need --public-url on this server")
 
     /// Uses up an invitation code of this session.
     func redeemGuestCode(_ code: String) -> GuestBook.Invitation? {

@@ -12,6 +12,8 @@ import TandemProtocol
 struct AgentSocket: Sendable {
     let hub: SessionHub
     let config: HubConfiguration
+    /// Where guest invitation links point (`ServerConfiguration.publicBase`); nil: no invitations.
+    let guestLinkBase: @Sendable () -> String?
 
     /// Who joined what, shared between the joining task, the reader and the writer.
     private struct Joined: Sendable {
@@ -183,7 +185,12 @@ struct AgentSocket: Sendable {
                 case .gesture(let gesture): await j.session.agentGestures(num: j.num, connection: j.connection, gesture)
                 case .pointer(let pointer): await j.session.agentPoints(num: j.num, connection: j.connection, pointer)
                 case .message(let message): await j.session.agentSends(num: j.num, connection: j.connection, message)
-                case .guestinvite(let request): await j.session.agentInvitesGuest(num: j.num, connection: j.connection, request)
+                case .guestinvite(let request):
+                    guard guestLinkBase() != nil else {
+                        outbox.sendControl(WireEncoding.text(ServerToAgent.accessdenied(LiveSession.noGuestLinks)))
+                        continue
+                    }
+                    await j.session.agentInvitesGuest(num: j.num, connection: j.connection, request)
                 }
             }
         } catch {

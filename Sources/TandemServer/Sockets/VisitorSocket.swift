@@ -11,8 +11,8 @@ struct VisitorSocket: Sendable {
     let hub: SessionHub
     let config: HubConfiguration
     let capture: TrafficCapture?
-    /// Where guest invitation links point (`ServerConfiguration.publicBase`).
-    let publicBase: @Sendable (_ host: String?) -> String
+    /// Where guest invitation links point (`ServerConfiguration.publicBase`); nil: nowhere known.
+    let guestLinkBase: @Sendable () -> String?
     static let handshakeTimeout: Duration = .seconds(WireLimits.handshakeSeconds)
 
     func handle(
@@ -71,10 +71,9 @@ struct VisitorSocket: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await SocketPump.run(outbox, to: outbound) }
             if let connection {
-                let linkBase = publicBase(context.request.head.authority)
                 await readLoop(
                     &messages, session: session, connection: connection, outbox: outbox, logger: logger, recording: recording,
-                    linkBase: linkBase)
+                    linkBase: guestLinkBase())
                 await session.detachVisitor(connection)
             }
             outbox.finish()
@@ -83,7 +82,7 @@ struct VisitorSocket: Sendable {
 
     private func readLoop(
         _ messages: inout WebSocketInboundMessageStream.AsyncIterator, session: LiveSession, connection: UUID, outbox: Outbox,
-        logger: Logger, recording: TrafficCapture.Connection?, linkBase: String
+        logger: Logger, recording: TrafficCapture.Connection?, linkBase: String?
     ) async {
         do {
             while let message = try await messages.next() {

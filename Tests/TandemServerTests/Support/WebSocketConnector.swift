@@ -28,9 +28,11 @@ enum WebSocketConnector {
         port: Int, path: String, headers: [(String, String)], logger: Logger,
         handler: @escaping WebSocketDataHandler<Context>
     ) async throws -> WebSocketCloseFrame? {
-        var request = "GET \(path) HTTP/1.1\r\nHost: localhost:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        // A `Host` among `headers` replaces the real one (a forged Host).
+        let host = headers.first { $0.0.lowercased() == "host" }?.1 ?? "localhost:\(port)"
+        var request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         request += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        for (name, value) in headers where name.lowercased() != "host" { request += "\(name): \(value)\r\n" }
         request += "\r\n"
         let requestBytes = request
 
