@@ -67,7 +67,7 @@ public func buildApplication(
     }
     let visitorSocket = VisitorSocket(
         hub: hub, config: configuration.hub, capture: configuration.captureDirectory.map(TrafficCapture.init), guestLinkBase: guestLinkBase)
-    let agentSocket = AgentSocket(hub: hub, config: configuration.hub, guestLinkBase: guestLinkBase)
+    let agentSocket = AgentSocket(hub: hub, config: configuration.hub, guestLinkBase: guestLinkBase, publicURL: configuration.publicURL)
     wsRouter.ws("/ws/visitor") { inbound, outbound, context in try await visitorSocket.handle(inbound, outbound, context) }
     wsRouter.ws("/ws/agent") { inbound, outbound, context in try await agentSocket.handle(inbound, outbound, context) }
     let presenceVisitor = PresenceVisitorSocket(presence: presence, directory: presenceDirectory)

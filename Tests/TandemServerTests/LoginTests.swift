@@ -83,4 +83,52 @@ struct LoginTests {
             #expect(viewer.headers[.location]?.hasPrefix("/agent/login?next=") == true)
         }
     }
+
+    // MARK: Login CSRF
+
+    static let goodBody = "username=alice&password=secret-1"
+
+    /// Another site's page that auto-submits the sign-in form would sign the victim's browser in
+    /// as the attacker; sign-out likewise. Refused with 403 and a JSON body, no cookie.
+    @Test(arguments: [
+        [("Origin", "https://evil.example")], [("Origin", "null")], [("Origin", "http://localhost.evil.example")],
+        [("Sec-Fetch-Site", "cross-site")], [("Sec-Fetch-Site", "same-site")],
+    ])
+    func crossSiteSignInAndSignOutAreRefused(_ extra: [(String, String)]) async throws {
+        try await TestServer.run { server in
+            var headers = Self.form
+            for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
+            for (path, body) in [("/agent/login", Self.goodBody), ("/agent/logout", "")] {
+                let response = try await server.request(path, method: .post, headers: headers, body: body)
+                #expect(response.status == .forbidden, "\(path)")
+                #expect(response.headers[.setCookie] == nil, "\(path)")
+                #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(json?["error"] != nil)
+            }
+        }
+    }
+
+    /// The server's own sign-in page (its Origin, or only `Sec-Fetch-Site: same-origin`), the
+    /// public URL behind a proxy, and clients that are not browser pages (no Origin, no
+    /// Sec-Fetch-Site) still sign in and out.
+    @Test func ownPagesAndNonBrowserClientsSignIn() async throws {
+        try await TestServer.run(configure: { $0.publicURL = "https://cobrowse.example.com" }) { server in
+            let cases: [[(String, String)]] = [
+                // The test client sends `Host: localhost`, so that is this server's origin here.
+                [("Origin", "http://localhost")], [("Sec-Fetch-Site", "same-origin")], [("Origin", "https://cobrowse.example.com")],
+                [("Sec-Fetch-Site", "none")], [],
+            ]
+            for extra in cases {
+                var headers = Self.form
+                for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
+                let login = try await server.request("/agent/login", method: .post, headers: headers, body: Self.goodBody)
+                #expect(login.status == .seeOther, "\(extra)")
+                #expect(login.headers[.setCookie]?.hasPrefix("tandem_agent=") == true, "\(extra)")
+                let logout = try await server.request("/agent/logout", method: .post, headers: headers, body: "")
+                #expect(logout.status == .seeOther, "\(extra)")
+                #expect(logout.headers[.setCookie]?.hasPrefix("tandem_agent=;") == true, "\(extra)")
+            }
+        }
+    }
 }

@@ -35,7 +35,7 @@ enum PresenceAccess {
         guard identity.groups.contains(groupId), let group = try await directory.group(id: groupId) else {
             throw Failure.authorization("the token is not valid for group \(groupId)")
         }
-        if let origin = request.headers[.origin], !AgentSocket.sameOrigin(origin, request),
+        if let origin = request.headers[.origin], !CrossSite.sameOrigin(origin, request),
             !group.settings.presenceAgentOrigins.contains(origin.lowercased())
         {
             throw Failure.origin("origin \(origin) is not an allowed agent origin of group \(groupId)")

@@ -16,7 +16,7 @@ struct AdminRoutes {
                 "\(configuration.webRoot)/api/openapi.json", type: "application/json; charset=utf-8", context: context)
         }
 
-        let api = router.group("/api/v1").add(middleware: AdminOnlyMiddleware())
+        let api = router.group("/api/v1").add(middleware: AdminOnlyMiddleware(publicURL: configuration.publicURL))
 
         api.get("groups") { _, _ in try Self.json(try await admin.groups()) }
         api.post("groups") { request, context in
@@ -205,6 +205,8 @@ struct AdminRoutes {
 /// cross-site writes made with the console cookie (CSRF): those need the server's own Origin.
 struct AdminOnlyMiddleware: RouterMiddleware {
     typealias Context = TandemRequestContext
+    /// `--public-url`: an `Origin` that is this server's own (`CrossSite.sameOrigin`).
+    let publicURL: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let identity = context.identity else { throw AgentRoutes.unauthorized(context.authProblem) }
@@ -213,7 +215,7 @@ struct AdminOnlyMiddleware: RouterMiddleware {
             throw HTTPError(.forbidden, message: "a token bound to one group cannot use the admin API; authorize without groupid")
         }
         if context.credentialSource == .cookie, ![.get, .head].contains(request.method) {
-            guard let origin = request.headers[.origin], AgentSocket.sameOrigin(origin, request) else {
+            guard let origin = request.headers[.origin], CrossSite.sameOrigin(origin, request, publicURL: publicURL) else {
                 throw HTTPError(.forbidden, message: "cross-site request refused: send the server's own Origin or use a Bearer token")
             }
         }

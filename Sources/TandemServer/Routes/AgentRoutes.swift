@@ -37,8 +37,14 @@ struct AgentRoutes {
             try await StaticFile.response(
                 "\(web)/agent/login.html", type: "text/html; charset=utf-8", context: context, headers: self.pageHeaders(policy: Self.consolePolicy))
         }
-        router.post("/agent/login") { request, context in try await self.login(request, context) }
-        router.post("/agent/logout") { _, _ in
+        // Sign-in and sign-out change which account the browser is signed in as: another site's
+        // page may not do either (login CSRF).
+        router.post("/agent/login") { request, context in
+            guard !CrossSite.isForeign(request, publicURL: self.configuration.publicURL) else { throw CrossSite.refused() }
+            return try await self.login(request, context)
+        }
+        router.post("/agent/logout") { request, _ in
+            guard !CrossSite.isForeign(request, publicURL: self.configuration.publicURL) else { throw CrossSite.refused() }
             var response = Response(status: .seeOther, headers: [.location: "/agent/login"])
             response.setCookie(self.cookie(value: "", maxAge: 0))
             return response

@@ -14,6 +14,8 @@ struct AgentSocket: Sendable {
     let config: HubConfiguration
     /// Where guest invitation links point (`ServerConfiguration.publicBase`); nil: no invitations.
     let guestLinkBase: @Sendable () -> String?
+    /// `--public-url`: an `Origin` that is this server's own (`CrossSite.sameOrigin`).
+    let publicURL: String?
 
     /// Who joined what, shared between the joining task, the reader and the writer.
     private struct Joined: Sendable {
@@ -58,7 +60,7 @@ struct AgentSocket: Sendable {
         // A cookie rides along with any page's request: only this server's pages may use it here.
         // Bearer and query tokens are presented on purpose, from wherever the client runs.
         if context.requestContext.credentialSource == .cookie, let origin = request.headers[.origin],
-            !Self.sameOrigin(origin, request)
+            !CrossSite.sameOrigin(origin, request, publicURL: publicURL)
         {
             return await reject(outbound, .forbidden, reason: .authError, "origin \(origin) may not open agent sockets")
         }
@@ -203,9 +205,4 @@ struct AgentSocket: Sendable {
         await SocketPump.reject(outbound, code, detail, message: WireEncoding.text(ended))
     }
 
-    /// Agent sockets carry the console cookie, so only pages of this server may open them.
-    static func sameOrigin(_ origin: String, _ request: Request) -> Bool {
-        guard let host = request.head.authority else { return false }
-        return origin == "http://\(host)" || origin == "https://\(host)"
-    }
 }
