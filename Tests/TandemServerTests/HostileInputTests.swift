@@ -128,4 +128,57 @@ struct HostileInputTests {
         #expect(ServerConfiguration.isLoopback("localhost") && ServerConfiguration.isLoopback("127.1.2.3"))
         #expect(!ServerConfiguration.isLoopback("127.0.0.1.evil.example") && !ServerConfiguration.isLoopback("10.0.0.1"))
     }
+
+    // MARK: Absurd protocol versions
+
+    /// Every `v` that is not a supported version closes the visitor socket with 4426, whatever its
+    /// JSON type or size, and starts nothing.
+    @Test(arguments: [
+        "2", "0", "-1", "99999999999999999999999", "-99999999999999999999999", "1e400", "1.5", #""1""#, #""abc""#, "true", "{}", "[1]",
+    ])
+    func absurdVersionClosesTheVisitorSocketWith4426(_ v: String) async throws {
+        try await TestServer.run { server in
+            let start = server.visitorSocket(name: "start")
+            start.send(#"{"t":"start","v":\#(v),"groupid":1,"key":"abc"}"#)
+            try await start.expectClose(.unsupportedVersion)
+            let resume = server.visitorSocket(name: "continue")
+            resume.send(#"{"t":"continue","v":\#(v),"groupid":1,"key":"abc","callid":1,"token":"x"}"#)
+            try await resume.expectClose(.unsupportedVersion)
+            let active = try await server.store.activeSessions()
+            #expect(active.isEmpty)
+        }
+    }
+
+    /// A later version's `start` need not decode as this version's: still 4426, not 4400. A
+    /// `start` without `v` is malformed (4400).
+    @Test func versionDecidesBeforeTheRestOfTheMessage() async throws {
+        try await TestServer.run { server in
+            let future = server.visitorSocket(name: "future")
+            future.send(#"{"t":"start","v":2,"groupid":"support","key":["abc"]}"#)
+            try await future.expectClose(.unsupportedVersion)
+            let missing = server.visitorSocket(name: "missing")
+            missing.send(#"{"t":"start","groupid":1,"key":"abc"}"#)
+            try await missing.expectClose(.badMessage)
+        }
+    }
+
+    @Test(arguments: ["2", "0", "-1", "99999999999999999999999", "abc", "", "1.0", "1e0", "%2B1", "%00", "%E2%80%8B1"])
+    func absurdVersionClosesTheAgentSocketWith4426(_ v: String) async throws {
+        try await TestServer.run { server in
+            _ = try await server.startVisitor(key: "abc")
+            let agent = server.agentSocket(key: "abc", token: try await server.token("alice"), extraQuery: "&v=\(v)")
+            try await agent.expectClose(.unsupportedVersion)
+        }
+    }
+
+    @Test func supportedVersionJoins() async throws {
+        try await TestServer.run { server in
+            _ = try await server.startVisitor(key: "abc")
+            let agent = server.agentSocket(key: "abc", token: try await server.token("alice"), extraQuery: "&v=1")
+            guard case .joined = try await agent.receive(ServerToAgent.self) else {
+                Issue.record("expected joined")
+                return
+            }
+        }
+    }
 }

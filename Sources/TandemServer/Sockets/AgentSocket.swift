@@ -41,8 +41,10 @@ struct AgentSocket: Sendable {
     ) async throws {
         let request = context.request
         let query = request.uri.queryParameters
-        if let v = query["v"].flatMap({ Int($0) }), !ProtocolVersion.supported.contains(v) {
-            return await SocketPump.reject(outbound, .unsupportedVersion, "protocol version \(v) is not supported")
+        // `v` is optional; present, it must be a supported version in decimal digits (a
+        // non-number, a sign, or a number too large for an integer is no supported version).
+        if let raw = query["v"], !Self.isSupportedVersion(raw) {
+            return await SocketPump.reject(outbound, .unsupportedVersion, "protocol version \(raw.prefix(16)) is not supported")
         }
         let viewer: Viewer
         if let identity = context.requestContext.identity {
@@ -198,6 +200,12 @@ struct AgentSocket: Sendable {
         } catch {
             logger.debug("agent socket read ended", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// `v=` names a supported version in decimal digits only.
+    static func isSupportedVersion(_ raw: Substring) -> Bool {
+        guard !raw.isEmpty, raw.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let v = Int(raw) else { return false }
+        return ProtocolVersion.supported.contains(v)
     }
 
     private func reject(_ outbound: WebSocketOutboundWriter, _ code: CloseCode, reason: AgentEndReason, _ detail: String) async {

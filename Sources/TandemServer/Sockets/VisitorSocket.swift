@@ -30,6 +30,11 @@ struct VisitorSocket: Sendable {
         let recording = capture?.connection()
         if let first { recording?.record(first) }
         guard case .text(let text) = first, let hello = try? WireEncoding.decode(VisitorMessage.self, from: text) else {
+            // A `start`/`continue` of a version this server does not speak may not decode at all
+            // (other members, or a `v` that is no integer): its version is what is wrong.
+            if case .text(let text) = first, let probe = try? WireEncoding.decode(VersionProbe.self, from: text), probe.unsupported {
+                return await SocketPump.reject(outbound, .unsupportedVersion, "protocol version not supported")
+            }
             await SocketPump.reject(outbound, .badMessage, "expected a start or continue message")
             return
         }
@@ -122,6 +127,25 @@ struct VisitorSocket: Sendable {
 
     private func tooLarge(_ outbox: Outbox) {
         outbox.sendControl(.close(.badMessage, "session message or user state larger than 64 KiB"))
+    }
+
+    /// The type and version of a first message that did not decode as `start` or `continue`.
+    struct VersionProbe: Decodable {
+        /// A `start` or `continue` with a `v` that is not a supported version (not an integer,
+        /// out of any integer's range, or another number); a missing or null `v` is not this case.
+        let unsupported: Bool
+
+        private enum Keys: String, CodingKey { case t, v }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Keys.self)
+            let type = try container.decode(String.self, forKey: .t)
+            guard type == "start" || type == "continue", container.contains(.v), try !container.decodeNil(forKey: .v) else {
+                unsupported = false
+                return
+            }
+            unsupported = (try? container.decode(Int.self, forKey: .v)).map { !ProtocolVersion.supported.contains($0) } ?? true
+        }
     }
 
     private func unsupported(_ version: Int, _ outbound: WebSocketOutboundWriter) async {
