@@ -16,12 +16,15 @@ enum CrossSite {
     }
 
     /// The browser says this request comes from another site's page: an `Origin` that is not this
-    /// server's (`null` included), or, without `Origin`, `Sec-Fetch-Site` other than `same-origin`
-    /// or `none` (a typed address, a bookmark). A request with neither header is not a browser
-    /// page's (curl, a script, a test) and is not cross-site.
+    /// server's, or, without one, `Sec-Fetch-Site` other than `same-origin` or `none` (a typed
+    /// address, a bookmark). `Origin: null` is what a browser sends with a form post from a page
+    /// whose referrer policy is `no-referrer` — ours are — so then `Sec-Fetch-Site` decides, and
+    /// without it the post is refused. A request with neither header is not a browser page's
+    /// (curl, a script, a test) and is not cross-site.
     static func isForeign(_ request: Request, publicURL: String?) -> Bool {
-        if let origin = request.headers[.origin] { return !sameOrigin(origin, request, publicURL: publicURL) }
-        guard let site = request.headers[.init("Sec-Fetch-Site")!]?.lowercased() else { return false }
+        let origin = request.headers[.origin]
+        if let origin, origin.lowercased() != "null" { return !sameOrigin(origin, request, publicURL: publicURL) }
+        guard let site = request.headers[.init("Sec-Fetch-Site")!]?.lowercased() else { return origin != nil }
         return site != "same-origin" && site != "none"
     }
 
