@@ -59,3 +59,23 @@ export function targetsScript(attributeName) {
 export function listHasScriptUrl(value) {
   return decodeReferences(value).split(';').some(isScriptUrl);
 }
+
+/** SVG animation elements, by local name as either DOM spells it: each can write any attribute of its target. */
+const ANIMATIONS = new Set(['set', 'animate', 'animateMotion', 'animateTransform', 'animateColor', 'animatemotion', 'animatetransform', 'animatecolor']);
+
+/** @param {string} localName */
+export function isAnimation(localName) {
+  return ANIMATIONS.has(localName);
+}
+
+/**
+ * Whether an SVG animation could make script: it targets a link or an event attribute, or
+ * animates to a script URL. The visitor never sends such an element; the viewer never builds one.
+ * @param {string} localName
+ * @param {(name: string) => string | null | undefined} attribute the element's attribute by name
+ */
+export function animatesScript(localName, attribute) {
+  if (!isAnimation(localName)) return false;
+  if (targetsScript(attribute('attributeName') || '')) return true;
+  return ['to', 'from', 'by', 'values'].some((name) => listHasScriptUrl(attribute(name) || ''));
+}

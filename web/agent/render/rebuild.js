@@ -10,7 +10,7 @@
  * shadow roots are attached, canvases painted from the visitor's pixels.
  */
 import { expandIds } from '../../common/ids.js';
-import { isScriptUrl, listHasScriptUrl, targetsScript } from '../../common/urls.js';
+import { animatesScript, isAnimation, isScriptUrl } from '../../common/urls.js';
 import { constructedSheets, mirrorCss } from './css.js';
 import { applyFormState, paintCanvas, pinPicture, repaintCanvas, showModal } from './state.js';
 
@@ -64,23 +64,15 @@ export function safeAttribute(tag, name, value) {
 const DISARMED = new Set(['base']);
 const DISARMED_TAG = 'tandem-disarmed';
 
-/** SVG animation elements: they can write any attribute of their target, a link's href included. */
-const ANIMATIONS = new Set(['set', 'animate', 'animatemotion', 'animatetransform', 'animatecolor']);
-
 /**
  * Whether an animation element with these attributes could write a link or an event handler
- * (disarmed whatever its values when it targets one).
+ * (`animatesScript`; names matched in any case, as a crafted payload may spell them).
  * @param {string} tag @param {Record<string, string | null>} attrs
  */
 export function armedAnimation(tag, attrs) {
-  if (!ANIMATIONS.has(tag.toLowerCase())) return false;
-  for (const [name, value] of Object.entries(attrs)) {
-    if (typeof value !== 'string') continue;
-    const lower = name.toLowerCase();
-    if (lower === 'attributename' && targetsScript(value)) return true;
-    if (['to', 'from', 'by', 'values'].includes(lower) && listHasScriptUrl(value)) return true;
-  }
-  return false;
+  if (!isAnimation(tag)) return false;
+  const lower = new Map(Object.entries(attrs).map(([name, value]) => [name.toLowerCase(), value]));
+  return animatesScript(tag, (name) => lower.get(name.toLowerCase()));
 }
 
 /**
@@ -116,7 +108,7 @@ export function setAttribute(el, name, value) {
  */
 export function setAttributes(el, attrs, mirror) {
   let target = el;
-  if (ANIMATIONS.has(el.localName.toLowerCase())) {
+  if (isAnimation(el.localName)) {
     /** @type {Record<string, string | null>} */
     const next = {};
     for (const attr of el.attributes) next[attr.name] = attr.value;

@@ -1,7 +1,7 @@
 // @ts-check
 import { MaskingPolicy } from './masking.js';
 import { absolutizeCssUrls, ConstructedSheets, sheetText } from './styles.js';
-import { isScriptUrl, listHasScriptUrl, targetsScript } from '../../common/urls.js';
+import { animatesScript, isAnimation, isScriptUrl, listHasScriptUrl, targetsScript } from '../../common/urls.js';
 import { canvasData } from './canvas.js';
 import { GidWriter } from './gids.js';
 import { currentSource, formState, frameDocument } from './state.js';
@@ -51,20 +51,6 @@ function absoluteSrcset(value, base) {
     .join(', ');
 }
 
-/** SVG animation elements (local names as the DOM has them): one that animates a link or a handler could make script of a value. */
-const ANIMATIONS = new Set(['set', 'animate', 'animateMotion', 'animateTransform', 'animateColor', 'animatemotion', 'animatetransform', 'animatecolor']);
-
-/**
- * An animation element that targets a link or an event attribute, or animates to a script URL:
- * never sent (the viewer refuses it too).
- * @param {Element} el
- */
-export function isScriptAnimation(el) {
-  if (!ANIMATIONS.has(el.localName)) return false;
-  if (targetsScript(el.getAttribute('attributeName') || '')) return true;
-  return ['to', 'from', 'values', 'by'].some((name) => listHasScriptUrl(el.getAttribute(name) || ''));
-}
-
 /**
  * The value an attribute is sent with, or null when it is not sent at all.
  * @param {Element} el @param {string} name @param {string} value
@@ -84,7 +70,7 @@ export function attributeValue(el, name, value, masking) {
   } else if (name === 'style') {
     // Relative url() resolves against the visitor's page, not the viewer's origin.
     if (value.includes('url(')) out = absolutizeCssUrls(value, el.ownerDocument.baseURI);
-  } else if (ANIMATIONS.has(el.localName)) {
+  } else if (isAnimation(el.localName)) {
     if (name.toLowerCase() === 'attributename' ? targetsScript(value) : listHasScriptUrl(value)) return null;
   }
   if (el.localName === 'script' || el.localName === 'noscript') return name === 'id' || name === 'class' ? out : null;
@@ -229,7 +215,8 @@ export class Serializer {
   element(el) {
     const tag = el.localName;
     const ns = el.namespaceURI;
-    if (ns === SVG_NS && isScriptAnimation(el)) return null;
+    // An animation that could make script is never sent (the viewer refuses it too).
+    if (ns === SVG_NS && animatesScript(tag, (name) => el.getAttribute(name))) return null;
     /** @type {any} */
     const out = this.start(el);
     out.t = tag;
