@@ -40,6 +40,8 @@ public enum StandardCloseCode: UInt16, Sendable, CaseIterable {
     case protocolError = 1002
     /// The connection was lost without a close frame. Never sent: clients see it.
     case abnormal = 1006
+    /// A text message that is not UTF-8. Final for that content.
+    case invalidData = 1007
     /// A message over the socket's limit (`WireLimits.frameBytes`, `presenceFrameBytes`):
     /// final for that content (it is never sent again), not for the session.
     case messageTooBig = 1009

@@ -76,19 +76,28 @@ public func buildApplication(
     wsRouter.ws("/ws/presence/agent") { inbound, outbound, context in try await presenceAgent.handle(inbound, outbound, context) }
 
     let maxMessage = configuration.hub.maxMessageSize
+    let edge = configuration.edge
     let webSockets = HTTP1WebSocketUpgradeChannel.Configuration(
+        http1: .init(
+            idleTimeout: TimeAmount(edge.requestTimeout),
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: edge.maxHeaderFieldBytes, maxHeaderListSize: edge.maxHeaderBytes, maxHeaderFieldCount: edge.maxHeaderFields)),
         ws: .init(
             maxFrameSize: maxMessage,
-            extensions: [.perMessageDeflate(maxDecompressedFrameSize: maxMessage, minFrameSizeToCompress: 512)],
-            autoPing: .enabled(timePeriod: .seconds(20))))
+            extensions: [BoundedDeflate.factory(maxMessageBytes: maxMessage)],
+            autoPing: .enabled(timePeriod: .seconds(20)),
+            validateUTF8: true))
     let webSocketResponder = wsRouter.buildResponder()
     let presenceEndpoint = PresenceChannelHandler.Endpoint(hub: presence, directory: presenceDirectory, pingInterval: .seconds(20))
+    let connections = ConnectionCounter(limit: edge.connectionsPerAddress)
     let app = Application(
         router: router,
         server: HTTPServerBuilder { responder in
-            PresenceSplitChannel(
-                inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: webSockets),
-                endpoint: presenceEndpoint)
+            GuardedChannel(
+                inner: PresenceSplitChannel(
+                    inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: webSockets),
+                    endpoint: presenceEndpoint),
+                limits: edge, counter: connections)
         },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tandem"),
         services: [SessionSweeper(hub: hub, presence: presence, interval: configuration.sweepInterval)],

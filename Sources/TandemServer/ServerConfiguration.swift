@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var sweepInterval: Duration = .seconds(2)
     public var hub = HubConfiguration()
     public var presence = PresenceHub.Configuration()
+    /// Request-head timeout, connections per address and header limits (`EdgeLimits`).
+    public var edge = EdgeLimits()
     /// This server's address as browsers reach it (`https://cobrowse.example.com`), for links it
     /// hands out (guest invitations). Unset: `http://host:port` when bound to a loopback address,
     /// else no guest invitations (never the request's Host, which any client can forge).

@@ -31,10 +31,20 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("frame-ancestor"),
         help: "An origin (a CRM) allowed to embed the viewer and console, repeatable (env TANDEM_FRAME_ANCESTORS, comma-separated).")
     var frameAncestors: [String] = Environment.value("TANDEM_FRAME_ANCESTORS").map { $0.split(separator: ",").map(String.init) } ?? []
+    @Option(help: "Seconds a connection has to send a complete request head, and to start its next one (env TANDEM_REQUEST_TIMEOUT).")
+    var requestTimeout: Int = Environment.value("TANDEM_REQUEST_TIMEOUT").flatMap(Int.init) ?? 10
+    @Option(
+        help: """
+            Open connections one client address may hold; 0 for no limit. Behind a proxy every client shares its address: \
+            raise it there and let the proxy limit (env TANDEM_MAX_CONNECTIONS_PER_ADDRESS).
+            """)
+    var maxConnectionsPerAddress: Int = Environment.value("TANDEM_MAX_CONNECTIONS_PER_ADDRESS").flatMap(Int.init) ?? 1024
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env TANDEM_LOG_LEVEL).")
     var logLevel: String = Environment.value("TANDEM_LOG_LEVEL") ?? "info"
 
     func validate() throws {
+        guard requestTimeout >= 1 else { throw ValidationError("--request-timeout must be at least 1 second") }
+        guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address must be 0 (no limit) or more") }
         for origin in frameAncestors where ServerConfiguration.validOrigin(origin) == nil {
             throw ValidationError("--frame-ancestor '\(origin)' is not an origin: write scheme://host[:port], e.g. https://crm.example.com")
         }
@@ -56,6 +66,8 @@ struct Serve: AsyncParsableCommand {
         config.publicURL = publicURL ?? Environment.value("TANDEM_PUBLIC_URL")
         config.frameAncestors = frameAncestors.compactMap(ServerConfiguration.validOrigin)
         config.hub.visitorGrace = .seconds(visitorGrace)
+        config.edge.requestTimeout = .seconds(requestTimeout)
+        config.edge.connectionsPerAddress = maxConnectionsPerAddress
         config.captureDirectory = Environment.value("TANDEM_TEST_CAPTURE_DIR")
         let app = try await buildApplication(configuration: config, store: db, logger: logger, metrics: registry)
         let demo = config.demoRoot == nil ? "" : "demo: /demo/, "

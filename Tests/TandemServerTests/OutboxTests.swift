@@ -57,11 +57,11 @@ struct OutboxTests {
         outbox.finish()
         let frames = await Self.take(10, from: outbox)
         #expect(frames.count == 4)
-        guard case .close(let code, _) = frames.last else {
+        guard case .closing(let code, _) = frames.last else {
             Issue.record("expected the close last")
             return
         }
-        #expect(code == .sessionEnded)
+        #expect(code == CloseCode.sessionEnded.rawValue)
     }
 
     @Test func didWriteReportsTheDrainExactlyOnceAfterAnOverflow() async {

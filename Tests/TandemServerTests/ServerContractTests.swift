@@ -40,7 +40,7 @@ struct ServerContractTests {
     /// The standard codes are the numbers NIO's WebSocket names (Hummingbird sends those).
     @Test func standardCloseCodesAreNIOs() {
         let nio: [StandardCloseCode: WebSocketErrorCode] = [
-            .normal: .normalClosure, .goingAway: .goingAway, .protocolError: .protocolError, .messageTooBig: .messageTooLarge,
+            .normal: .normalClosure, .goingAway: .goingAway, .protocolError: .protocolError, .invalidData: .dataInconsistentWithMessage, .messageTooBig: .messageTooLarge,
             .internalError: .unexpectedServerError,
         ]
         for (code, named) in nio {

@@ -100,11 +100,11 @@ struct SlowAgentTests {
         agentOutbox.finish()
         var last: [OutFrame] = []
         for await frame in agentOutbox.stream { last = Array((last + [frame]).suffix(2)) }
-        guard last.count == 2, case .text(let text) = last[0], case .close(let code, _) = last[1] else {
+        guard last.count == 2, case .text(let text) = last[0], case .closing(let code, _) = last[1] else {
             Issue.record("expected ended and a close last, got \(last)")
             return
         }
         #expect(text.contains(#""reason":"VisitorLeft""#))
-        #expect(code == .sessionEnded)
+        #expect(code == CloseCode.sessionEnded.rawValue)
     }
 }

@@ -58,6 +58,8 @@ class TandemServer:
         self.capture_dir = workdir / "capture"
         # Origins allowed to frame the viewer and console (the test site's CRM pages).
         self.frame_ancestors: list[str] = []
+        # More `serve` flags (limits and timeouts a test wants smaller).
+        self.extra_args: list[str] = []
 
     def cli(self, *args: str) -> str:
         result = subprocess.run(
@@ -74,7 +76,7 @@ class TandemServer:
         self.proc = subprocess.Popen(
             [str(BINARY), "serve", "--database", str(self.database), "--port", str(self.port),
              "--demo-root", str(ROOT / "demo") if demo else "none", "--visitor-grace", str(visitor_grace), "--log-level", "debug",
-             *[arg for origin in self.frame_ancestors for arg in ("--frame-ancestor", origin)]],
+             *[arg for origin in self.frame_ancestors for arg in ("--frame-ancestor", origin)], *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
             env={**os.environ, "TANDEM_TEST_CAPTURE_DIR": str(self.capture_dir)},
         )

@@ -7,15 +7,18 @@ enum OutFrame: Sendable {
     case text(String)
     case binary(ByteBuffer)
     /// Close the socket with this code and reason; nothing after it is sent.
-    case close(CloseCode, String)
+    case closing(code: UInt16, reason: String)
     /// Close with 1001 "going away": the server is shutting down; clients reconnect.
     case goingAway
+
+    static func close(_ code: CloseCode, _ reason: String) -> OutFrame { .closing(code: code.rawValue, reason: reason) }
+    static func close(_ code: StandardCloseCode, _ reason: String) -> OutFrame { .closing(code: code.rawValue, reason: reason) }
 
     var byteCount: Int {
         switch self {
         case .text(let s): s.utf8.count
         case .binary(let b): b.readableBytes
-        case .close, .goingAway: 0
+        case .closing, .goingAway: 0
         }
     }
 }

@@ -12,7 +12,15 @@ enum WireEncoding {
         return .text(String(decoding: data, as: UTF8.self))
     }
 
+    /// Bytes of `value` as JSON, as the browser's `JSON.stringify` counts a payload's size.
+    static func byteCount(_ value: JSONValue) -> Int {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return (try? encoder.encode(value).count) ?? Int.max
+    }
+
+    /// A client's message: strict JSON (`StrictJSON`), then decoded.
     static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        try StrictJSON.decode(T.self, from: Data(text.utf8))
     }
 }

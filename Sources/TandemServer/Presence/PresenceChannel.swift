@@ -40,7 +40,8 @@ struct PresenceSplitChannel<Inner: ServerChildChannel>: ServerChildChannel {
         } onGracefulShutdown: {
             value.channel.close(promise: nil)
         }
-        if route == .presence { return }
+        // A connection closed before its first request (the edge's 408 or 503) has nothing to serve.
+        guard route != .presence, value.channel.isActive else { return }
         await inner.handle(value: value.inner, logger: logger)
     }
 }
@@ -95,6 +96,8 @@ final class PresenceChannelHandler: ChannelInboundHandler, RemovableChannelHandl
     private var tail: Task<Void, Never>?
     private var ping: RepeatedTask?
     private var heard = true
+    /// A fragmented message being put together: its opcode and the payload so far.
+    private var message: (opcode: UInt8, payload: ByteBuffer)?
     private var awaitingPong = false
 
     init(endpoint: Endpoint, route: EventLoopPromise<Route>) {
@@ -263,29 +266,55 @@ final class PresenceChannelHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     private func handle(_ frame: PresenceWire.Frame, context: ChannelHandlerContext) {
+        let protocolError = StandardCloseCode.protocolError.rawValue
         switch PresenceWire.Opcode(rawValue: frame.opcode) {
-        case .text where frame.fin:
-            let text = String(buffer: frame.payload)
-            let sink = self.sink
-            enqueue { visitor in
-                if let refusal = await visitor.received(text) {
-                    try? await sink?.close(code: refusal.code, reason: refusal.reason)
-                }
+        case .text, .binary:
+            // A new message while a fragmented one is open is an interleaving (RFC 6455 §5.4).
+            guard message == nil else { return closeWith(context: context, code: protocolError, reason: "interleaved message") }
+            message = (frame.opcode, frame.payload)
+            if frame.fin { deliver(context: context) }
+        case .continuation:
+            guard var open = message else { return closeWith(context: context, code: protocolError, reason: "continuation without a message") }
+            guard open.payload.readableBytes + frame.payload.readableBytes <= Self.maxMessage else {
+                return closeWith(context: context, code: StandardCloseCode.messageTooBig.rawValue, reason: "message too large")
             }
+            var more = frame.payload
+            open.payload.writeBuffer(&more)
+            message = open
+            if frame.fin { deliver(context: context) }
         case .ping:
             context.writeAndFlush(wrapOutboundOut(PresenceWire.frame(.pong, frame.payload, allocator: context.channel.allocator)), promise: nil)
         case .pong:
             break
         case .close:
-            // The client closes first (a navigation): answer with the same code, then close.
-            var payload = frame.payload
-            let code = payload.readInteger(as: UInt16.self) ?? StandardCloseCode.normal.rawValue
+            // The client closes first (a navigation): a valid code is answered with 1000, a
+            // broken close frame with 1002 (never echoed: 1005, 1006, 0 or 5000 must not travel).
+            let answerCode = PresenceWire.closeAnswer(frame.payload)
             state = .closed
             let channel = context.channel
-            let answer = PresenceWire.closeFrame(code: code, reason: "", allocator: channel.allocator)
+            let answer = PresenceWire.closeFrame(code: answerCode, reason: "", allocator: channel.allocator)
             context.writeAndFlush(wrapOutboundOut(answer)).whenComplete { _ in channel.close(promise: nil) }
-        default:
-            closeWith(context: context, code: CloseCode.badMessage.rawValue, reason: "unexpected or malformed message")
+        case nil:
+            closeWith(context: context, code: protocolError, reason: "reserved opcode")
+        }
+    }
+
+    /// A whole message: text goes to the visitor (1007 when it is not UTF-8); binary is not part
+    /// of the presence protocol (4400).
+    private func deliver(context: ChannelHandlerContext) {
+        guard let (opcode, payload) = message else { return }
+        message = nil
+        guard opcode == PresenceWire.Opcode.text.rawValue else {
+            return closeWith(context: context, code: CloseCode.badMessage.rawValue, reason: "unexpected or malformed message")
+        }
+        guard let text = String(validating: payload.readableBytesView, as: UTF8.self) else {
+            return closeWith(context: context, code: StandardCloseCode.invalidData.rawValue, reason: "text message is not UTF-8")
+        }
+        let sink = self.sink
+        enqueue { visitor in
+            if let refusal = await visitor.received(text) {
+                try? await sink?.close(code: refusal.code, reason: refusal.reason)
+            }
         }
     }
 

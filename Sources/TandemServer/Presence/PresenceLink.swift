@@ -44,9 +44,9 @@ final class PresenceLink: Sendable {
                 switch next {
                 case .text(let text): try await outbound.text(text)
                 case .binary(let buffer): try await outbound.binary(buffer)
-                case .close(let code, let reason):
+                case .closing(let code, let reason):
                     state.withLock { $0.closed = true }
-                    try await outbound.close(code: code.rawValue, reason: SocketPump.closeReason(reason))
+                    try await outbound.close(code: code, reason: SocketPump.closeReason(reason))
                 case .goingAway:
                     state.withLock { $0.closed = true }
                     try await outbound.close(code: StandardCloseCode.goingAway.rawValue, reason: "server shutting down")

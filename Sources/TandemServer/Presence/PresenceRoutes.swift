@@ -47,7 +47,9 @@ struct PresenceRoutes {
             try await respond(request) {
                 let granted = try await PresenceAccess.check(request, context, directory: directory)
                 let visitorId = try PresenceAccess.visitorId(request)
-                guard let body = try? await request.decode(as: SignalRequest.self, context: context) else {
+                guard let bytes = try? await request.body.collect(upTo: 64 << 10),
+                    let body = try? StrictJSON.decode(SignalRequest.self, from: Data(bytes.readableBytesView))
+                else {
                     throw PresenceAccess.Failure.badRequest("expected JSON {mtype: 'signal'|'invoke', data}")
                 }
                 let message: PresenceToVisitor

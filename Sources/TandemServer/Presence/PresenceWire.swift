@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOCore
+import TandemProtocol
 
 /// The little of RFC 6455 a presence visitor socket needs, for `PresenceChannelHandler`: the
 /// opening handshake, client frames (always masked) and server frames (never masked). No
@@ -73,6 +74,27 @@ enum PresenceWire {
         var body = payload
         out.writeBuffer(&body)
         return out
+    }
+
+    /// The code to answer a client's close frame with: 1000 for no payload or a code a peer may
+    /// send, 1002 for a 1-byte payload, a code no peer may send (0-999, 1004-1006, 1015,
+    /// 1016-2999, 5000 and above) or a reason that is not UTF-8.
+    static func closeAnswer(_ payload: ByteBuffer) -> UInt16 {
+        let normal = StandardCloseCode.normal.rawValue, broken = StandardCloseCode.protocolError.rawValue
+        guard payload.readableBytes > 0 else { return normal }
+        var payload = payload
+        guard let code = payload.readInteger(as: UInt16.self), isSendable(code),
+            String(validating: payload.readableBytesView, as: UTF8.self) != nil
+        else { return broken }
+        return normal
+    }
+
+    /// Close codes an endpoint may put in a close frame (RFC 6455 §7.4, IANA registry).
+    static func isSendable(_ code: UInt16) -> Bool {
+        switch code {
+        case 1000...1003, 1007...1014, 3000...4999: true
+        default: false
+        }
     }
 
     /// A close frame: the code, then the reason (at most 123 bytes, as control frames allow).

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import TandemDomain
+import TandemProtocol
 import TandemStorage
 
 /// The REST admin API under `/api/v1/` (groups, settings, API keys, agents, memberships,
@@ -157,7 +158,10 @@ struct AdminRoutes {
             throw HTTPError(.badRequest, message: "expected a JSON body")
         }
         do {
+            try StrictJSON.validate(Data(body.readableBytesView))
             return try decoder.decode(T.self, from: body)
+        } catch let error as StrictJSON.Malformed {
+            throw HTTPError(.badRequest, message: "invalid JSON body: \(error)")
         } catch let error as DecodingError {
             throw HTTPError(.badRequest, message: "invalid JSON body: \(describe(error))")
         } catch {

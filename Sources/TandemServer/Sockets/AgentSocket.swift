@@ -90,27 +90,31 @@ struct AgentSocket: Sendable {
 
         let outbox = Outbox(limit: config.outboxLimit)
         let joined = JoinedBox()
-        await withTaskGroup(of: Void.self) { group in
+        let failure: (any Error)? = await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await SocketPump.run(outbox, to: outbound) {
                     if let j = joined.current { await j.session.agentDrained(num: j.num, connection: j.connection) }
                 }
             }
-            await withTaskGroup(of: Void.self) { joining in
+            let failure: (any Error)? = await withTaskGroup(of: Void.self) { joining in
                 joining.addTask {
                     switch viewer {
                     case .agent(let identity): await join(key: key, identity: identity, outbox: outbox, joined: joined)
                     case .guest(let guest): await join(guest: guest, outbox: outbox, joined: joined)
                     }
                 }
-                await readLoop(inbound, viewer: viewer, joined: joined, outbox: outbox, logger: context.logger)
+                let failure = await readLoop(inbound, viewer: viewer, joined: joined, outbox: outbox, logger: context.logger)
                 // The socket closed: stop waiting for a session. Only this task is cancelled;
                 // the writer drains what is queued (a close included).
                 joining.cancelAll()
+                return failure
             }
             outbox.finish()
+            return failure
         }
         if let j = joined.current { await j.session.agentDisconnected(num: j.num, connection: j.connection) }
+        // Thrown on, a WebSocket protocol error closes with its own code (1002, 1007, 1009).
+        if let failure { throw failure }
     }
 
     /// Finds (or, with wait=1, waits for) the session and joins it.
@@ -143,19 +147,27 @@ struct AgentSocket: Sendable {
         }
     }
 
-    private func readLoop(_ inbound: WebSocketInboundStream, viewer: Viewer, joined: JoinedBox, outbox: Outbox, logger: Logger) async {
+    /// Reads until the socket ends; returns the error that ended it, if any.
+    private func readLoop(_ inbound: WebSocketInboundStream, viewer: Viewer, joined: JoinedBox, outbox: Outbox, logger: Logger) async
+        -> (any Error)?
+    {
+        let limit = WireLimits.agentMessageBytes + (4 << 10)
         do {
-            for try await message in inbound.messages(maxSize: WireLimits.agentMessageBytes + (4 << 10)) {
+            for try await message in inbound.messages(maxSize: limit) {
+                if SocketPump.isTooLarge(message, limit: limit) {
+                    outbox.sendControl(.close(.messageTooBig, "message too large"))
+                    return nil
+                }
                 guard case .text(let text) = message, let parsed = try? WireEncoding.decode(AgentMessage.self, from: text) else {
                     outbox.sendControl(.close(.badMessage, "unexpected or malformed message"))
-                    return
+                    return nil
                 }
                 guard let j = joined.current else {
                     // Still waiting for the session: leaving ends the wait; nothing else applies yet.
                     if parsed == .leave || parsed == .end {
                         outbox.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: .agentLeft, msg: "You left before the session started."))))
                         outbox.sendControl(.close(.sessionEnded, "left while waiting"))
-                        return
+                        return nil
                     }
                     continue
                 }
@@ -188,7 +200,12 @@ struct AgentSocket: Sendable {
                     await j.session.agentActs(num: j.num, connection: j.connection, .navigate(request))
                 case .gesture(let gesture): await j.session.agentGestures(num: j.num, connection: j.connection, gesture)
                 case .pointer(let pointer): await j.session.agentPoints(num: j.num, connection: j.connection, pointer)
-                case .message(let message): await j.session.agentSends(num: j.num, connection: j.connection, message)
+                case .message(let message):
+                    guard WireEncoding.byteCount(message.data) <= WireLimits.agentMessageBytes else {
+                        outbox.sendControl(.close(.badMessage, "message data larger than 64 KiB"))
+                        return nil
+                    }
+                    await j.session.agentSends(num: j.num, connection: j.connection, message)
                 case .guestinvite(let request):
                     guard guestLinkBase() != nil else {
                         outbox.sendControl(WireEncoding.text(ServerToAgent.accessdenied(LiveSession.noGuestLinks)))
@@ -197,8 +214,10 @@ struct AgentSocket: Sendable {
                     await j.session.agentInvitesGuest(num: j.num, connection: j.connection, request)
                 }
             }
+            return nil
         } catch {
             logger.debug("agent socket read ended", metadata: ["error": "\(error)"])
+            return error
         }
     }
 

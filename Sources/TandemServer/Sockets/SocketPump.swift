@@ -11,8 +11,8 @@ enum SocketPump {
                 switch frame {
                 case .text(let text): try await outbound.write(.text(text))
                 case .binary(let buffer): try await outbound.write(.binary(buffer))
-                case .close(let code, let reason):
-                    try await outbound.close(.unknown(code.rawValue), reason: closeReason(reason))
+                case .closing(let code, let reason):
+                    try await outbound.close(.unknown(code), reason: closeReason(reason))
                     return
                 case .goingAway:
                     try await outbound.close(.goingAway, reason: "server shutting down")
@@ -29,6 +29,19 @@ enum SocketPump {
     static func reject(_ outbound: WebSocketOutboundWriter, _ code: CloseCode, _ reason: String, message: OutFrame? = nil) async {
         if case .text(let text) = message { try? await outbound.write(.text(text)) }
         try? await outbound.close(.unknown(code.rawValue), reason: closeReason(reason))
+    }
+
+    static func reject(_ outbound: WebSocketOutboundWriter, _ code: StandardCloseCode, _ reason: String) async {
+        try? await outbound.close(.unknown(code.rawValue), reason: closeReason(reason))
+    }
+
+    /// Whether a whole message (after inflation and reassembly) is over `limit` bytes: such a
+    /// message is closed with 1009 whatever its frames looked like.
+    static func isTooLarge(_ message: WebSocketMessage, limit: Int) -> Bool {
+        switch message {
+        case .text(let text): text.utf8.count > limit
+        case .binary(let buffer): buffer.readableBytes > limit
+        }
     }
 
     /// A close frame's payload is at most 125 bytes, 2 of them the code: cut long reasons on a

@@ -25,8 +25,18 @@ struct VisitorSocket: Sendable {
             try await Task.sleep(for: Self.handshakeTimeout)
             await SocketPump.reject(outbound, .handshakeTimeout, "no start or continue message")
         }
-        let first = try await messages.next()
+        let first: WebSocketMessage?
+        do {
+            first = try await messages.next()
+        } catch {
+            // A protocol error (1002, 1007, 1009): the WebSocket layer closes with its code.
+            watchdog.cancel()
+            throw error
+        }
         watchdog.cancel()
+        if let first, SocketPump.isTooLarge(first, limit: config.maxMessageSize) {
+            return await SocketPump.reject(outbound, .messageTooBig, "message too large")
+        }
         let recording = capture?.connection()
         if let first { recording?.record(first) }
         guard case .text(let text) = first, let hello = try? WireEncoding.decode(VisitorMessage.self, from: text) else {
@@ -73,30 +83,39 @@ struct VisitorSocket: Sendable {
 
         let outbox = Outbox(limit: config.outboxLimit)
         let connection = await session.attachVisitor(outbox, token: token, resumed: resumed, masking: masking)
-        await withTaskGroup(of: Void.self) { group in
+        let failure: (any Error)? = await withTaskGroup(of: Void.self) { group in
             group.addTask { await SocketPump.run(outbox, to: outbound) }
+            var failure: (any Error)?
             if let connection {
-                await readLoop(
+                failure = await readLoop(
                     &messages, session: session, connection: connection, outbox: outbox, logger: logger, recording: recording,
                     linkBase: guestLinkBase())
                 await session.detachVisitor(connection)
             }
             outbox.finish()
+            return failure
         }
+        // Thrown on, a WebSocket protocol error closes with its own code (1002, 1007, 1009).
+        if let failure { throw failure }
     }
 
+    /// Reads until the socket ends; returns the error that ended it, if any.
     private func readLoop(
         _ messages: inout WebSocketInboundMessageStream.AsyncIterator, session: LiveSession, connection: UUID, outbox: Outbox,
         logger: Logger, recording: TrafficCapture.Connection?, linkBase: String?
-    ) async {
+    ) async -> (any Error)? {
         do {
             while let message = try await messages.next() {
                 recording?.record(message)
+                if SocketPump.isTooLarge(message, limit: config.maxMessageSize) {
+                    outbox.sendControl(.close(.messageTooBig, "message too large"))
+                    return nil
+                }
                 switch message {
                 case .binary(let buffer):
                     guard let kind = FrameKind.decodeHeader(buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)) else {
                         outbox.sendControl(.close(.badMessage, "unknown frame kind"))
-                        return
+                        return nil
                     }
                     await session.visitorFrame(kind, buffer, from: connection)
                 case .text(let text):
@@ -107,26 +126,29 @@ struct VisitorSocket: Sendable {
                     case .rc(let state): await session.visitorControl(state, from: connection)
                     case .rcresponse(let answer): await session.visitorAnswersControl(answer, from: connection)
                     case .message(let m):
-                        guard text.utf8.count <= SessionMessage.maxBytes + 1024 else { return tooLarge(outbox) }
+                        guard WireEncoding.byteCount(m.data) <= SessionMessage.maxBytes else { return tooLarge(outbox) }
                         await session.visitorSends(m, from: connection)
                     case .userstate(let state):
-                        guard text.utf8.count <= UserState.maxBytes + 1024 else { return tooLarge(outbox) }
+                        guard WireEncoding.byteCount(state.data) <= UserState.maxBytes else { return tooLarge(outbox) }
                         await session.visitorSetsState(state, from: connection)
                     case .guestresponse(let answer):
                         await session.visitorAnswersGuest(answer, from: connection, linkBase: linkBase)
                     case .start, .continue, .none:
                         outbox.sendControl(.close(.badMessage, "unexpected or malformed message"))
-                        return
+                        return nil
                     }
                 }
             }
+            return nil
         } catch {
             logger.debug("visitor socket read ended", metadata: ["error": "\(error)"])
+            return error
         }
     }
 
-    private func tooLarge(_ outbox: Outbox) {
-        outbox.sendControl(.close(.badMessage, "session message or user state larger than 64 KiB"))
+    private func tooLarge(_ outbox: Outbox) -> (any Error)? {
+        outbox.sendControl(.close(.badMessage, "session message or user state data larger than 64 KiB"))
+        return nil
     }
 
     /// The type and version of a first message that did not decode as `start` or `continue`.
