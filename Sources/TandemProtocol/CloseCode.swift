@@ -23,9 +23,12 @@ public enum CloseCode: UInt16, Sendable, CaseIterable {
     case invalidInput = 4422
     /// The client speaks a protocol version the server does not. Final.
     case unsupportedVersion = 4426
+    /// The socket left more than `Outbox` holds unread (a client that stopped reading): closed so
+    /// the server does not hold its backlog. Retried; the client gets a fresh page.
+    case backlog = 4429
 
     /// Whether a client must not reconnect after this close.
-    public var isFinal: Bool { self != .handshakeTimeout }
+    public var isFinal: Bool { self != .handshakeTimeout && self != .backlog }
 }
 
 /// The standard WebSocket close codes (RFC 6455 §7.4.1) the server sends or clients see.

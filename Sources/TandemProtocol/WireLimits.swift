@@ -8,6 +8,12 @@ public enum WireLimits {
     public static let sessionMessageBytes = 64 << 10
     /// `userstate` data from the visitor (a larger message closes the socket with 4400).
     public static let userStateBytes = 64 << 10
+    /// User state a session keeps: names, and bytes of all values together (a larger set closes
+    /// the socket with 4400; the visitor API refuses first).
+    public static let userStateNames = 64
+    public static let userStateTotalBytes = 1 << 20
+    /// Guest invitations of one session that are open (not used, not expired) at once.
+    public static let openGuestInvitations = 20
     /// Agent `message` data: documented; the agent socket reads at most this plus 4 KiB.
     public static let agentMessageBytes = 64 << 10
     /// Largest message on a presence visitor socket (1009).

@@ -62,16 +62,8 @@ extension ServerConfiguration {
 
 extension ServerConfiguration {
     /// An origin as a browser sends it: `http(s)://host[:port]`, nothing after. Returns the
-    /// normalised origin (lower-case, no trailing slash), or nil when it is not one.
+    /// normalised origin (as `Administration.origin` makes it), or nil when it is not one.
     public static func validOrigin(_ text: String) -> String? {
-        var value = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if value.hasSuffix("/") { value.removeLast() }
-        guard let components = URLComponents(string: value), let scheme = components.scheme, let host = components.host else { return nil }
-        let hostCharacters = host.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || ".-[]:".unicodeScalars.contains($0) }
-        let nothingElse =
-            components.path.isEmpty && components.query == nil && components.fragment == nil && components.user == nil
-            && components.password == nil
-        guard scheme == "http" || scheme == "https", !host.isEmpty, hostCharacters, nothingElse else { return nil }
-        return value
+        try? Administration.origin(text.trimmingCharacters(in: .whitespaces), field: "origin")
     }
 }

@@ -71,6 +71,9 @@ struct ContractTests {
         #expect(limits.keyMaxLength == WireLimits.keyMaxLength)
         #expect(limits.keyPattern == WireLimits.keyPattern)
         #expect(limits.randomKey == WireLimits.randomKey)
+        #expect(limits.userStateNames == WireLimits.userStateNames)
+        #expect(limits.userStateTotalBytes == WireLimits.userStateTotalBytes)
+        #expect(limits.openGuestInvitations == WireLimits.openGuestInvitations)
         #expect(
             limits.visitorFieldMaxLength == [
                 "name": WireLimits.visitorNameMaxLength, "email": WireLimits.visitorEmailMaxLength,

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import TandemDomain
 import TandemProtocol
 import Testing
 
@@ -181,4 +182,57 @@ struct HostileInputTests {
             }
         }
     }
+
+    // MARK: Origin settings
+
+    @Test(arguments: [
+        "http://*.localhost", "https://*.example.com", "*", "https://exa mple.com", "https://ex_ample.com", "https://example..com",
+        "https://-example.com", "https://example.com/path", "https://example.com?q", "https://user@example.com", "ftp://example.com",
+        "example.com", "https://", "https://bücher.example", "https://example.com:0", "https://example.com:99999", "https://example.com:",
+        "https://example.com:8a", "http://[zz]", "http://[::1", "null", "https://example.com#x", "https://a/b/",
+    ])
+    func originSettingsThatCannotMatchAreRefused(_ value: String) {
+        #expect(throws: DomainError.self) { try Administration.origin(value, field: "visitorOrigins") }
+    }
+
+    @Test func originSettingsAreStoredAsBrowsersSendThem() throws {
+        #expect(try Administration.origin("HTTPS://WWW.Example.COM/", field: "f") == "https://www.example.com")
+        #expect(try Administration.origin("http://localhost:8080", field: "f") == "http://localhost:8080")
+        #expect(try Administration.origin("http://127.0.0.1:3000", field: "f") == "http://127.0.0.1:3000")
+        #expect(try Administration.origin("http://[::1]:3000", field: "f") == "http://[::1]:3000")
+        #expect(try Administration.origin("https://xn--bcher-kva.example", field: "f") == "https://xn--bcher-kva.example")
+        #expect(try Administration.origin("https://example.com:443", field: "f") == "https://example.com")
+        #expect(try Administration.origin("http://example.com:80/", field: "f") == "http://example.com")
+        #expect(try Administration.origin("http://example.com:443", field: "f") == "http://example.com:443")
+        #expect(throws: DomainError.self) { try Administration.domainPattern("*.*.example.com") }
+        #expect(try Administration.domainPattern("*.Example.com") == "*.example.com")
+    }
+
+    @Test func wildcardOriginOverTheAdminAPIIsA400() async throws {
+        try await TestServer.run { server in
+            _ = try await server.store.createAgent(
+                username: "root", name: "Root", title: "", passwordHash: Fixture.passwordHash, isAdmin: true)
+            let token = try await server.token("root")
+            let response = try await server.request(
+                "/api/v1/groups/1/settings", method: .patch, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                body: #"{"invokeOrigins":["http://*.localhost"]}"#)
+            #expect(response.status == .unprocessableContent)
+            #expect(String(buffer: response.body).contains("wildcard"))
+        }
+    }
+
+    // MARK: Close frames from presence clients
+
+    @Test func presenceCloseAnswers() {
+        func answer(_ bytes: [UInt8]) -> UInt16 { PresenceWire.closeAnswer(ByteBuffer(bytes: bytes)) }
+        #expect(answer([]) == 1000)
+        #expect(answer([0x03]) == 1002)
+        #expect(answer([0x03, 0xE8]) == 1000)
+        #expect(answer([0x0F, 0xA0]) == 1000)  // 4000
+        for code: UInt16 in [0, 999, 1004, 1005, 1006, 1015, 2000, 2999, 5000, 65535] {
+            #expect(answer([UInt8(code >> 8), UInt8(code & 0xFF)]) == 1002, "\(code)")
+        }
+        #expect(answer([0x03, 0xE8, 0xC3, 0x28]) == 1002)
+    }
 }
+

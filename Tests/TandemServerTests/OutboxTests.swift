@@ -47,9 +47,10 @@ struct OutboxTests {
         #expect(!outbox.sendContent(Self.content(1)))
     }
 
-    @Test func controlAlwaysPasses() async {
-        let outbox = Outbox(limit: 10)
-        #expect(outbox.sendContent(Self.content(10)))
+    /// Control frames pass a full content queue (up to the backlog limit, 4 × the content limit).
+    @Test func controlPassesAFullContentQueue() async {
+        let outbox = Outbox(limit: 400, backlogLimit: 1600)
+        #expect(outbox.sendContent(Self.content(400)))
         #expect(!outbox.sendContent(Self.content(10)))
         outbox.sendControl(.text(#"{"t":"agents","count":0,"agentlist":[]}"#))
         outbox.sendControl(.binary(ByteBuffer(repeating: 1, count: 1000)))

@@ -18,6 +18,9 @@ public struct Contract: Decodable, Sendable {
         public var keyMaxLength: Int
         public var keyPattern: String
         public var randomKey: String
+        public var userStateNames: Int
+        public var userStateTotalBytes: Int
+        public var openGuestInvitations: Int
         public var visitorFieldMaxLength: [String: Int]
         public var visitorFieldLatin1: [String]
     }

@@ -1,5 +1,6 @@
 // @ts-check
 import { fieldProblem, keyProblem, RANDOM_KEY } from '../common/rules.js';
+import { CONTRACT } from '../common/contract.js';
 import { VisitorSession } from './session/session.js';
 import { listenForInvocations } from './invoke.js';
 import { createVisitorUI } from './ui/visitor-ui.js';
@@ -51,6 +52,16 @@ export function install(internal) {
     }
     if (size <= 64 * 1024) return true;
     fail('invalidparam', `${what}: larger than 64 KB`, { field: what });
+    return false;
+  };
+  /** Whether the session's user state takes `data` under `name`: names, and bytes of names and values together, as the server counts them. @param {string} name @param {any} data */
+  const roomFor = (name, data) => {
+    const { userStateNames, userStateTotalBytes } = CONTRACT.limits;
+    const state = { ...session.userState, [name]: data ?? null };
+    const names = Object.keys(state);
+    const bytes = names.reduce((sum, n) => sum + new TextEncoder().encode(n + JSON.stringify(state[n])).length, 0);
+    if (names.length <= userStateNames && bytes <= userStateTotalBytes) return true;
+    fail('invalidparam', `data: the session's user state is full (${userStateNames} names, 1 MB)`, { field: 'data' });
     return false;
   };
   /** @type {any} */
@@ -138,7 +149,7 @@ export function install(internal) {
     },
     /** @param {string} name @param {any} data */
     setUserState(name, data) {
-      if (needSession('setUserState') && fits('data', data)) session.setUserState(String(name), data ?? null);
+      if (needSession('setUserState') && fits('data', data) && roomFor(String(name), data)) session.setUserState(String(name), data ?? null);
     },
     /** @param {string} name */
     getUserState: (name) => (session.active && name in session.userState ? session.userState[name] : null),

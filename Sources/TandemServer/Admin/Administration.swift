@@ -73,21 +73,66 @@ public struct Administration: Sendable {
     }
 
     /// `scheme://host[:port]` exactly, lower-cased: what a browser sends as `Origin`.
+    /// An origin as browsers send it in `Origin` (what it is compared with, exactly): http or
+    /// https, a host of DNS labels (punycode for international names), an IPv4 address or a
+    /// bracketed IPv6 one, an optional port. A wildcard or anything else would be stored and never
+    /// match, so it is refused.
     static func origin(_ value: String, field: String) throws -> String {
-        guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-            let host = url.host, !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil,
-            url.user == nil
-        else { throw DomainError.invalidField(field, "'\(value)' is not an origin like https://www.example.com") }
-        return "\(scheme)://\(host.lowercased())" + (url.port.map { ":\($0)" } ?? "")
+        let refusal = DomainError.invalidField(field, "'\(value)' is not an origin like https://www.example.com")
+        if value.contains("*") {
+            throw DomainError.invalidField(
+                field, "'\(value)': origins take no wildcard; list each origin (trusted cross-domains take *.example.com)")
+        }
+        // Read by hand: URLComponents turns punycode hosts into Unicode, which no Origin header has.
+        let text = value.lowercased()
+        guard let separator = text.range(of: "://") else { throw refusal }
+        let scheme = String(text[..<separator.lowerBound])
+        guard scheme == "http" || scheme == "https" else { throw refusal }
+        var authority = text[separator.upperBound...]
+        if authority.hasSuffix("/") { authority = authority.dropLast() }
+        guard !authority.isEmpty, !authority.contains(where: { "/?#@\\ ".contains($0) }) else { throw refusal }
+        var host = authority
+        var port: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { throw refusal }
+            host = authority[...close]
+            let after = authority[authority.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { throw refusal }
+                port = after.dropFirst()
+            }
+            guard host.count > 2, host.dropFirst().dropLast().allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { throw refusal }
+        } else {
+            if let colon = authority.lastIndex(of: ":") {
+                host = authority[..<colon]
+                port = authority[authority.index(after: colon)...]
+            }
+            guard isHostName(String(host)) else {
+                throw DomainError.invalidField(field, "'\(value)': '\(host)' is not a host name (use punycode for international names)")
+            }
+        }
+        var suffix = ""
+        if let port {
+            guard !port.isEmpty, port.allSatisfy(\.isASCII), port.allSatisfy(\.isNumber), let number = Int(port), (1...65535).contains(number)
+            else { throw refusal }
+            // Browsers leave the scheme's default port out of Origin.
+            if !(scheme == "http" && number == 80) && !(scheme == "https" && number == 443) { suffix = ":\(number)" }
+        }
+        return "\(scheme)://\(host)\(suffix)"
+    }
+
+    /// DNS labels of letters, digits and inner hyphens (an IPv4 address is such a name too).
+    static func isHostName(_ host: String) -> Bool {
+        let label = /[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/
+        return host.utf8.count <= 253
+            && host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { $0.wholeMatch(of: label) != nil }
     }
 
     /// A host name, optionally starting with `*.` for every subdomain.
     static func domainPattern(_ value: String) throws -> String {
         let v = value.lowercased()
         let host = v.hasPrefix("*.") ? String(v.dropFirst(2)) : v
-        let label = /[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/
-        guard !host.isEmpty, host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ $0.wholeMatch(of: label) != nil })
-        else { throw DomainError.invalidField("trustedCrossDomains", "'\(value)' is not a domain like shop.example.com or *.example.com") }
+        guard !host.isEmpty, isHostName(host) else { throw DomainError.invalidField("trustedCrossDomains", "'\(value)' is not a domain like shop.example.com or *.example.com") }
         return v
     }
 

@@ -38,6 +38,12 @@ struct GuestBook {
         return pending
     }
 
+    /// Invitations not used and not expired (expired ones are forgotten here).
+    mutating func openInvitations(now: Date) -> Int {
+        invitations = invitations.filter { $0.value.expires > now }
+        return invitations.count
+    }
+
     /// A new one-time code for a guest named `name`.
     mutating func invite(name: String?, now: Date, lifetime: TimeInterval) -> (code: String, invitation: Invitation) {
         invitations = invitations.filter { $0.value.expires > now }

@@ -70,9 +70,11 @@ extension LiveSession {
         broadcastToAgents(.message(message))
     }
 
-    func visitorSetsState(_ state: UserState, from id: UUID) async {
-        guard visitor?.id == id else { return }
-        userState[state.name] = state.data
+    /// Keeps and relays the visitor's user state; false when the session's user state is full
+    /// (`UserStateBook`): the visitor API refuses that first, so only a misbehaving client gets here.
+    func visitorSetsState(_ state: UserState, from id: UUID) async -> Bool {
+        guard visitor?.id == id else { return true }
+        guard userState.set(state.name, state.data) else { return false }
         broadcastToAgents(.userstate(state))
         do {
             let json = String(decoding: try JSONEncoder().encode(state.data), as: UTF8.self)
@@ -80,6 +82,7 @@ extension LiveSession {
         } catch {
             logger.error("could not store user state", metadata: ["callid": "\(callId)", "error": "\(error)"])
         }
+        return true
     }
 
     func participant(_ num: Int, _ connection: UUID) -> AgentParticipant? {

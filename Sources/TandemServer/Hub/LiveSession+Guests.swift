@@ -14,6 +14,10 @@ extension LiveSession {
             return deny(agent, AccessDenied(addguest: true, msg: "A guest name has at most \(GuestInviteRequest.maxNameLength) characters."))
         }
         guard let visitor else { return deny(agent, AccessDenied(addguest: true, msg: "The visitor is not connected.")) }
+        guard guests.openInvitations(now: Date()) < WireLimits.openGuestInvitations else {
+            let msg = "\(WireLimits.openGuestInvitations) guest invitations are open; one must be used or expire first."
+            return deny(agent, AccessDenied(addguest: true, msg: msg))
+        }
         if guests.request(from: num, name: request.name) {
             visitor.outbox.sendControl(WireEncoding.text(ServerToVisitor.guestrequest(.init(agent: agent.info, name: request.name))))
         }

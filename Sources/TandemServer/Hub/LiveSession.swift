@@ -49,7 +49,7 @@ actor LiveSession {
     /// Remote control as the visitor last reported it; it stays on across pages.
     var rc = RemoteControlState(enabled: false)
     /// `setUserState` values, persisted so they survive navigation and restarts.
-    var userState: [String: JSONValue]
+    var userState: UserStateBook
     /// Guest invitations waiting for consent or for their guest.
     var guests = GuestBook()
     private(set) var ended: SessionEnd?
@@ -58,7 +58,7 @@ actor LiveSession {
         record: SessionRecord, store: any TandemStore, config: HubConfiguration, logger: Logger,
         nextNum: Int = 1, userState: [String: JSONValue] = [:], onEnded: @escaping @Sendable (LiveSession) async -> Void
     ) {
-        self.userState = userState
+        self.userState = UserStateBook(userState)
         self.callId = record.callId
         self.groupId = record.groupId
         self.key = record.key
@@ -98,7 +98,7 @@ actor LiveSession {
                 ServerToVisitor.session(
                     .init(
                         key: key, callid: callId, groupid: groupId, token: token, random: record.randomKey,
-                        resumed: resumed, agents: agentList(), masking: masking, rc: rc, userstate: userState))))
+                        resumed: resumed, agents: agentList(), masking: masking, rc: rc, userstate: userState.values))))
         broadcastToAgents(.visitor(.init(connected: true)))
         // Pause is per page; a paused visitor that only reconnected says so again at once.
         if pause.paused { visitorPaused(.init(paused: false)) }
@@ -198,7 +198,7 @@ actor LiveSession {
         let joined = ServerToAgent.Joined(
             key: key, callid: callId, groupid: groupId,
             visitor: .init(name: record.visitorName, email: record.visitorEmail, phone: record.visitorPhone, visitorid: record.visitorId),
-            num: num, agents: agentList(), visitorConnected: visitor != nil, rc: rc, userstate: userState,
+            num: num, agents: agentList(), visitorConnected: visitor != nil, rc: rc, userstate: userState.values,
             role: info.role == .guest ? .guest : nil)
         outbox.sendControl(WireEncoding.text(ServerToAgent.joined(joined)))
         if visibility == .hidden { outbox.sendControl(WireEncoding.text(ServerToAgent.visibility(.init(state: .hidden)))) }

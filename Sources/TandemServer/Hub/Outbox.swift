@@ -27,21 +27,29 @@ enum OutFrame: Sendable {
 ///
 /// Page content counts against `limit` bytes; once a slow reader lets it fill, further content is
 /// dropped and the outbox reports `overflowed` until the writer drains it, when the hub sends a
-/// fresh full page instead of the backlog. Control messages (agent list, end) always pass, so a
-/// slow agent still learns the session ended.
+/// fresh full page instead of the backlog. Control messages (agent list, end, session messages)
+/// pass up to `backlogLimit` bytes in all; a reader that leaves that much unread has stopped
+/// reading: its socket is closed (4429) and it reconnects to a fresh page — the server never
+/// holds an unbounded backlog.
 final class Outbox: Sendable {
     let stream: AsyncStream<OutFrame>
     private let continuation: AsyncStream<OutFrame>.Continuation
     private let limit: Int
     private let state = Mutex(State())
 
+    private let backlogLimit: Int
+
     private struct State {
         var queuedBytes = 0
         var overflowed = false
+        /// The backlog limit was reached: the close is queued, nothing more is.
+        var choked = false
     }
 
-    init(limit: Int) {
+    /// - Parameter backlogLimit: all frames waiting; by default 4 × `limit` (at least 1 MiB).
+    init(limit: Int, backlogLimit: Int? = nil) {
         self.limit = limit
+        self.backlogLimit = backlogLimit ?? max(limit * 4, 1 << 20)
         (self.stream, self.continuation) = AsyncStream.makeStream(of: OutFrame.self)
     }
 
@@ -50,7 +58,7 @@ final class Outbox: Sendable {
     @discardableResult
     func sendContent(_ frame: OutFrame) -> Bool {
         let accepted = state.withLock { s -> Bool in
-            if s.overflowed { return false }
+            if s.overflowed || s.choked { return false }
             if s.queuedBytes + frame.byteCount > limit, s.queuedBytes > 0 {
                 s.overflowed = true
                 return false
@@ -62,10 +70,19 @@ final class Outbox: Sendable {
         return accepted
     }
 
-    /// Queues a control message regardless of the limit.
+    /// Queues a control message regardless of the content limit; past the backlog limit the
+    /// socket is closed instead (4429).
     func sendControl(_ frame: OutFrame) {
-        state.withLock { $0.queuedBytes += frame.byteCount }
-        continuation.yield(frame)
+        let queue = state.withLock { s -> OutFrame? in
+            if s.choked { return nil }
+            if s.queuedBytes + frame.byteCount > backlogLimit, s.queuedBytes > 0 {
+                s.choked = true
+                return .close(.backlog, "too much left unread: reconnect")
+            }
+            s.queuedBytes += frame.byteCount
+            return frame
+        }
+        if let queue { continuation.yield(queue) }
     }
 
     /// Called by the writer after a frame went out.

@@ -130,7 +130,11 @@ struct VisitorSocket: Sendable {
                         await session.visitorSends(m, from: connection)
                     case .userstate(let state):
                         guard WireEncoding.byteCount(state.data) <= UserState.maxBytes else { return tooLarge(outbox) }
-                        await session.visitorSetsState(state, from: connection)
+                        guard await session.visitorSetsState(state, from: connection) else {
+                            outbox.sendControl(
+                                .close(.badMessage, "user state full: at most \(WireLimits.userStateNames) names and 1 MiB a session"))
+                            return nil
+                        }
                     case .guestresponse(let answer):
                         await session.visitorAnswersGuest(answer, from: connection, linkBase: linkBase)
                     case .start, .continue, .none:
