@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { CONTRACT } from '../../web/common/contract.js';
+import { AGENT_MESSAGES } from '../../web/agent/agent-contract.js';
 import { CloseCode, FrameKind, isFinalClose, MAX_FRAME_BYTES, parseMessage, PROTOCOL_VERSION } from '../../web/common/protocol.js';
 import { FIELD_LIMITS, KEY_MAX_LENGTH, RANDOM_KEY } from '../../web/common/rules.js';
 
@@ -19,9 +20,14 @@ test('web/common/contract.js is generated from the current contract', () => {
   } catch {
     assert.fail('web/common/contract.js is stale: run scripts/contract');
   }
+  // Visitor pages carry the shapes of what they receive, agent pages theirs; nobody carries what it sends.
   for (const [direction, shapes] of Object.entries(contract.messages)) {
-    if (direction.startsWith('server-to-')) assert.deepEqual(CONTRACT.messages[direction], shapes, direction);
-    else assert.equal(CONTRACT.messages[direction], undefined, `${direction}: the browser does not carry what it sends`);
+    const agentSide = direction === 'server-to-agent' || direction === 'server-to-presence-agent';
+    if (!direction.startsWith('server-to-')) assert.equal(CONTRACT.messages[direction], undefined, `${direction}: the browser does not carry what it sends`);
+    else if (agentSide) {
+      assert.deepEqual(AGENT_MESSAGES[direction], shapes, direction);
+      assert.equal(CONTRACT.messages[direction], undefined, `${direction}: not sent to every visitor`);
+    } else assert.deepEqual(CONTRACT.messages[direction], shapes, direction);
   }
   assert.deepEqual(CONTRACT.limits, contract.limits);
 });

@@ -1,4 +1,5 @@
 // @ts-check
+import { AGENT_MESSAGES } from './agent-contract.js';
 import { Connection } from '../common/connection.js';
 import { CloseCode, decodeFrame, FrameKind, parseMessage, PROTOCOL_VERSION } from '../common/protocol.js';
 import { setUpAssist } from './assist.js';
@@ -73,7 +74,7 @@ function connect() {
 
 /** @param {string} text */
 function onControl(text) {
-  const parsed = parseMessage('server-to-agent', text);
+  const parsed = parseMessage('server-to-agent', text, AGENT_MESSAGES);
   if (!parsed.ok) return;
   const msg = parsed.message;
   switch (msg.t) {

@@ -96,8 +96,8 @@ export function decodeFrame(bytes) {
  */
 
 /**
- * The shapes of the messages browsers receive (what they send, the server checks; the tests
- * pass the whole contract's shapes to `parseMessage`).
+ * The shapes of the messages visitor pages receive (what they send, the server checks; agent
+ * pages pass `AGENT_MESSAGES` from web/agent/agent-contract.js, the tests the whole contract's).
  * @type {Partial<Record<Direction, Record<string, Record<string, FieldType>>>>}
  */
 const SHAPES = CONTRACT.messages;
@@ -108,8 +108,8 @@ const ENUMS = CONTRACT.enums;
  * Parses and checks a control message.
  * @param {Direction} direction
  * @param {string} text
- * @param {Partial<Record<Direction, Record<string, Record<string, FieldType>>>>} [shapes] the
- *   contract's shapes (tests); the browser's own are those of the messages it receives
+ * @param {Partial<Record<Direction, Record<string, Record<string, FieldType>>>>} [shapes] where
+ *   the direction's shapes are (by default those visitor pages receive)
  * @returns {{ok: true, message: any} | {ok: false, error: string}}
  */
 export function parseMessage(direction, text, shapes = SHAPES) {

@@ -13,7 +13,7 @@ final class EdgeGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private enum State {
         /// Reading the first request head (kept, up to `maxHeaderBytes`, to see what it asks).
-        case awaitingHead(ByteBuffer)
+        case awaitingHead(ByteBuffer, HeadScanner)
         /// A plain HTTP connection: nothing more to watch at this level.
         case http
         /// A WebSocket request: every later byte is a client frame.
@@ -21,11 +21,9 @@ final class EdgeGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case refused
     }
 
-    private static let headEnd: [UInt8] = Array("\r\n\r\n".utf8)
-
     private let limits: EdgeLimits
     private let counter: ConnectionCounter
-    private var state = State.awaitingHead(ByteBuffer())
+    private var state = State.awaitingHead(ByteBuffer(), HeadScanner())
     private var address: String?
     private var started = false
     private var deadline: Scheduled<Void>?
@@ -87,31 +85,36 @@ final class EdgeGuard: ChannelDuplexHandler, RemovableChannelHandler {
             return
         case .http:
             context.fireChannelRead(data)
-        case .awaitingHead(var head):
+        case .awaitingHead(var head, var scanner):
             let incoming = unwrapInboundIn(data)
-            let before = head.readableBytes
-            // Only a little of the head is kept: the decoder after us refuses (431) a longer one.
-            let keep = min(incoming.readableBytes, max(0, limits.maxHeaderBytes + 4 - before))
+            // Only a little of the head is kept (to see what it asks): the decoder after us
+            // refuses (431) a longer one.
+            let keep = min(incoming.readableBytes, max(0, limits.maxHeaderBytes - head.readableBytes))
             if let slice = incoming.getSlice(at: incoming.readerIndex, length: keep) { head.writeImmutableBuffer(slice) }
-            guard let end = head.readableBytesView.firstRange(of: Self.headEnd) else {
-                state = .awaitingHead(head)
+            switch scanner.scan(incoming.readableBytesView) {
+            case .bareLineFeed:
+                // The decoder would call this a bad version (505); it is a malformed head.
+                refuse(context: context, EdgeResponse.bytes(400, "Bad Request", message: "request head lines must end with CRLF"))
+            case .more:
+                state = .awaitingHead(head, scanner)
                 context.fireChannelRead(data)
-                return
-            }
-            deadline?.cancel()
-            deadline = nil
-            guard Self.asksForWebSocket(head.readableBytesView[..<end.lowerBound]) else {
-                state = .http
+            case .end(let headBytesHere):
+                deadline?.cancel()
+                deadline = nil
+                guard Self.asksForWebSocket(head.readableBytesView) else {
+                    state = .http
+                    return context.fireChannelRead(data)
+                }
+                // Bytes after the head in this read are already frames.
+                var frames = FrameScanner()
+                if let rest = incoming.getSlice(at: incoming.readerIndex + headBytesHere, length: incoming.readableBytes - headBytesHere),
+                    !frames.scan(rest.readableBytesView)
+                {
+                    return refuseFrame(context: context, passing: incoming, upTo: headBytesHere)
+                }
+                state = .webSocket(frames)
                 context.fireChannelRead(data)
-                return
             }
-            // Bytes after the head in this read are already frames.
-            let headBytesHere = end.upperBound - head.readableBytesView.startIndex - before
-            var scanner = FrameScanner()
-            let rest = incoming.getSlice(at: incoming.readerIndex + headBytesHere, length: incoming.readableBytes - headBytesHere)
-            if let rest, !scanner.scan(rest.readableBytesView) { return refuseFrame(context: context, passing: incoming, upTo: headBytesHere) }
-            state = .webSocket(scanner)
-            context.fireChannelRead(data)
         case .webSocket(var scanner):
             let incoming = unwrapInboundIn(data)
             guard scanner.scan(incoming.readableBytesView) else { return refuseFrame(context: context, passing: nil, upTo: 0) }
@@ -135,13 +138,45 @@ final class EdgeGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Whether a request head carries `Upgrade: websocket`.
-    static func asksForWebSocket(_ head: ByteBufferView.SubSequence) -> Bool {
+    static func asksForWebSocket(_ head: ByteBufferView) -> Bool {
         let text = String(decoding: head, as: UTF8.self).lowercased()
         for line in text.split(separator: "\r\n").dropFirst() {
+            if line.isEmpty { break }
             guard let colon = line.firstIndex(of: ":") else { continue }
             if line[..<colon].trimmingCharacters(in: .whitespaces) == "upgrade", line[colon...].contains("websocket") { return true }
         }
         return false
+    }
+}
+
+/// Finds the end of a request head (the blank line) through reads of any size, looking at each
+/// byte once (a dribbled head costs no rescans), and a line ended by LF alone.
+struct HeadScanner {
+    enum Result {
+        case more
+        /// The head ends this many bytes into the read.
+        case end(Int)
+        case bareLineFeed
+    }
+
+    /// Bytes of CR LF CR LF matched so far.
+    private var matched = 0
+    private var last: UInt8?
+
+    mutating func scan(_ bytes: ByteBufferView) -> Result {
+        var offset = 0
+        for byte in bytes {
+            offset += 1
+            if byte == 0x0A, last != 0x0D { return .bareLineFeed }
+            last = byte
+            switch (matched, byte) {
+            case (0, 0x0D), (2, 0x0D): matched += 1
+            case (1, 0x0A): matched = 2
+            case (3, 0x0A): return .end(offset)
+            default: matched = byte == 0x0D ? 1 : 0
+            }
+        }
+        return .more
     }
 }
 

@@ -1,0 +1,7 @@
+// @ts-check
+// Generated from protocol/contract.json by scripts/contract: do not edit by hand.
+/** The shapes of the messages agent pages receive. @type {any} */
+export const AGENT_MESSAGES = {
+ "server-to-agent": {"joined":{"key":"string","callid":"number","groupid":"number","visitor":{"name":"string?","email":"string?","phone":"string?","visitorid":"string?"},"num":"number","agents":{"count":"number","agentlist":[{"username":"string?","partnerid":"number?","partneruserid":"string?","name":"string?","title":"string?","role":"role","guestid":"number?","num":"number","agentrole":"string?"}]},"visitorConnected":"boolean","rc":{"enabled":"boolean","suspended":"boolean","?":true},"userstate":"object?","role":"role?"},"waiting":{"key":"string"},"agents":{"count":"number","agentlist":[{"username":"string?","partnerid":"number?","partneruserid":"string?","name":"string?","title":"string?","role":"role","guestid":"number?","num":"number","agentrole":"string?"}]},"visitor":{"connected":"boolean"},"visibility":{"state":"visibility"},"paused":{"paused":"boolean","message":"string?"},"ended":{"reason":"agentEndReason","msg":"string?"},"accessdenied":{"rcrequested":"boolean?","addguest":"boolean?","msg":"string"},"rcrequest":{"response":"string"},"rc":{"enabled":"boolean","suspended":"boolean"},"message":{"name":"string","data":"any","num":"number?"},"userstate":{"name":"string","data":"any"},"guestinvite":{"response":"string","url":"string?","expires":"number?"}},
+ "server-to-presence-agent": {"event":{"name":"string","data":"any"}}
+};
