@@ -104,6 +104,6 @@ public struct ButtonStyle: Codable, Sendable, Equatable {
         guard Self.positions.contains(position) else {
             throw .invalidField("buttonStyle.position", "must be one of \(Self.positions.joined(separator: ", "))")
         }
-        guard (1...40).contains(label.count) else { throw .invalidField("buttonStyle.label", "must be 1 to 40 characters") }
+        guard (1...40).contains(label.unicodeScalars.count) else { throw .invalidField("buttonStyle.label", "must be 1 to 40 characters") }
     }
 }

@@ -64,7 +64,9 @@ public enum Password {
 
     /// The minimum a chosen password must meet.
     public static func validate(_ password: String) throws(DomainError) {
-        guard password.count >= 8 else { throw .invalidField("password", "must be at least 8 characters") }
-        guard password.utf8.count <= 1024 else { throw .invalidField("password", "must be at most 1024 bytes") }
+        // Code points, as the OpenAPI document counts (8 to 1024).
+        guard (8...1024).contains(password.unicodeScalars.count) else {
+            throw .invalidField("password", "must be 8 to 1024 characters")
+        }
     }
 }

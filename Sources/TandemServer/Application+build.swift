@@ -34,6 +34,7 @@ public func buildApplication(
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: NoReferrerMiddleware())
     router.add(middleware: ControlCharacterMiddleware())
+    router.add(middleware: MethodNotAllowedMiddleware(document: "\(configuration.webRoot)/api/openapi.json"))
     router.add(middleware: AgentAuthMiddleware(tokens: tokens, store: store, cached: identities))
     let scripts = ScriptFiles(root: configuration.webRoot)
     for middleware in StaticRoutes.middlewares(configuration: configuration, scripts: scripts) { router.add(middleware: middleware) }

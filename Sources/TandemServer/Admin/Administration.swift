@@ -61,7 +61,7 @@ public struct Administration: Sendable {
         if let v = patch.trustedCrossDomains { settings.trustedCrossDomains = try v.map(Self.domainPattern) }
         if let v = patch.masking {
             for selector in v.selectors + v.visibleSelectors + v.maskedPages + v.unmaskedPages
-            where selector.isEmpty || selector.count > 1000 {
+            where !(1...1000).contains(selector.unicodeScalars.count) {
                 throw DomainError.invalidField("masking", "selectors and page patterns must be 1 to 1000 characters")
             }
             settings.masking = v
@@ -83,6 +83,11 @@ public struct Administration: Sendable {
             throw DomainError.invalidField(
                 field, "'\(value)': origins take no wildcard; list each origin (trusted cross-domains take *.example.com)")
         }
+        // ASCII first: lower-casing would turn some non-ASCII letters into ASCII ones (the Kelvin
+        // sign U+212A becomes "k"), and no Origin header holds anything but ASCII.
+        guard value.unicodeScalars.allSatisfy(\.isASCII) else {
+            throw DomainError.invalidField(field, "'\(value)' is not ASCII (use punycode for international names)")
+        }
         // Read by hand: URLComponents turns punycode hosts into Unicode, which no Origin header has.
         let text = value.lowercased()
         guard let separator = text.range(of: "://") else { throw refusal }
@@ -101,7 +106,7 @@ public struct Administration: Sendable {
                 guard after.hasPrefix(":") else { throw refusal }
                 port = after.dropFirst()
             }
-            guard host.count > 2, host.dropFirst().dropLast().allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { throw refusal }
+            guard isIPv6(String(host.dropFirst().dropLast())) else { throw refusal }
         } else {
             if let colon = authority.lastIndex(of: ":") {
                 host = authority[..<colon]
@@ -128,16 +133,30 @@ public struct Administration: Sendable {
             && host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { $0.wholeMatch(of: label) != nil }
     }
 
+    /// An IPv6 address as the OpenAPI document allows it in an origin: hexadecimal groups and
+    /// `::` only (no zone, no embedded IPv4), and a real address (`inet_pton` agrees).
+    static func isIPv6(_ text: String) -> Bool {
+        guard !text.isEmpty, text.unicodeScalars.allSatisfy({ $0.isASCII && ($0 == ":" || $0.properties.isASCIIHexDigit) }) else {
+            return false
+        }
+        var address = in6_addr()
+        return inet_pton(AF_INET6, text, &address) == 1
+    }
+
     /// A host name, optionally starting with `*.` for every subdomain.
     static func domainPattern(_ value: String) throws -> String {
+        guard value.unicodeScalars.allSatisfy(\.isASCII) else {
+            throw DomainError.invalidField("trustedCrossDomains", "'\(value)' is not ASCII (use punycode for international names)")
+        }
         let v = value.lowercased()
         let host = v.hasPrefix("*.") ? String(v.dropFirst(2)) : v
         guard !host.isEmpty, isHostName(host) else { throw DomainError.invalidField("trustedCrossDomains", "'\(value)' is not a domain like shop.example.com or *.example.com") }
         return v
     }
 
+    /// 1 to 100 code points (as the OpenAPI document counts), not only white space or line breaks.
     static func validateGroupName(_ name: String) throws {
-        guard (1...100).contains(name.trimmingCharacters(in: .whitespaces).count) else {
+        guard (1...100).contains(name.unicodeScalars.count), !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw DomainError.invalidField("name", "must be 1 to 100 characters")
         }
     }
@@ -251,7 +270,7 @@ public struct Administration: Sendable {
     }
 
     static func validateText(_ value: String, field: String, max: Int, allowEmpty: Bool = false) throws {
-        guard value.count <= max, allowEmpty || !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard value.unicodeScalars.count <= max, allowEmpty || !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw DomainError.invalidField(field, allowEmpty ? "must be at most \(max) characters" : "must be 1 to \(max) characters")
         }
     }
@@ -297,12 +316,43 @@ public struct Administration: Sendable {
 
     // MARK: Session records
 
-    /// A report bound as an ISO 8601 date (`2026-11-01`) or date-time (`2026-11-01T00:00:00Z`);
-    /// nil when the text is neither.
+    /// A report bound: exactly a date `YYYY-MM-DD` (UTC midnight) or an RFC 3339 date-time
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, every field in range (no February 30, no hour
+    /// 24, no offset beyond 23:59); nil for anything else.
     public static func date(_ raw: String) -> Date? {
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        return ISO8601DateFormatter().date(from: raw) ?? day.date(from: raw)
+        let pattern =
+            /(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2})))?/
+        // ASCII digits only: \d would also take other scripts' digits.
+        guard raw.unicodeScalars.allSatisfy(\.isASCII), let m = raw.wholeMatch(of: pattern) else { return nil }
+        guard let year = Int(m.1), let month = Int(m.2), let day = Int(m.3), (1...12).contains(month) else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard (1...days).contains(day) else { return nil }
+        var seconds = Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
+        if let hourText = m.4 {
+            guard let hour = Int(hourText), let minute = m.5.flatMap({ Int($0) }), let second = m.6.flatMap({ Int($0) }),
+                (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second)
+            else { return nil }
+            seconds += Double(hour * 3600 + minute * 60 + second)
+            if let fraction = m.7 { seconds += Double("0.\(fraction.prefix(9))") ?? 0 }
+            if m.8 == nil {
+                guard let sign = m.9, let offsetHours = m.10.flatMap({ Int($0) }), let offsetMinutes = m.11.flatMap({ Int($0) }),
+                    (0...23).contains(offsetHours), (0...59).contains(offsetMinutes)
+                else { return nil }
+                seconds -= Double(sign == "-" ? -1 : 1) * Double(offsetHours * 3600 + offsetMinutes * 60)
+            }
+        }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's algorithm).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// The range a report covers; at most about ten years, `from` before `to`.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import TandemDomain
 import TandemProtocol
 import TandemStorage
@@ -101,17 +102,17 @@ struct AdminRoutes {
 
     // MARK: Inputs
 
-    struct NewGroup: Decodable {
+    struct NewGroup: Codable {
         var id: Int?
         var name: String
         var settings: GroupSettingsPatch?
     }
 
-    struct GroupPatch: Decodable {
+    struct GroupPatch: Codable {
         var name: String
     }
 
-    struct NewAPIKey: Decodable {
+    struct NewAPIKey: Codable {
         var rotate: Bool?
         var overlapHours: Int?
     }
@@ -141,7 +142,7 @@ struct AdminRoutes {
             status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TandemRequestContext) async throws -> T {
+    static func decode<T: Codable>(_ type: T.Type, _ request: Request, _ context: TandemRequestContext) async throws -> T {
         guard let value = try await decode(type, request, context, emptyAllowed: false) else {
             throw HTTPError(.badRequest, message: "expected a JSON body")
         }
@@ -149,17 +150,40 @@ struct AdminRoutes {
     }
 
     /// Reads a JSON body; a malformed one is a 400 naming what is wrong, never a crash or a default.
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TandemRequestContext, emptyAllowed: Bool) async throws
+    /// Read as strictly as the OpenAPI document states: a body over 256 KiB is a 413, one not
+    /// declared as `application/json` a 415; a null anywhere, or a member the target type does not
+    /// declare (at any depth), is a 400.
+    static func decode<T: Codable>(_ type: T.Type, _ request: Request, _ context: TandemRequestContext, emptyAllowed: Bool) async throws
         -> T?
     {
-        let body = try await request.body.collect(upTo: 256 * 1024)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxBody)
+        } catch is NIOTooManyBytesError {
+            throw HTTPError(.contentTooLarge, message: "the body is larger than 256 KiB")
+        }
         if body.readableBytes == 0 {
             if emptyAllowed { return nil }
             throw HTTPError(.badRequest, message: "expected a JSON body")
         }
+        guard isJSON(request.headers[.contentType]) else {
+            throw HTTPError(.unsupportedMediaType, message: "the body must be sent as Content-Type: application/json")
+        }
         do {
-            try StrictJSON.validate(Data(body.readableBytesView))
-            return try decoder.decode(T.self, from: body)
+            let data = Data(body.readableBytesView)
+            try StrictJSON.validate(data)
+            let input = try decoder.decode(JSONValue.self, from: data)
+            if let path = firstNull(in: input, at: []) {
+                throw HTTPError(.badRequest, message: "invalid JSON body: null at '\(describe(path))'")
+            }
+            let value = try decoder.decode(T.self, from: data)
+            let echo = try decoder.decode(JSONValue.self, from: try encoder.encode(value))
+            if let (member, path) = unknownMember(in: input, declared: echo, at: []) {
+                throw HTTPError(.badRequest, message: "invalid JSON body: unknown member '\(member)' at '\(describe(path))'")
+            }
+            return value
+        } catch let error as HTTPError {
+            throw error
         } catch let error as StrictJSON.Malformed {
             throw HTTPError(.badRequest, message: "invalid JSON body: \(error)")
         } catch let error as DecodingError {
@@ -167,6 +191,72 @@ struct AdminRoutes {
         } catch {
             throw HTTPError(.badRequest, message: "invalid JSON body")
         }
+    }
+
+    static let maxBody = 256 * 1024
+
+    /// `application/json`, with or without parameters (`; charset=utf-8`), in any letter case.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let media = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return media.trimmingCharacters(in: .init(charactersIn: " \t")).lowercased() == "application/json"
+    }
+
+    /// One step of a path into a JSON body: a member name or an array index.
+    enum Step {
+        case member(String)
+        case index(Int)
+    }
+
+    static func describe(_ path: [Step]) -> String {
+        guard !path.isEmpty else { return "body" }
+        var text = ""
+        for step in path {
+            switch step {
+            case .member(let name): text += text.isEmpty ? name : ".\(name)"
+            case .index(let i): text += "[\(i)]"
+            }
+        }
+        return text
+    }
+
+    /// Where the first null is (no admin request schema allows one; a decoder would take it
+    /// as "left out").
+    static func firstNull(in value: JSONValue, at path: [Step]) -> [Step]? {
+        switch value {
+        case .null: return path
+        case .object(let members):
+            for key in members.keys.sorted() {
+                if let found = firstNull(in: members[key]!, at: path + [.member(key)]) { return found }
+            }
+        case .array(let items):
+            for (i, item) in items.enumerated() {
+                if let found = firstNull(in: item, at: path + [.index(i)]) { return found }
+            }
+        default: break
+        }
+        return nil
+    }
+
+    /// A member of `input` that the decoded value, encoded again (`declared`), does not have:
+    /// the decoder skipped it, so the type does not declare it. Returns its name and the path of
+    /// the object holding it.
+    static func unknownMember(in input: JSONValue, declared: JSONValue?, at path: [Step]) -> (String, [Step])? {
+        switch input {
+        case .object(let members):
+            guard case .object(let known)? = declared else { return members.keys.sorted().first.map { ($0, path) } }
+            for key in members.keys.sorted() {
+                guard let echo = known[key] else { return (key, path) }
+                if let found = unknownMember(in: members[key]!, declared: echo, at: path + [.member(key)]) { return found }
+            }
+        case .array(let items):
+            guard case .array(let known)? = declared else { return nil }
+            for (i, item) in items.enumerated() {
+                if let found = unknownMember(in: item, declared: i < known.count ? known[i] : nil, at: path + [.index(i)]) { return found }
+            }
+        default: break
+        }
+        return nil
     }
 
     static func describe(_ error: DecodingError) -> String {
