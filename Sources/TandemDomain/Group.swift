@@ -36,13 +36,16 @@ public struct GroupSettings: Codable, Sendable, Equatable {
     public var buttonStyle: ButtonStyle
     /// Agents with remote control may send the visitor to another page of the site (and back).
     public var agentNavigation: Bool
+    /// How the mirror gets the pages' assets, by origin (the session asset channel).
+    public var assetRules: [AssetRule]
 
     public init(
         preventDuplicateKeys: Bool = false, visitorOrigins: [String] = [], masking: MaskingSettings = .init(),
         allowMixedRoles: Bool = false, apiKeys: [APIKey] = [], trustedCrossDomains: [String] = [],
         invokeOrigins: [String] = [], presenceAgentOrigins: [String] = [], buttonStyle: ButtonStyle = .init(),
-        agentNavigation: Bool = true
+        agentNavigation: Bool = true, assetRules: [AssetRule] = []
     ) {
+        self.assetRules = assetRules
         self.agentNavigation = agentNavigation
         self.apiKeys = apiKeys
         self.preventDuplicateKeys = preventDuplicateKeys
@@ -67,6 +70,7 @@ public struct GroupSettings: Codable, Sendable, Equatable {
         self.presenceAgentOrigins = try c.decodeIfPresent([String].self, forKey: .presenceAgentOrigins) ?? []
         self.buttonStyle = try c.decodeIfPresent(ButtonStyle.self, forKey: .buttonStyle) ?? .init()
         self.agentNavigation = try c.decodeIfPresent(Bool.self, forKey: .agentNavigation) ?? true
+        self.assetRules = try c.decodeIfPresent([AssetRule].self, forKey: .assetRules) ?? []
     }
 
     /// Whether a page served from `origin` may run sessions in this group.

@@ -43,4 +43,6 @@ public enum ServerErrorCode: String, Codable, Sendable, CaseIterable {
     case invalidkey
     /// A visitor field breaks the rules (`params.field`).
     case invalidparam
+    /// The session asset channel is full (`WireLimits.sessionAssetBytes`); the session goes on.
+    case assetlimit
 }

@@ -7,6 +7,9 @@ public enum FrameKind: UInt8, Sendable, CaseIterable {
     case page = 1
     case delta = 2
     case transient = 3
+    /// Bytes of an asset the agents cannot fetch themselves (the session asset channel): kept by
+    /// the server for the session, never relayed; `[4]` `{"k","t"}` `\n` bytes.
+    case asset = 4
 
     /// Reads the kind byte of a frame.
     /// - Returns: the kind, or `nil` for any other byte (0x80 set included: the protocol has no

@@ -49,11 +49,15 @@ public enum ServerToVisitor: Sendable, Equatable {
         public var rc: RemoteControlState?
         /// Everything `setUserState` stored, for `getUserState` after `statereceived`.
         public var userstate: [String: JSONValue]?
+        /// The group's asset rules (the session asset channel).
+        public var assets: [AssetRule]?
 
         public init(
             key: String, callid: Int64, groupid: Int, token: String, random: Bool, resumed: Bool, agents: AgentList,
-            masking: MaskingSettings? = nil, rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil
+            masking: MaskingSettings? = nil, rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil,
+            assets: [AssetRule]? = nil
         ) {
+            self.assets = assets
             self.masking = masking
             self.rc = rc
             self.userstate = userstate

@@ -12,6 +12,9 @@ public enum WireLimits {
     /// the socket with 4400; the visitor API refuses first).
     public static let userStateNames = 64
     public static let userStateTotalBytes = 1 << 20
+    /// The session asset channel: one asset, and all of a session's assets together.
+    public static let assetBytes = 8 << 20
+    public static let sessionAssetBytes = 64 << 20
     /// Guest invitations of one session that are open (not used, not expired) at once.
     public static let openGuestInvitations = 20
     /// Agent `message` data: documented; the agent socket reads at most this plus 4 KiB.

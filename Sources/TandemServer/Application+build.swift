@@ -52,6 +52,7 @@ public func buildApplication(
     AgentRoutes(store: store, tokens: tokens, configuration: configuration).add(to: router)
     AdminRoutes(admin: Administration(store: store), configuration: configuration).add(to: router)
     GuestRoutes(hub: hub, tokens: tokens, configuration: configuration).add(to: router)
+    AssetRoutes(hub: hub).add(to: router)
     VisitorRoutes(store: store, configuration: configuration).add(to: router)
     PresenceRoutes(presence: presence, directory: presenceDirectory).add(to: router)
 

@@ -333,12 +333,26 @@ struct GroupCommand: AsyncParsableCommand {
         @Option(help: "Button label.") var buttonLabel: String?
         @Option(help: "true or false: agents with remote control may send the visitor to other pages of the site.")
         var agentNavigation: Bool?
+        @Option(
+            help: """
+                How the mirror gets assets of some origins: PATTERN=direct|visitor|blocked, PATTERN being *, an origin, \
+                a host or *.host; first match wins (repeat; replaces the list; 'none' clears).
+                """)
+        var assetRule: [String] = []
 
         func run() async throws {
             _ = try await store.administer { admin in
                 let current = try await admin.group(id).settings
                 var patch = GroupSettingsPatch(preventDuplicateKeys: preventDuplicateKeys, allowMixedRoles: allowMixedRoles)
                 patch.agentNavigation = agentNavigation
+                if !assetRule.isEmpty {
+                    patch.assetRules = try assetRule == ["none"] ? [] : assetRule.map { rule in
+                        guard let eq = rule.lastIndex(of: "="), let mode = AssetRule.Mode(rawValue: String(rule[rule.index(after: eq)...])) else {
+                            throw ValidationError("--asset-rule '\(rule)': write PATTERN=direct, PATTERN=visitor or PATTERN=blocked")
+                        }
+                        return AssetRule(pattern: String(rule[..<eq]), mode: mode)
+                    }
+                }
                 func list(_ values: [String]) -> [String]? { values.isEmpty ? nil : (values == ["none"] ? [] : values) }
                 patch.visitorOrigins = list(visitorOrigin)
                 patch.trustedCrossDomains = list(trustedDomain)

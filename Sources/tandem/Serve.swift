@@ -39,10 +39,13 @@ struct Serve: AsyncParsableCommand {
             raise it there and let the proxy limit (env TANDEM_MAX_CONNECTIONS_PER_ADDRESS).
             """)
     var maxConnectionsPerAddress: Int = Environment.value("TANDEM_MAX_CONNECTIONS_PER_ADDRESS").flatMap(Int.init) ?? 1024
+    @Option(help: "MiB the session asset channel keeps for one session (env TANDEM_SESSION_ASSET_LIMIT; default 64).")
+    var sessionAssetLimit: Int = Environment.value("TANDEM_SESSION_ASSET_LIMIT").flatMap(Int.init) ?? 64
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env TANDEM_LOG_LEVEL).")
     var logLevel: String = Environment.value("TANDEM_LOG_LEVEL") ?? "info"
 
     func validate() throws {
+        guard (1...1024).contains(sessionAssetLimit) else { throw ValidationError("--session-asset-limit must be 1 to 1024 (MiB)") }
         guard requestTimeout >= 1 else { throw ValidationError("--request-timeout must be at least 1 second") }
         guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address must be 0 (no limit) or more") }
         for origin in frameAncestors where ServerConfiguration.validOrigin(origin) == nil {
@@ -67,6 +70,7 @@ struct Serve: AsyncParsableCommand {
         config.frameAncestors = frameAncestors.compactMap(ServerConfiguration.validOrigin)
         config.hub.visitorGrace = .seconds(visitorGrace)
         config.edge.requestTimeout = .seconds(requestTimeout)
+        config.hub.sessionAssetBytes = sessionAssetLimit << 20
         config.edge.connectionsPerAddress = maxConnectionsPerAddress
         config.captureDirectory = Environment.value("TANDEM_TEST_CAPTURE_DIR")
         let app = try await buildApplication(configuration: config, store: db, logger: logger, metrics: registry)

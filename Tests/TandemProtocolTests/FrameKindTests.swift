@@ -17,6 +17,7 @@ struct FrameKindTests {
             case "page": .page
             case "delta": .delta
             case "transient": .transient
+            case "asset": .asset
             default: nil
             }
             #expect(header == expected)
@@ -29,7 +30,7 @@ struct FrameKindTests {
     @Test func everyKindByteIsClassified() {
         for byte in UInt8.min...UInt8.max {
             let header = FrameKind.decodeHeader(byte)
-            if (1...3).contains(byte) {
+            if (1...4).contains(byte) {
                 #expect(header?.rawValue == byte)
             } else {
                 #expect(header == nil)

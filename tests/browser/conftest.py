@@ -58,6 +58,9 @@ class TandemServer:
         self.capture_dir = workdir / "capture"
         # Origins allowed to frame the viewer and console (the test site's CRM pages).
         self.frame_ancestors: list[str] = []
+        # The server's temporary files (session assets) live here, where a test can look.
+        self.tmp_dir = workdir / "tmp"
+        self.tmp_dir.mkdir(exist_ok=True)
         # More `serve` flags (limits and timeouts a test wants smaller).
         self.extra_args: list[str] = []
 
@@ -78,7 +81,7 @@ class TandemServer:
              "--demo-root", str(ROOT / "demo") if demo else "none", "--visitor-grace", str(visitor_grace), "--log-level", "debug",
              *[arg for origin in self.frame_ancestors for arg in ("--frame-ancestor", origin)], *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-            env={**os.environ, "TANDEM_TEST_CAPTURE_DIR": str(self.capture_dir)},
+            env={**os.environ, "TANDEM_TEST_CAPTURE_DIR": str(self.capture_dir), "TMPDIR": str(self.tmp_dir)},
         )
         deadline = time.time() + 30
         while time.time() < deadline:

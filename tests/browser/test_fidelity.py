@@ -28,7 +28,7 @@ import pytest
 from PIL import Image, ImageChops
 from playwright.sync_api import expect
 
-from conftest import SiteHandler, agent_page, start_session
+from conftest import SiteHandler, agent_page, events, mirror, start_session, wait_for_event
 
 CORPUS = Path(__file__).resolve().parent / "fidelity"
 OUT = Path(os.environ.get("TANDEM_FIDELITY_OUT", Path(tempfile.gettempdir()) / "tandem-fidelity"))
@@ -188,6 +188,15 @@ CASES = [
     Case("late-images", STRICT, note="slow images, src set later, lazy, CSS background"),
     Case("quirks", STRICT, note="no doctype: the mirror renders in quirks mode too"),
     Case("video", STRICT, steps=video_played, note="a video paused where the visitor sought, one played to its end"),
+    Case("hijacked-observer", STRICT, note="window.MutationObserver replaced before the script: observing the document throws"),
+    Case("patched-dom", STRICT, note="appendChild, document.createElement and Node getters patched (LWC-like hidden children)"),
+    Case("webgl", STRICT, note="WebGL canvases: preserveDrawingBuffer drawn at load, default contexts drawn once (webgl, webgl2), animated"),
+    Case("video-states", STRICT, extra={"settle_ms": 1500},
+         note="a video whose source failed (with and without controls), a muted video with controls"),
+    Case("sprites", STRICT, note="external SVG sprite <use href> on the page's origin (href, xlink:href, added later, in a frame)"),
+    Case("asset-images", STRICT, extra={"asset_rules": ["{origin}=visitor"]},
+         note="images and a CSS background behind the visitor's cookie, through the session asset channel"),
+    Case("blob-images", STRICT, note="blob: images in the page, added later and in a same-origin frame"),
 ]
 
 
@@ -233,7 +242,7 @@ def mirror_settled(agent, sync):
             }
             return docs.every((d) => d.fonts.status === 'loaded' &&
                 Array.from(d.images).every((img) => img.complete) &&
-                Array.from(d.querySelectorAll('video[src]')).every((v) => v.readyState >= 2 && !v.seeking && v.paused));
+                Array.from(d.querySelectorAll('video[src]')).every((v) => v.error || (v.readyState >= 2 && !v.seeking && v.paused)));
         }""",
         arg=sync,
         timeout=15_000,
@@ -278,6 +287,9 @@ def test_mirror_matches_the_visitor_page(case, tandem, corpus, browser):
     agent = agent_page(browser, tandem)
     visitor_net, agent_net = Network(visitor), Network(agent)
     try:
+        origin = corpus.rsplit("/fidelity", 1)[0]
+        rules = [rule.format(origin=origin) for rule in case.extra.get("asset_rules", [])]
+        tandem.cli("group", "set", "--id", "1", *[a for rule in (rules or ["none"]) for a in ("--asset-rule", rule)])
         visitor.goto(f"{corpus}/{case.name}.html")
         key = f"fid-{case.name}"[:20]
         start_session(visitor, repr(key))
@@ -296,6 +308,9 @@ def test_mirror_matches_the_visitor_page(case, tandem, corpus, browser):
         mirror_settled(agent, 2)
         agent_net.wait_idle()
         mirror_settled(agent, 2)
+        # A page may need the mirror to run a while longer (a media control bar's loading spinner
+        # goes away at the end of its animation's iteration).
+        agent.wait_for_timeout(case.extra.get("settle_ms", 0))
         agent.evaluate("document.getElementById('pointer').hidden = true")
         scale = agent.evaluate("Number(document.getElementById('screen').dataset.scale)")
         assert scale == 1, f"the viewer scaled the mirror ({scale}); the agent window must fit the visitor's viewport"
@@ -436,3 +451,48 @@ def test_a_sheet_adopted_by_many_roots_travels_once(tandem, corpus, visitor, age
     }""")
     copies = tandem.captured().count(b"rgb(30, 130, 90)")
     assert 1 <= copies <= 2, f"the shared sheet's text was sent {copies} times"
+
+
+def test_sprites_are_read_once_and_never_for_masked_content(tandem, corpus, visitor, agent):
+    """External SVG sprites: the visitor's script reads a sprite file once per page (the page and
+    its frame share it) and sends the symbols used; a `<use>` inside a masked element reads
+    nothing and its reference never leaves."""
+    tandem.start()
+    fetched = []
+    visitor.on("request", lambda r: r.resource_type == "fetch" and "icons.svg" in r.url and fetched.append(r.url))
+    visitor.goto(f"{corpus}/sprites.html")
+    start_session(visitor, "'sprites-masked'")
+    agent.goto(f"{tandem.base}/agentjoin?SessionKey=sprites-masked")
+    mirror = agent.frame_locator("#mirror")
+    expect(mirror.locator("head > svg > [id^='tandem-sprite-']")).to_have_count(3)  # cart, heart, plain
+    expect(mirror.frame_locator("#f").locator("head > svg > [id^='tandem-sprite-']")).to_have_count(2)
+    visitor.evaluate("window.fidelity.act()")
+    expect(mirror.locator("#later use")).to_have_attribute("href", re.compile(r"^#tandem-sprite-\d+-square$"))
+    expect(mirror.locator("head > svg > [id$='-square']")).to_have_count(1)
+    assert [u.rsplit("/", 1)[1] for u in fetched] == ["icons.svg"], fetched
+    assert b"masked=1" not in tandem.captured()
+
+
+def test_a_capture_that_fails_is_reported_and_tried_again(tandem, corpus, visitor, agent):
+    """A page whose patched native makes the capture throw: the visitor hears `error
+    {code:'capturefailed'}` once per failure, the agent sees a notice instead of a blank or stale
+    mirror, and a full page is tried again (after 1 s, then 5 s) until one goes."""
+    tandem.start()
+    # The first snapshot throws once; the retry a second later sends the page.
+    visitor.goto(f"{corpus}/capture-fails.html?fail=1")
+    start_session(visitor, "'capture-fails'")
+    [error] = wait_for_event(visitor, "error", predicate="e.data.code === 'capturefailed'")
+    assert "hasAttribute was broken by the page" in error["data"]["msg"], error
+    agent.goto(f"{tandem.base}/agentjoin?SessionKey=capture-fails")
+    expect(mirror(agent).locator("#status")).to_have_text("All good")
+    expect(agent.locator("#cover")).to_be_hidden()
+    # Now a delta throws, and so does the retry a second later: the agent is told at once.
+    visitor.evaluate("window.breakCapture(2); document.getElementById('status').innerHTML = '<b>Changed while broken</b>'")
+    expect(agent.locator("#cover")).to_have_text("The visitor's page could not be captured. Trying again…")
+    wait_for_event(visitor, "error", predicate="e.data.code === 'capturefailed' && window.__events.filter((x) => x.type === 'error').length === 2")
+    # The retry five seconds later sends the whole page, with the change; deltas follow again.
+    expect(mirror(agent).locator("#status")).to_have_text("Changed while broken", timeout=15_000)
+    expect(agent.locator("#cover")).to_be_hidden()
+    visitor.evaluate("document.getElementById('status').append(' and live again')")
+    expect(mirror(agent).locator("#status")).to_have_text("Changed while broken and live again")
+    assert [e["data"]["code"] for e in events(visitor, "error")] == ["capturefailed", "capturefailed"]

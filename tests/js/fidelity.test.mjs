@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Mirror } from '../../web/common/mirror.js';
 import { mirrorCss } from '../../web/agent/render/css.js';
-import { CanvasQueue } from '../../web/visitor/capture/canvas.js';
+import { CanvasQueue, observeCanvasDrawing } from '../../web/visitor/capture/canvas.js';
 
 test('focus pseudo-classes become the attributes the viewer sets', () => {
   const css = 'input:focus { outline: none } a:focus-visible, b:focus-within > i { color: red } .x:focused { }';
@@ -81,6 +81,32 @@ test('canvases that are gone or masked are dropped, not encoded', () => {
   queue.mark(masked);
   assert.deepEqual(queue.take(() => undefined), []);
   assert.equal(queue.dirty.size, 0);
+});
+
+test('a WebGL canvas that does not keep its buffer is read in the task that drew it, once per interval', async () => {
+  class WebGLRenderingContext {
+    constructor(canvas, preserve) { this.canvas = canvas; this.preserve = preserve; }
+    getContextAttributes() { return { preserveDrawingBuffer: this.preserve }; }
+    clear() { this.canvas.buffer = 'cleared'; }
+    drawArrays() { this.canvas.buffer = `frame ${++this.canvas.frames}`; }
+  }
+  const queue = new CanvasQueue({ interval: 200, later: () => {} });
+  const win = /** @type {any} */ ({ WebGLRenderingContext });
+  observeCanvasDrawing((canvas) => queue.mark(canvas), win);
+  // The drawing buffer is readable until the task ends (the frame is shown, then cleared).
+  const canvas = { width: 10, height: 10, isConnected: true, frames: 0, buffer: '', toDataURL() { return `data:${this.buffer}`; } };
+  const gl = new WebGLRenderingContext(canvas, false);
+  gl.clear();
+  gl.drawArrays();
+  assert.deepEqual(queue.take(() => 7), [], 'nothing read before the drawing code is done');
+  await null;
+  canvas.buffer = 'cleared';
+  assert.deepEqual(queue.take(() => 7), [[7, 'data:frame 1']]);
+  gl.clear();
+  gl.drawArrays();
+  await null;
+  assert.deepEqual(queue.take(() => 7), [], 'drawn again at once: not read');
+  observeCanvasDrawing(null, win);
 });
 
 test('a constructed sheet adopted by many roots is sent once per page, and again when it changes', async () => {

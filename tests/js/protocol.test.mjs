@@ -40,6 +40,11 @@ test('binary frame headers follow the shared vectors', () => {
   for (const v of load('wire/frames.json')) {
     const bytes = Uint8Array.from(Buffer.from(v.hex, 'hex'));
     const header = decodeFrameHeader(bytes);
+    // Asset frames go from the visitor to the server only: the agent's decoder refuses them.
+    if (v.kind === 'asset') {
+      assert.equal(header, null, v.name);
+      continue;
+    }
     assert.equal(header !== null, v.valid, v.name);
     if (v.valid) assert.equal(header.kind, KIND_NAMES[v.kind], v.name);
   }

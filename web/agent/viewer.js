@@ -1,4 +1,5 @@
 // @ts-check
+import { setAssetSession } from './render/assets.js';
 import { AGENT_MESSAGES } from './agent-contract.js';
 import { Connection } from '../common/connection.js';
 import { CloseCode, decodeFrame, FrameKind, parseMessage, PROTOCOL_VERSION } from '../common/protocol.js';
@@ -82,6 +83,7 @@ function onControl(text) {
       setStatus(`Waiting for session ${msg.key} to start…`, 'warn');
       break;
     case 'joined':
+      setAssetSession(msg.callid, msg.key);
       if (msg.role === 'guest') showGuestMode();
       Object.assign(userState, msg.userstate || {});
       if (msg.rc) setControl(msg.rc);

@@ -46,10 +46,11 @@ const decoder = new TextDecoder();
 /**
  * @param {number} kind one of FrameKind
  * @param {unknown} payload JSON-serialisable
+ * @param {(value: unknown) => string} [stringify] the browser's own (a page may replace JSON's)
  * @returns {Uint8Array}
  */
-export function encodeFrame(kind, payload) {
-  const body = encoder.encode(JSON.stringify(payload));
+export function encodeFrame(kind, payload, stringify = JSON.stringify) {
+  const body = encoder.encode(stringify(payload));
   const frame = new Uint8Array(body.length + 1);
   frame[0] = kind;
   frame.set(body, 1);

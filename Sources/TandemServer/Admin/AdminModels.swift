@@ -28,9 +28,11 @@ public struct GroupSettingsView: Codable, Sendable, Equatable {
     public var masking: MaskingSettings
     public var buttonStyle: ButtonStyle
     public var agentNavigation: Bool
+    public var assetRules: [AssetRule]
 
     init(_ s: GroupSettings) {
         agentNavigation = s.agentNavigation
+        assetRules = s.assetRules
         preventDuplicateKeys = s.preventDuplicateKeys
         allowMixedRoles = s.allowMixedRoles
         visitorOrigins = s.visitorOrigins
@@ -53,6 +55,7 @@ public struct GroupSettingsPatch: Codable, Sendable, Equatable {
     public var masking: MaskingSettings?
     public var buttonStyle: ButtonStyle?
     public var agentNavigation: Bool?
+    public var assetRules: [AssetRule]?
 
     public init(
         preventDuplicateKeys: Bool? = nil, allowMixedRoles: Bool? = nil, visitorOrigins: [String]? = nil,

@@ -53,6 +53,10 @@ public struct Administration: Sendable {
         if let v = patch.preventDuplicateKeys { settings.preventDuplicateKeys = v }
         if let v = patch.allowMixedRoles { settings.allowMixedRoles = v }
         if let v = patch.agentNavigation { settings.agentNavigation = v }
+        if let v = patch.assetRules {
+            guard v.count <= 100 else { throw DomainError.invalidField("assetRules", "at most 100 rules") }
+            settings.assetRules = try v.map { AssetRule(pattern: try Self.assetPattern($0.pattern), mode: $0.mode) }
+        }
         if let v = patch.visitorOrigins { settings.visitorOrigins = try v.map { try Self.origin($0, field: "visitorOrigins") } }
         if let v = patch.invokeOrigins { settings.invokeOrigins = try v.map { try Self.origin($0, field: "invokeOrigins") } }
         if let v = patch.presenceAgentOrigins {
@@ -124,6 +128,18 @@ public struct Administration: Sendable {
             if !(scheme == "http" && number == 80) && !(scheme == "https" && number == 443) { suffix = ":\(number)" }
         }
         return "\(scheme)://\(host)\(suffix)"
+    }
+
+    /// An asset rule's pattern: `*`, an origin, a host or `*.host` (stored as `origin` and
+    /// `domainPattern` store them).
+    static func assetPattern(_ value: String) throws -> String {
+        if value == "*" { return value }
+        if value.contains("://") { return try origin(value, field: "assetRules") }
+        do {
+            return try domainPattern(value)
+        } catch {
+            throw DomainError.invalidField("assetRules", "'\(value)' is not *, an origin, a host or *.host")
+        }
     }
 
     /// DNS labels of letters, digits and inner hyphens (an IPv4 address is such a name too).

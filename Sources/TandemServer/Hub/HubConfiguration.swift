@@ -1,3 +1,4 @@
+public import Foundation
 import TandemProtocol
 
 /// Limits and timings of live sessions.
@@ -18,6 +19,11 @@ public struct HubConfiguration: Sendable {
     public var pageCacheLimit = 4 << 20
     /// Largest message accepted from a client (a full snapshot of a very large page).
     public var maxMessageSize = WireLimits.frameBytes
+    /// Bytes the asset channel keeps for one session.
+    public var sessionAssetBytes = WireLimits.sessionAssetBytes
+    /// Where session assets are kept while their session runs: a folder of this process's own.
+    public var assetDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "tandem-assets-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
 
     public init() {}
 }

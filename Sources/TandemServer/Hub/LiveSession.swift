@@ -42,6 +42,8 @@ actor LiveSession {
     var agents: [Int: AgentParticipant] = [:]
     private var nextNum = 1
     private var cache: PageCache
+    /// What the visitor's browser sent through the asset channel, for this session's agents.
+    let assets: SessionAssets
     private var resyncRequested = false
     private var visibility: PageVisibility = .visible
     /// The visitor's pause (this page only); late agents see it too.
@@ -70,6 +72,7 @@ actor LiveSession {
         self.nextNum = nextNum
         self.onEnded = onEnded
         self.cache = PageCache(limit: config.pageCacheLimit)
+        self.assets = SessionAssets(root: config.assetDirectory, callId: record.callId, limit: config.sessionAssetBytes)
         // A session is born waiting for its visitor; it ends if the visitor never comes.
         self.visitorLostAt = .now
     }
@@ -79,7 +82,7 @@ actor LiveSession {
     /// Attaches the visitor's (new) socket and answers with the `session` message.
     /// - Returns: the connection id, or `nil` when the session already ended (the outbox got
     ///   `ended` and a close).
-    func attachVisitor(_ outbox: Outbox, token: String, resumed: Bool, masking: MaskingSettings?) -> UUID? {
+    func attachVisitor(_ outbox: Outbox, token: String, resumed: Bool, masking: MaskingSettings?, assets: [AssetRule] = []) -> UUID? {
         if let ended {
             outbox.sendControl(WireEncoding.text(ServerToVisitor.ended(.init(reason: ended.visitorReason, msg: ended.message))))
             outbox.sendControl(.close(.sessionEnded, ended.message))
@@ -98,7 +101,8 @@ actor LiveSession {
                 ServerToVisitor.session(
                     .init(
                         key: key, callid: callId, groupid: groupId, token: token, random: record.randomKey,
-                        resumed: resumed, agents: agentList(), masking: masking, rc: rc, userstate: userState.values))))
+                        resumed: resumed, agents: agentList(), masking: masking, rc: rc, userstate: userState.values,
+                        assets: assets.isEmpty ? nil : assets))))
         broadcastToAgents(.visitor(.init(connected: true)))
         // Pause is per page; a paused visitor that only reconnected says so again at once.
         if pause.paused { visitorPaused(.init(paused: false)) }
@@ -129,6 +133,21 @@ actor LiveSession {
                     agents[num]!.outbox?.sendContent(.binary(frame))
                 }
             }
+        case .asset:
+            // Kept for the agents' mirrors (`AssetRoutes`), never relayed.
+            Task { [assets, logger, callId] in
+                let outcome = await assets.store(frame)
+                logger.debug("asset", metadata: ["callid": "\(callId)", "outcome": "\(outcome)", "bytes": "\(frame.readableBytes)"])
+                switch outcome {
+                case .stored, .known: break
+                case .full:
+                    let limit = assets.limit >> 20
+                    let error = ErrorBody(code: ServerErrorCode.assetlimit.rawValue, msg: "this session's assets reached \(limit) MiB: no more are sent")
+                    self.tellVisitor(WireEncoding.text(ServerToVisitor.error(error)), id)
+                case .refused(let why):
+                    logger.debug("asset refused", metadata: ["callid": "\(callId)", "why": "\(why)"])
+                }
+            }
         case .delta:
             if !cache.appendDelta(frame) { requestResync() }
             fallthrough
@@ -137,6 +156,17 @@ actor LiveSession {
                 agent.outbox?.sendContent(.binary(frame))
             }
         }
+    }
+
+    /// A control message for the visitor connection `id`, if it is still the current one.
+    func tellVisitor(_ frame: OutFrame, _ id: UUID) {
+        guard visitor?.id == id else { return }
+        visitor?.outbox.sendControl(frame)
+    }
+
+    /// Whether `agentId` (a guest: minus its guest id) is one of this session's viewers.
+    func hasParticipant(agentId: Int) -> Bool {
+        agents.values.contains { $0.agentId == agentId }
     }
 
     func visitorPaused(_ pause: VisitorMessage.Pause, from id: UUID? = nil) {
@@ -290,6 +320,7 @@ actor LiveSession {
             agent.outbox?.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: reason.agentReason, msg: reason.message))))
             agent.outbox?.sendControl(.close(.sessionEnded, reason.message))
         }
+        await assets.removeAll()
         await onEnded(self)
     }
 

@@ -6,7 +6,7 @@ public import TandemStorage
 
 /// What a `continue` finds: the running session, or how it ended.
 enum ResumeOutcome {
-    case live(LiveSession, MaskingSettings)
+    case live(LiveSession, GroupSettings)
     case ended(SessionEnd)
 }
 
@@ -44,7 +44,7 @@ public actor SessionHub {
     /// - Returns: the session and the resume token for the visitor's cookie.
     /// - Throws: `DomainError` for an unknown group, a disallowed origin, a bad key or field, or
     ///   a duplicate key in a group that forbids them.
-    func start(_ request: VisitorMessage.Start, origin: String?) async throws -> (LiveSession, token: String, masking: MaskingSettings) {
+    func start(_ request: VisitorMessage.Start, origin: String?) async throws -> (LiveSession, token: String, settings: GroupSettings) {
         guard let group = try await store.group(id: request.groupid) else { throw DomainError.unknownGroup(request.groupid) }
         guard group.settings.allowsVisitorOrigin(origin) else {
             throw DomainError.forbidden("origin \(origin ?? "(none)") may not start sessions in group \(group.id)")
@@ -74,7 +74,7 @@ public actor SessionHub {
         let session = register(record, nextNum: 1)
         HubMetrics.sessionsStarted.increment()
         logger.info("session started", metadata: ["callid": "\(record.callId)", "group": "\(group.id)", "key": "\(record.key)"])
-        return (session, token, group.settings.masking)
+        return (session, token, group.settings)
     }
 
     /// Finds the session a visitor continues, loading it from the store after a restart.
@@ -86,19 +86,19 @@ public actor SessionHub {
         guard group.settings.allowsVisitorOrigin(origin) else {
             throw DomainError.forbidden("origin \(origin ?? "(none)") may not continue sessions in group \(group.id)")
         }
-        let masking = group.settings.masking
+        let settings = group.settings
         if let live = sessions[request.callid] {
             // The token proves this browser started the session; call ids are guessable.
             guard live.groupId == request.groupid, live.key == request.key,
                 ResumeToken.matches(request.token, hash: live.resumeTokenHash)
             else { throw notFound }
-            return .live(live, masking)
+            return .live(live, settings)
         }
         guard let record = try await store.session(callId: request.callid), record.groupId == request.groupid,
             record.key == request.key, ResumeToken.matches(request.token, hash: record.resumeTokenHash)
         else { throw notFound }
         guard record.isActive else { return .ended(record.endReason.flatMap(SessionEnd.init) ?? .visitorLost) }
-        return .live(try await adopt(record), masking)
+        return .live(try await adopt(record), settings)
     }
 
     /// Takes over a running session from the store: after a restart, or on the node that

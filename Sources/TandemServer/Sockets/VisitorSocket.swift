@@ -52,19 +52,19 @@ struct VisitorSocket: Sendable {
         let session: LiveSession
         let token: String
         let resumed: Bool
-        let masking: MaskingSettings
+        let settings: GroupSettings
         do {
             switch hello {
             case .start(let start):
                 guard ProtocolVersion.supported.contains(start.v) else { return await unsupported(start.v, outbound) }
-                (session, token, masking) = try await hub.start(start, origin: origin)
+                (session, token, settings) = try await hub.start(start, origin: origin)
                 resumed = false
             case .continue(let cont):
                 guard ProtocolVersion.supported.contains(cont.v) else { return await unsupported(cont.v, outbound) }
                 switch try await hub.resume(cont, origin: origin) {
                 case .live(let live, let rules):
                     session = live
-                    masking = rules
+                    settings = rules
                 case .ended(let end):
                     let ended = ServerToVisitor.ended(.init(reason: end.visitorReason, msg: end.message))
                     return await SocketPump.reject(outbound, .sessionEnded, end.message, message: WireEncoding.text(ended))
@@ -82,7 +82,8 @@ struct VisitorSocket: Sendable {
         }
 
         let outbox = Outbox(limit: config.outboxLimit)
-        let connection = await session.attachVisitor(outbox, token: token, resumed: resumed, masking: masking)
+        let connection = await session.attachVisitor(
+            outbox, token: token, resumed: resumed, masking: settings.masking, assets: settings.assetRules)
         let failure: (any Error)? = await withTaskGroup(of: Void.self) { group in
             group.addTask { await SocketPump.run(outbox, to: outbound) }
             var failure: (any Error)?
@@ -115,6 +116,11 @@ struct VisitorSocket: Sendable {
                 case .binary(let buffer):
                     guard let kind = FrameKind.decodeHeader(buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)) else {
                         outbox.sendControl(.close(.badMessage, "unknown frame kind"))
+                        return nil
+                    }
+                    // An asset frame must say what it holds; the visitor script never sends a larger one.
+                    if kind == .asset, AssetFrame.parse(buffer).map({ $0.body.readableBytes > WireLimits.assetBytes }) ?? true {
+                        outbox.sendControl(.close(.badMessage, "malformed or oversized asset frame"))
                         return nil
                     }
                     await session.visitorFrame(kind, buffer, from: connection)

@@ -1,4 +1,5 @@
 // @ts-check
+import { assetUrls } from './assets.js';
 /**
  * Stylesheet text in the mirror. The visitor's focus is shown with attributes (the mirror's
  * elements cannot hold real focus without taking the agent's keyboard), so focus pseudo-classes
@@ -17,10 +18,11 @@ export const FOCUS_WITHIN_ATTR = 'data-tandem-focus-within';
 const DEFINED = ':not([data-tandem-undefined])';
 
 /**
- * @param {string} css
+ * @param {string} text
  * @returns {string}
  */
-export function mirrorCss(css) {
+export function mirrorCss(text) {
+  const css = assetUrls(text);
   if (!css.includes(':focus') && !css.includes(':defined')) return css;
   return css
     .replace(/:focus-visible(?![\w-])/g, `[${FOCUS_ATTR}="1"]`)

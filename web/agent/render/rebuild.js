@@ -9,6 +9,7 @@
  * rebuilt from the visitor's serialized frame document in a sandboxed frame of their own, open
  * shadow roots are attached, canvases painted from the visitor's pixels.
  */
+import { assetUrls } from './assets.js';
 import { expandIds } from '../../common/ids.js';
 import { animatesScript, isAnimation, isScriptUrl } from '../../common/urls.js';
 import { constructedSheets, mirrorCss } from './css.js';
@@ -86,7 +87,7 @@ export function setAttribute(el, name, value) {
     el.removeAttribute(name);
     return;
   }
-  const safe = safeAttribute(tag, name, value);
+  const safe = safeAttribute(tag, name, assetUrls(value));
   if (safe === null) {
     el.removeAttribute(name);
     return;

@@ -3,6 +3,7 @@
  * Element state in the mirror beyond attributes and children: form values, canvas pixels, the
  * image source the visitor's browser picked, media play state, modal dialogs.
  */
+import { assetUrls } from './assets.js';
 
 /**
  * Shows the visitor's canvas pixels (a PNG data URL). Without scripting a canvas renders as
@@ -32,7 +33,7 @@ export function repaintCanvas(el) {
  * @param {Element} img @param {string} src
  */
 export function pinImage(img, src) {
-  img.setAttribute('src', src);
+  img.setAttribute('src', assetUrls(src));
   img.removeAttribute('srcset');
   img.removeAttribute('sizes');
   img.setAttribute('data-tandem-current', '');
@@ -64,8 +65,9 @@ export function showModal(dialog) {
 
 /**
  * Sets what the visitor typed or picked.
- * @param {Element} el @param {{v?: any, k?: boolean | 'i', cs?: string, pl?: [number, number]}} state
- *   k: 'i' = indeterminate; cs: the image source the visitor's browser picked; pl: media play state
+ * @param {Element} el @param {{v?: any, k?: boolean | 'i', cs?: string, pl?: [number, number], me?: number}} state
+ *   k: 'i' = indeterminate; cs: the image source the visitor's browser picked; pl: media play state;
+ *   me: the media found no source
  */
 export function applyFormState(el, state) {
   const any = /** @type {any} */ (el);
@@ -74,7 +76,19 @@ export function applyFormState(el, state) {
     if (state.k !== 'i') any.checked = state.k;
   }
   if (typeof state.cs === 'string' && el.localName === 'img') pinImage(el, state.cs);
-  if (Array.isArray(state.pl) && (el.localName === 'video' || el.localName === 'audio')) playState(any, state.pl);
+  if (el.localName === 'video' || el.localName === 'audio') {
+    // The attribute makes an element muted only when the parser creates it: the control bar
+    // would show the speaker until the first play.
+    if (el.hasAttribute('muted')) any.muted = true;
+    // The visitor's copy found no source (me): loading it here would show a spinner, or play
+    // what the visitor does not see; with no source it looks as the visitor's does.
+    if (state.me) {
+      el.removeAttribute('src');
+      for (const source of el.querySelectorAll('source')) source.removeAttribute('src');
+      any.load();
+    }
+    if (Array.isArray(state.pl)) playState(any, state.pl);
+  }
   if (state.v === undefined) return;
   if (el.localName === 'select') {
     if (Array.isArray(state.v)) state.v.forEach((selected, i) => any.options[i] && (any.options[i].selected = selected));

@@ -23,9 +23,9 @@ export function showNotice(text) {
 }
 
 /**
- * Covers the mirror: a masked page, a page too large to show, or a paused session with the
- * visitor's message (formatting only, see sanitize.js).
- * @param {'masked' | 'toolarge' | 'paused' | null} kind @param {string} [html]
+ * Covers the mirror: a masked page, a page too large to show, a page the visitor's script could
+ * not capture, or a paused session with the visitor's message (formatting only, see sanitize.js).
+ * @param {'masked' | 'toolarge' | 'capturefailed' | 'paused' | null} kind @param {string} [html]
  */
 export function showCover(kind, html) {
   const el = $('cover');
@@ -34,6 +34,7 @@ export function showCover(kind, html) {
   el.replaceChildren();
   if (kind === 'masked') el.textContent = 'This page is masked: the visitor\'s page is not shown.';
   else if (kind === 'toolarge') el.textContent = 'This page is too large to show. The session goes on; the visitor\'s next page will show.';
+  else if (kind === 'capturefailed') el.textContent = 'The visitor\'s page could not be captured. Trying again…';
   else if (kind === 'paused') el.append(html ? sanitizeHtml(html) : 'The visitor paused the session.');
 }
 

@@ -129,17 +129,18 @@ export class Stage {
     this.resyncTimer = 0;
     if (this.lost()) this.replaceFrame();
     const doc = this.doc;
-    if (page.masked || page.toolarge) {
-      // Nothing of a masked (or too large) page arrives: clear the old one, say why.
+    const cover = page.masked ? 'masked' : page.toolarge ? 'toolarge' : page.capturefailed ? 'capturefailed' : null;
+    if (cover) {
+      // Nothing of a masked (too large, not captured) page arrives: clear the old one, say why.
       this.mirror.reset();
       doc.body?.replaceChildren();
       doc.head?.replaceChildren();
-      showCover(page.masked ? 'masked' : 'toolarge');
+      showCover(cover);
       this.screen.dataset.ready = '';
       if (page.load !== this.loadId) {
         this.loadId = page.load;
         this.pageUrl = '';
-        emit('navigate', page.masked ? { masked: true } : { toolarge: true });
+        emit('navigate', { [cover]: true });
       }
       return;
     }

@@ -1,4 +1,6 @@
 // @ts-check
+import { read } from './natives.js';
+
 /**
  * MaskingPolicy: the one place that decides what of the page may leave the visitor's browser.
  * Every path that reads page content (snapshot, every kind of mutation, form values, selection,
@@ -287,7 +289,7 @@ function holdsContent(el) {
   const tag = el.localName;
   if (tag === 'input' || tag === 'textarea' || tag === 'select') return true;
   if (tag === 'img' || tag === 'canvas' || tag === 'video' || tag === 'svg' || tag === 'iframe' || tag === 'picture') return true;
-  for (let child = el.firstChild; child; child = child.nextSibling) {
+  for (let child = read(el, 'firstChild'); child; child = read(child, 'nextSibling')) {
     if (child.nodeType === Node.TEXT_NODE && /\S/.test(/** @type {Text} */ (child).data)) return true;
   }
   return false;

@@ -1,6 +1,7 @@
 // @ts-check
 import { MaskingPolicy } from './masking.js';
 import { attributeValue, OWN_ATTRS } from './serialize.js';
+import { read } from './natives.js';
 
 /**
  * Sorts MutationObserver records into one batch (after rrweb's MutationBuffer):
@@ -68,7 +69,7 @@ export function processMutations(records, serializer, policy, dirtySheets, resen
       r.removedNodes.forEach((n) => removed.add(n));
       r.addedNodes.forEach((n) => added.add(n));
     } else if (r.type === 'characterData') {
-      const parent = r.target.parentNode;
+      const parent = read(r.target, 'parentNode');
       if (parent && isSheetOwner(parent)) dirtySheets.add(/** @type {Element} */ (parent));
       else texts.add(r.target);
     } else if (r.type === 'attributes' && r.attributeName && !OWN_ATTRS.has(r.attributeName)) {
@@ -102,7 +103,7 @@ export function processMutations(records, serializer, policy, dirtySheets, resen
   /** @type {Node[]} */
   const roots = [];
   for (const node of added) {
-    const parent = node.parentNode;
+    const parent = read(node, 'parentNode');
     if (!node.isConnected || !parent || !mirror.has(parent) || mirror.has(node)) continue;
     if (isOpaque(parent) || serializer.masked.has(/** @type {Element} */ (parent)) || policy.skip(node)) continue;
     roots.push(node);
@@ -112,9 +113,9 @@ export function processMutations(records, serializer, policy, dirtySheets, resen
   const add = [];
   for (const node of roots) {
     if (mirror.has(node)) continue;
-    const parentId = /** @type {number} */ (mirror.idOf(/** @type {Node} */ (node.parentNode)));
-    let next = node.nextSibling;
-    while (next && !mirror.has(next)) next = next.nextSibling;
+    const parentId = /** @type {number} */ (mirror.idOf(read(node, 'parentNode')));
+    let next = read(node, 'nextSibling');
+    while (next && !mirror.has(next)) next = read(next, 'nextSibling');
     const serialized = serializer.tree(node);
     if (serialized) add.push({ p: parentId, n: next ? mirror.idOf(next) : null, node: serialized });
   }

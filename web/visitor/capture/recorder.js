@@ -8,10 +8,12 @@ import { currentSource, isFormField } from './state.js';
 import { observeStyleSheets } from './styles.js';
 import { CanvasQueue, observeCanvasDrawing } from './canvas.js';
 import { FontInliner } from './fonts.js';
+import { spriteAdds, sprites } from './sprites.js';
 import { focusState, selectionState } from './focus.js';
 import { hookAttachShadow, hookFormSetters, hookHistory } from './page-hooks.js';
 import { noteAdoptedSent, OBSERVE, pagePoint, pollAdopted, watchRoot } from './watch.js';
 import { GidWriter } from './gids.js';
+import { nextFrame, Observer } from './natives.js';
 
 /** How often adoptedStyleSheets are compared (pushing onto the array fires nothing). */
 const ADOPTED_POLL_MS = 250;
@@ -29,13 +31,18 @@ export class Recorder {
    *   onVisibility: (state: 'visible' | 'hidden') => void,
    *   masking: import('./masking.js').MaskingPolicy,
    *   onUrlChange?: () => void,
+   *   onCaptureFailed: (error: unknown) => void,
    * }} options `onUrlChange`: the URL changed without a page load (a single-page app); the
-   *   recorder holds everything until `setMasking` gives it the rules for the new URL
+   *   recorder holds everything until `setMasking` gives it the rules for the new URL.
+   *   `onCaptureFailed`: the capture's first failure since its last full page (`captureFailed`)
    */
   constructor(options) {
     this.send = options.send;
     this.onVisibility = options.onVisibility;
     this.onUrlChange = options.onUrlChange;
+    this.onCaptureFailed = options.onCaptureFailed;
+    /** Capture failures since the last full page: agents have a notice, nothing but a full page goes. */
+    this.failures = 0;
     /** The URL the capture last knew (a history call that keeps it changes nothing). */
     this.urlSeen = location.href;
     /** Waiting for the masking rules of a new URL: nothing leaves meanwhile. */
@@ -107,10 +114,21 @@ export class Recorder {
   start() {
     if (this.running) return;
     this.running = true;
-    this.observer = new MutationObserver((records) => {
+    try {
+      this.begin();
+    } catch (e) {
+      this.captureFailed(e);
+    }
+  }
+
+  begin() {
+    this.observer = new (Observer())((records) => {
       for (const r of records) this.pending.records.push(r);
       this.schedule();
     });
+    /** Documents whose sprite holder gained symbols. @type {Set<Document>} */
+    this.spriteDocs = new Set();
+    sprites.changed = (doc) => (this.spriteDocs.add(doc), this.schedule());
     this.fonts = new FontInliner((owners) => {
       for (const owner of owners) {
         if (/** @type {any} */ (owner).nodeType === Node.ELEMENT_NODE) this.pending.sheets.add(/** @type {Element} */ (owner));
@@ -182,7 +200,7 @@ export class Recorder {
     const held = this.holding;
     this.policy.masking = masking;
     this.holding = false;
-    if (changed) this.sendFullPage();
+    if (changed || this.failures) this.sendFullPage();
     else if (held) this.schedule();
   }
 
@@ -205,6 +223,14 @@ export class Recorder {
 
   /** Serializes the whole page; pending changes are covered by it. */
   sendFullPage() {
+    try {
+      this.fullPage();
+    } catch (e) {
+      this.captureFailed(e);
+    }
+  }
+
+  fullPage() {
     if (!this.running || this.paused || this.holding) return;
     this.observer?.takeRecords();
     this.pending.clear();
@@ -254,15 +280,37 @@ export class Recorder {
       ...(sheets.length ? { ss: sheets } : {}),
       ...(focus.length ? { fc: focus } : {}),
     });
+    this.failures = 0;
     this.serializer.gids.kick();
     this.markFocus();
+  }
+
+  /**
+   * A step of the capture threw (a page that broke something it needs): the page's `error`
+   * listeners hear it once (`capturefailed`), agents get a notice instead of a blank or stale
+   * mirror, and nothing else goes until the capture, started again after 1 s, 5 s, then every
+   * 30 s, sends a full page.
+   * @param {unknown} error
+   */
+  captureFailed(error) {
+    if (!this.running) return;
+    if (!this.failures++) this.onCaptureFailed(error);
+    try {
+      this.send(FrameKind.page, { capturefailed: true, load: this.loadId, vp: [window.innerWidth, window.innerHeight], sc: [0, 0] });
+    } catch {}
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => {
+      if (!this.running) return;
+      this.stop();
+      this.start();
+    }, [0, 1e3, 5e3][this.failures] || 3e4);
   }
 
   schedule() {
     if (this.scheduled || !this.running) return;
     this.scheduled = true;
     // At most one batch per frame; the timer covers background tabs, where frames stop.
-    requestAnimationFrame(() => this.flush());
+    nextFrame(() => this.flush());
     setTimeout(() => this.flush(), 100);
   }
 
@@ -271,15 +319,25 @@ export class Recorder {
     this.scheduled = false;
     // Changes wait (in the pending records and marks) for the new URL's rules.
     if (this.holding) return;
+    try {
+      this.sendDelta();
+    } catch (e) {
+      this.captureFailed(e);
+    }
+  }
+
+  sendDelta() {
     const pending = this.pending;
     const records = pending.takeRecords().concat(this.observer ? this.observer.takeRecords() : []);
-    if (this.paused || this.policy.masking.maskPage || this.tooLarge) {
+    if (this.paused || this.policy.masking.maskPage || this.tooLarge || this.failures) {
       // Nothing of a paused or masked page leaves; the next full page covers these changes.
       pending.clear();
       return;
     }
     this.serializer.fresh = new Set();
     const { rm, add, tx, at } = processMutations(records, this.serializer, this.policy, pending.sheets, pending.resend);
+    for (const doc of this.spriteDocs) spriteAdds(doc, this.serializer, add);
+    this.spriteDocs.clear();
     for (const [id, attrs] of /** @type {[number, Record<string, string | null>][]} */ (at)) {
       // A canvas resized is cleared: its pixels go again. A dialog opened may be modal.
       const el = this.mirror.get(id);
@@ -349,7 +407,8 @@ export class Recorder {
 
   /** @param {HTMLCanvasElement} canvas */
   markCanvas(canvas) {
-    if (!this.mirror.has(canvas)) return;
+    // A masked canvas is not read at all (a WebGL one is read when it draws, see canvas.js).
+    if (!this.mirror.has(canvas) || this.serializer.masked.has(canvas)) return;
     this.canvases.mark(canvas);
     this.schedule();
   }

@@ -1,9 +1,12 @@
 // @ts-check
+import { routeUrl } from './assets.js';
 import { MaskingPolicy } from './masking.js';
 import { absolutizeCssUrls, ConstructedSheets, sheetText } from './styles.js';
 import { animatesScript, isAnimation, isScriptUrl, listHasScriptUrl, targetsScript } from '../../common/urls.js';
 import { canvasData } from './canvas.js';
+import { spriteHolder, spriteRef } from './sprites.js';
 import { GidWriter } from './gids.js';
+import { read } from './natives.js';
 import { currentSource, formState, frameDocument } from './state.js';
 
 /**
@@ -24,6 +27,8 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const MATH_NS = 'http://www.w3.org/1998/Math/MathML';
 /** Attributes that hold one URL. */
 const URL_ATTRS = new Set(['href', 'src', 'poster', 'action', 'formaction', 'background', 'data', 'xlink:href', 'cite']);
+/** Elements whose URLs the mirror never loads. */
+const NOT_LOADED = /^(a|area|link|script|noscript|iframe|frame|form|base|object|embed)$/;
 /** Our own attributes: the ids themselves travel as `i`. */
 export const OWN_ATTRS = new Set(['data-gid', 'data-gcid']);
 
@@ -46,7 +51,7 @@ function absoluteSrcset(value, base) {
     .split(',')
     .map((part) => {
       const [url, ...descriptor] = part.trim().split(/\s+/);
-      return [absoluteUrl(url, base), ...descriptor].join(' ');
+      return [routeUrl(absoluteUrl(url, base)), ...descriptor].join(' ');
     })
     .join(', ');
 }
@@ -64,6 +69,11 @@ export function attributeValue(el, name, value, masking) {
   if (URL_ATTRS.has(name)) {
     if (isScriptUrl(value)) return null;
     out = absoluteUrl(value, el.ownerDocument.baseURI);
+    // Another document's SVG element: sent with the page (sprites.js), the mirror cannot load it.
+    if (el.localName === 'use') out = spriteRef(el.ownerDocument, out);
+    // What the mirror loads (images, media, SVG references) may take the asset channel; not links,
+    // forms, scripts, frames (their documents travel) or <link> (sheets travel as text).
+    if (!/^(action|formaction|cite)$/.test(name) && !NOT_LOADED.test(el.localName)) out = routeUrl(out);
   } else if (name === 'srcset' || name === 'imagesrcset') {
     if (value.split(',').some(isScriptUrl)) return null;
     out = absoluteSrcset(value, el.ownerDocument.baseURI);
@@ -253,13 +263,15 @@ export class Serializer {
         return out;
       }
     }
-    if (el.firstChild) {
+    if (read(el, 'firstChild')) {
       const children = this.children(el);
       if (children.length) out.c = children;
     }
+    const sprites = tag === 'head' && spriteHolder(el.ownerDocument);
+    if (sprites && sprites.firstChild) (out.c ||= []).push(this.serialize(sprites));
     /** @type {Node[] | null} */
     let roots = null;
-    const shadow = el.shadowRoot;
+    const shadow = read(el, 'shadowRoot');
     if (shadow) {
       out.sr = this.shadowRoot(shadow);
       roots = [shadow];
@@ -347,7 +359,7 @@ export class Serializer {
   /** @param {Node} node */
   children(node) {
     const list = [];
-    for (let child = node.firstChild; child; child = child.nextSibling) {
+    for (let child = read(node, 'firstChild'); child; child = read(child, 'nextSibling')) {
       const s = this.serialize(child);
       if (s) list.push(s);
     }

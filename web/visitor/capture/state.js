@@ -1,4 +1,5 @@
 // @ts-check
+import { routeUrl } from './assets.js';
 /**
  * Element state that is not in the DOM tree: form values, a media element's play state, a
  * modal dialog, the image source the browser picked, a frame's document. Read by tag, not
@@ -29,7 +30,7 @@ export function currentSource(img) {
   const current = img.currentSrc;
   if (!current || current === img.src || /^(blob|data):/i.test(current)) return null;
   if (!img.hasAttribute('srcset') && img.parentElement?.localName !== 'picture') return null;
-  return current;
+  return routeUrl(current);
 }
 
 
@@ -59,6 +60,9 @@ export function formState(el, out) {
   } else if (tag === 'dialog') {
     // Opened with showModal(): top layer, backdrop, centred; an `open` attribute alone is not that.
     if (field.open && isModal(el)) out.md = 1;
+  } else if ((tag === 'video' || tag === 'audio') && field.networkState === 3) {
+    // No source could be loaded: the agent's copy is shown failed too, not loading it again.
+    out.me = 1;
   } else if ((tag === 'video' || tag === 'audio') && (!field.paused || field.currentTime > 0)) {
     // Play state: playing or not, and where (the agent's copy loads the media itself).
     out.pl = [field.paused ? 0 : 1, Math.round(field.currentTime * 1000) / 1000];

@@ -1,4 +1,5 @@
 // @ts-check
+import { routeUrl } from './assets.js';
 import { pageHook } from './hooks.js';
 /**
  * Stylesheet text from the CSSOM. Reading rules (not the element's text) includes rules that
@@ -147,9 +148,9 @@ export class ConstructedSheets {
  */
 export function absolutizeCssUrls(css, base) {
   return css.replace(/url\(\s*(['"]?)([^'")]+)\1\s*\)/g, (whole, quote, url) => {
-    if (/^(data|blob|#)/i.test(url.trim())) return whole;
+    if (/^(data|#)/i.test(url.trim())) return whole;
     try {
-      return `url(${quote}${new URL(url.trim(), base).href}${quote})`;
+      return `url(${quote}${routeUrl(new URL(url.trim(), base).href)}${quote})`;
     } catch {
       return whole;
     }

@@ -47,7 +47,8 @@ export function watchRoot(r, root) {
   r.listen(root, 'input', (e) => r.markInput(target(e)), true);
   r.listen(root, 'change', (e) => r.markInput(target(e)), true);
   r.listen(root, 'scroll', (e) => r.markScroll(e.target), true);
-  for (const type of ['play', 'pause', 'seeked', 'ended']) r.listen(root, type, (e) => r.markInput(e.target), true);
+  // (A failed <source> fires `error` at itself, not at its media element.)
+  for (const type of ['play', 'pause', 'seeked', 'ended', 'error']) r.listen(root, type, (e) => r.markInput(e.target.localName == 'source' ? e.target.parentNode : e.target), true);
   r.listen(root, 'focusin', () => r.markFocus(), true);
   r.listen(root, 'focusout', () => r.markFocus(), true);
   // A stylesheet that finishes loading becomes readable: send its rules. A frame that loads a

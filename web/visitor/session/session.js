@@ -1,6 +1,8 @@
 // @ts-check
+import { AssetChannel, useAssetChannel } from '../capture/assets.js';
 import { CloseCode, encodeFrame, MAX_FRAME_BYTES, parseMessage, PROTOCOL_VERSION } from '../../common/protocol.js';
 import { Recorder } from '../capture/recorder.js';
+import { stringify } from '../capture/natives.js';
 import { Connection } from '../../common/connection.js';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie.js';
 import { MaskingRules } from './masking-rules.js';
@@ -167,7 +169,9 @@ export class VisitorSession {
         this.end(msg.reason);
         return;
       case 'error':
-        this.pendingError = { code: msg.code, msg: msg.msg, ...(msg.params ? { params: msg.params } : {}) };
+        // The session goes on after a full asset channel; every other error comes before a close.
+        if (msg.code === 'assetlimit') this.env.fire('error', { code: msg.code, msg: msg.msg });
+        else this.pendingError = { code: msg.code, msg: msg.msg, ...(msg.params ? { params: msg.params } : {}) };
         return;
       default:
         handleAssistMessage(this, msg);
@@ -204,6 +208,8 @@ export class VisitorSession {
     const firstStart = this.starting;
     this.masking.group = msg.masking || {};
     this.userState = msg.userstate || {};
+    // blob: URLs always take the asset channel; other origins as the group's rules say.
+    useAssetChannel(new AssetChannel(msg.assets || [], (frame) => this.connection?.send(frame), `tandem-assets-${msg.callid}`));
     this.info = { k: msg.key, c: msg.callid, g: msg.groupid, t: msg.token, r: msg.random, u: this.info?.u };
     writeSessionCookie(this.info, this.env.config);
     this.active = true;
@@ -257,7 +263,7 @@ export class VisitorSession {
     }
     this.recorder = new Recorder({
       send: (kind, payload) => {
-        const frame = encodeFrame(kind, payload);
+        const frame = encodeFrame(kind, payload, stringify);
         // Over the server's limit it would only be refused (close 1009): never uploaded.
         if (frame.length > MAX_FRAME_BYTES) this.onPageTooLarge();
         else this.connection?.send(frame);
@@ -266,6 +272,8 @@ export class VisitorSession {
       masking: policy,
       // A single-page app's new URL may be a masked page: its rules are resolved before anything leaves.
       onUrlChange: () => this.applyMasking({ agents: this.agents }),
+      onCaptureFailed: (e) =>
+        this.env.fire('error', { code: 'capturefailed', msg: `This page could not be captured (${e}); it is tried again.` }),
     });
     this.recorder.paused = this.paused;
     this.recorder.start();
@@ -333,6 +341,7 @@ export class VisitorSession {
     this.starting = false;
     this.recorder?.stop();
     this.recorder = null;
+    useAssetChannel(null);
     this.connection?.close(1000, 'session over');
     this.connection = null;
     this.info = null;
