@@ -175,7 +175,9 @@ def script_weight(rrweb_bundle: Path, web: Path, base: str) -> dict:
     docs/decisions.md), and as written in web/ for reference."""
     loader = web / "visitor" / "cobrowse.js"
     modules = import_graph(web / "visitor" / "main.js")
-    files = [loader] + modules
+    # What a visitor's browser loads: the loader and the server's one-file bundle of the modules
+    # (`visitor/bundle.js`, made from them; no such file on disk).
+    files = [loader, web / "visitor" / "bundle.js"]
 
     def served(f: Path) -> bytes:
         url = base + ("/cobrowse.js" if f == loader else "/web/" + f.relative_to(web).as_posix())
@@ -183,7 +185,8 @@ def script_weight(rrweb_bundle: Path, web: Path, base: str) -> dict:
             return response.read()
 
     data = [served(f) for f in files]
-    written = [f.read_bytes() for f in files]
+    separately = [served(f) for f in modules]
+    written = [f.read_bytes() for f in [loader] + modules]
     rr = rrweb_bundle.read_bytes()
     return {
         "loader_raw": len(data[0]), "loader_gz": gz(data[0]),
@@ -191,6 +194,7 @@ def script_weight(rrweb_bundle: Path, web: Path, base: str) -> dict:
         "full_raw": sum(len(d) for d in data),
         "full_gz_concat": gz(b"".join(data)),
         "full_gz_per_file": sum(gz(d) for d in data),
+        "modules_gz_per_file": gz(data[0]) + sum(gz(d) for d in separately), "modules": len(modules),
         "written_gz_concat": gz(b"".join(written)), "written_raw": sum(len(d) for d in written),
         "rrweb_raw": len(rr), "rrweb_gz": gz(rr),
     }
@@ -218,6 +222,10 @@ def capture_run(browser, site, recorder, size, mode, _label, want_text):
     """One fresh page load: start capture, take the snapshot, then one mutation burst."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
+    # The harness times Tandem's Recorder by importing its module: the loader must load the
+    # modules themselves (its fallback), not the one-file bundle, whose copy the harness cannot
+    # reach. The same code runs either way; the bundle's weight is measured in script_weight.
+    page.route("**/web/visitor/bundle.js", lambda route: route.fulfill(status=404, body=""))
     console = []
     page.on("console", lambda m: console.append(m.text))
     page.on("pageerror", lambda e: console.append(str(e)))
@@ -503,6 +511,7 @@ def report(weight, capture, latency, sizes, machine):
         w(f"| Loader (cobrowse.js) as served, gzip -9 | — | {weight['loader_gz']:,} B ({weight['loader_raw']:,} B raw) | — | — | ≤ 3 KB | {verdict(weight['loader_gz'] <= 3 * 1024)} |")
         w(f"| Full visitor script as served ({len(weight['full_files'])} files), gzip -9 of the concatenation | — | {weight['full_gz_concat']:,} B ({weight['full_raw']:,} B raw) | {weight['rrweb_gz']:,} B ({weight['rrweb_raw']:,} B raw, record bundle) | {weight['full_gz_concat'] / weight['rrweb_gz']:.2f}× | ≤ 40 KB | {verdict(weight['full_gz_concat'] <= 40 * 1024)} |")
         w(f"| Full visitor script, sum of per-file gzip -9 | — | {weight['full_gz_per_file']:,} B | — | — | ≤ 40 KB | {verdict(weight['full_gz_per_file'] <= 40 * 1024)} |")
+        w(f"| (the loader and the {weight['modules']} modules as separate files, the fallback) | — | {weight['modules_gz_per_file']:,} B | — | — | — | — |")
         w(f"| Full visitor script as written in web/ (with comments), gzip -9 | — | {weight['written_gz_concat']:,} B ({weight['written_raw']:,} B raw) | — | — | — | — |")
     # The same time ratios from each recorder's fastest run: less sensitive to other work on the machine.
     w("")

@@ -194,8 +194,8 @@ CASES = [
     Case("video-states", STRICT, extra={"settle_ms": 1500},
          note="a video whose source failed (with and without controls), a muted video with controls"),
     Case("sprites", STRICT, note="external SVG sprite <use href> on the page's origin (href, xlink:href, added later, in a frame)"),
-    Case("asset-images", STRICT, extra={"asset_rules": ["{origin}=visitor"]},
-         note="images and a CSS background behind the visitor's cookie, through the session asset channel"),
+    Case("asset-images", STRICT, extra={"asset_rules": ["{origin}=visitor", "{other}=visitor"]},
+         note="images and a CSS background behind the visitor's cookie, an image refused by CORS: the session asset channel"),
     Case("blob-images", STRICT, note="blob: images in the page, added later and in a same-origin frame"),
 ]
 
@@ -288,7 +288,8 @@ def test_mirror_matches_the_visitor_page(case, tandem, corpus, browser):
     visitor_net, agent_net = Network(visitor), Network(agent)
     try:
         origin = corpus.rsplit("/fidelity", 1)[0]
-        rules = [rule.format(origin=origin) for rule in case.extra.get("asset_rules", [])]
+        other = origin.replace("127.0.0.1", "localhost")
+        rules = [rule.format(origin=origin, other=other) for rule in case.extra.get("asset_rules", [])]
         tandem.cli("group", "set", "--id", "1", *[a for rule in (rules or ["none"]) for a in ("--asset-rule", rule)])
         visitor.goto(f"{corpus}/{case.name}.html")
         key = f"fid-{case.name}"[:20]

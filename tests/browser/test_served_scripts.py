@@ -25,3 +25,39 @@ def test_every_served_script_parses_and_keeps_its_lines(tandem, tmp_path):
         check = subprocess.run(["node", "--check", str(copy)], capture_output=True, text=True)
         assert check.returncode == 0, f"{relative}: {check.stderr}"
     assert saved > 0
+
+
+def test_the_visitor_script_arrives_as_one_bundle(tandem, site, visitor, tmp_path):
+    """The loader imports the server's one-file bundle of the visitor modules (one request, and
+    gzip sees them together); it parses as a module and no module is fetched on its own."""
+    from conftest import start_session
+
+    tandem.start()
+    loaded = []
+    visitor.on("request", lambda r: loaded.append(r.url))
+    visitor.goto(f"{site}/page1.html")
+    start_session(visitor, "'bundled'")
+    scripts = sorted({u.split("?")[0].replace(tandem.base, "") for u in loaded if u.startswith(tandem.base) and u.endswith(".js")})
+    assert scripts == ["/cobrowse.js", "/web/visitor/bundle.js"], scripts
+    with urllib.request.urlopen(f"{tandem.base}/web/visitor/bundle.js") as response:
+        bundle = response.read().decode()
+        assert response.headers["Content-Type"].startswith("text/javascript")
+    copy = tmp_path / "bundle.mjs"
+    copy.write_text(bundle)
+    check = subprocess.run(["node", "--check", str(copy)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+
+
+def test_without_the_bundle_the_modules_load_one_by_one(tandem, site, visitor):
+    """A server that cannot bundle (or a proxy that drops the file): the loader imports the
+    modules themselves and the session starts all the same."""
+    from conftest import start_session
+
+    tandem.start()
+    visitor.route("**/web/visitor/bundle.js", lambda route: route.fulfill(status=404, body="not here"))
+    loaded = []
+    visitor.on("request", lambda r: loaded.append(r.url))
+    visitor.goto(f"{site}/page1.html")
+    start_session(visitor, "'unbundled'")
+    assert any(u.endswith("/web/visitor/main.js") for u in loaded)
+    assert visitor.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is True

@@ -94,8 +94,9 @@
   };
   C.Loader = { groupid: cfg.groupid, setUIReady: function () {}, _internal: internal };
 
+  // One file (the server bundles the modules); the modules themselves if it cannot.
   var main = moduleBase + 'visitor/main.js';
-  import(main).then(function (m) { m.install(internal); }, function (err) {
+  import(moduleBase + 'visitor/bundle.js').catch(function () { return import(main); }).then(function (m) { m.install(internal); }, function (err) {
     if (w.console) console.error('Tandem: could not load ' + main, err);
     fire('error', { code: 'SCRIPT_NOT_LOADED', msg: 'SCRIPT_NOT_LOADED:' + main, params: { script: main } });
   });

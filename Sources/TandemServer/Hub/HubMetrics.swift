@@ -12,4 +12,6 @@ enum HubMetrics {
             ($0, Counter(label: "tandem_page_frames_total", dimensions: [("kind", "\($0)")]))
         })
     static let frameBytes = Counter(label: "tandem_page_frame_bytes_total")
+    /// Bytes of asset frames received (the session asset channel), deduplicated or not.
+    static let assetBytes = Counter(label: "tandem_session_asset_bytes_total")
 }

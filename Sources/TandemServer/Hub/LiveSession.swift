@@ -135,6 +135,7 @@ actor LiveSession {
             }
         case .asset:
             // Kept for the agents' mirrors (`AssetRoutes`), never relayed.
+            HubMetrics.assetBytes.increment(by: frame.readableBytes)
             Task { [assets, logger, callId] in
                 let outcome = await assets.store(frame)
                 logger.debug("asset", metadata: ["callid": "\(callId)", "outcome": "\(outcome)", "bytes": "\(frame.readableBytes)"])

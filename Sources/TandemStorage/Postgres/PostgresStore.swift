@@ -78,22 +78,10 @@ public final class PostgresStore: TandemStore {
                     logger: logger)
                 return Group(id: id, name: name, settings: settings)
             }
-            // An automatic id stays a positive 32-bit integer (what a script tag's data-groupid
-            // holds): the next after the largest, else the smallest free one, else a conflict.
-            // The table is locked so two nodes cannot pick the same id.
+            // An automatic id (`GroupIds`); the table is locked so two nodes cannot pick the same id.
             try await db.query("LOCK TABLE \"group\" IN SHARE ROW EXCLUSIVE MODE", logger: logger)
-            let next = try await db.one(
-                """
-                SELECT CASE
-                    WHEN COALESCE((SELECT max(id) FROM "group"), 0) < 2147483647 THEN COALESCE((SELECT max(id) FROM "group"), 0) + 1
-                    ELSE COALESCE(
-                        (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM "group" WHERE id = 1)),
-                        (SELECT min(g.id) + 1 FROM "group" g
-                            WHERE g.id >= 1 AND g.id < 2147483647 AND NOT EXISTS (SELECT 1 FROM "group" h WHERE h.id = g.id + 1)),
-                        0)
-                END
-                """, logger, as: Int.self) ?? 0
-            guard next > 0 else { throw DomainError.conflict("no free group id up to 2147483647") }
+            let next = try await db.one(PostgresQuery(unsafeSQL: GroupIds.nextSQL), logger, as: Int.self) ?? 0
+            guard next > 0 else { throw DomainError.conflict("no free group id up to \(GroupIds.largest)") }
             try await db.query("INSERT INTO \"group\" (id, name, settings) VALUES (\(next), \(name), \(json))", logger: logger)
             try await db.query(
                 "SELECT setval(pg_get_serial_sequence('\"group\"', 'id'), GREATEST((SELECT max(id) FROM \"group\"), 1))",

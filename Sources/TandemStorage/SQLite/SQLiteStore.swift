@@ -34,21 +34,11 @@ public final class SQLiteStore: TandemStore {
             if let id, try Row.fetchOne(db, sql: #"SELECT 1 FROM "group" WHERE id = ?"#, arguments: [id]) != nil {
                 throw DomainError.conflict("group \(id) already exists")
             }
-            // An automatic id stays a positive 32-bit integer (what a script tag's data-groupid
-            // holds): the next after the largest, else the smallest free one, else a conflict.
+            // An automatic id (`GroupIds`).
             var newId = id
             if newId == nil {
-                let next = try Int.fetchOne(db, sql: """
-                    SELECT CASE
-                        WHEN COALESCE((SELECT max(id) FROM "group"), 0) < 2147483647 THEN COALESCE((SELECT max(id) FROM "group"), 0) + 1
-                        ELSE COALESCE(
-                            (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM "group" WHERE id = 1)),
-                            (SELECT min(g.id) + 1 FROM "group" g
-                                WHERE g.id >= 1 AND g.id < 2147483647 AND NOT EXISTS (SELECT 1 FROM "group" h WHERE h.id = g.id + 1)),
-                            0)
-                    END
-                    """) ?? 0
-                guard next > 0 else { throw DomainError.conflict("no free group id up to 2147483647") }
+                let next = try Int.fetchOne(db, sql: GroupIds.nextSQL) ?? 0
+                guard next > 0 else { throw DomainError.conflict("no free group id up to \(GroupIds.largest)") }
                 newId = next
             }
             try db.execute(sql: #"INSERT INTO "group" (id, name, settings) VALUES (?, ?, ?)"#, arguments: [newId, name, json])

@@ -86,7 +86,10 @@ export class AssetChannel {
   async upload(url, key) {
     this.sent.keys.push(key);
     try {
-      const blob = await (await fetch(url, { credentials: 'include' })).blob();
+      // As the page's own requests: its cookies on its origin, a CORS request elsewhere.
+      const response = await fetch(url, { credentials: 'same-origin' });
+      if (!response.ok) return;
+      const blob = await response.blob();
       const { assetBytes, sessionAssetBytes } = CONTRACT.limits;
       if (blob.size > assetBytes || this.sent.bytes + blob.size > sessionAssetBytes) return;
       const head = new TextEncoder().encode(`${JSON.stringify({ k: key, t: blob.type })}\n`);
