@@ -117,3 +117,19 @@ def test_the_per_session_bound_is_enforced_with_a_clear_message(tandem, corpus, 
     assert "1 MiB" in error["msg"], error
     assert visitor.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is True
     agent.context.close()
+
+
+def test_masked_content_sends_no_assets(tandem, corpus, visitor, agent):  # noqa: F811
+    """An image inside masked content is never fetched or uploaded: masking comes first."""
+    tandem.start()
+    origin = corpus.rsplit("/fidelity", 1)[0]
+    tandem.cli("group", "set", "--id", "1", "--asset-rule", f"{origin}=visitor", "--mask", "#badge")
+    visitor.goto(f"{corpus}/asset-images.html")
+    start_session(visitor, "'assets-4'")
+    agent.goto(f"{tandem.base}/agentjoin?SessionKey=assets-4")
+    expect(mirror(agent).locator("#badge[data-tandem-masked]")).to_have_count(1)
+    visitor.evaluate("window.fidelity.act()")  # one more image, unmasked
+    loaded(agent, "#later")
+    # The CSS background and the later image; never the masked badge.
+    assert metric(tandem, "tandem_page_frames_total", kind="asset") == 2
+    assert b"badge.svg\"" not in tandem.captured()

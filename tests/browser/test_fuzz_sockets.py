@@ -262,51 +262,49 @@ class Healthy:
         for t in self.threads:
             t.start()
 
-    def _agent_reader(self):
+    def _read(self, name, sock, handle):
+        """Reads one healthy socket until the run stops; anything that ends it is an error."""
         while not self.stop.is_set():
             try:
-                m = self.agent.recv_message(0.5)
+                m = sock.recv_message(0.5)
             except Deadline:
                 continue
             except Exception as e:  # noqa: BLE001
-                self.errors.append(f"agent reader: {e!r}")
+                self.errors.append(f"{name} reader: {e!r}")
                 return
             if m is None or m[0] == "close":
-                self.errors.append(f"healthy agent socket closed: {m}")
+                self.errors.append(f"healthy {name} socket closed: {m}")
                 return
-            opcode, data = m
-            if opcode == BINARY and data[:1] == b"\x02":
-                tx = json.loads(data[1:]).get("tx", [])
-                for _, text in tx:
-                    if text.startswith("seq-"):
-                        self.got_deltas.add(int(text[4:]))
-            elif opcode == TEXT:
-                obj = json.loads(data)
-                if obj.get("t") == "message" and obj.get("name") == "seq":
-                    self.got_messages.add(obj["data"])
-                elif obj.get("t") == "ended":
-                    self.errors.append(f"healthy session ended for the agent: {obj}")
+            handle(*m)
+
+    def _agent_reader(self):
+        self._read("agent", self.agent, self._on_agent)
 
     def _visitor_reader(self):
-        while not self.stop.is_set():
-            try:
-                m = self.visitor.recv_message(0.5)
-            except Deadline:
-                continue
-            except Exception as e:  # noqa: BLE001
-                self.errors.append(f"visitor reader: {e!r}")
-                return
-            if m is None or m[0] == "close":
-                self.errors.append(f"healthy visitor socket closed: {m}")
-                return
-            if m[0] == TEXT:
-                obj = json.loads(m[1])
-                if obj.get("t") == "resync":
-                    self.visitor.send_binary(b"\x01" + json.dumps({"url": "https://example.test/", "load": "L1", "vp": [800, 600],
-                                                                   "dpr": 1, "sc": [0, 0], "ua": "raw", "vis": "visible",
-                                                                   "doc": {"i": 1, "c": []}}).encode(), compress=True)
-                elif obj.get("t") in ("ended", "error"):
-                    self.errors.append(f"healthy visitor got {obj}")
+        self._read("visitor", self.visitor, self._on_visitor)
+
+    def _on_agent(self, opcode, data):
+        if opcode == BINARY and data[:1] == b"\x02":
+            tx = json.loads(data[1:]).get("tx", [])
+            for _, text in tx:
+                if text.startswith("seq-"):
+                    self.got_deltas.add(int(text[4:]))
+        elif opcode == TEXT:
+            obj = json.loads(data)
+            if obj.get("t") == "message" and obj.get("name") == "seq":
+                self.got_messages.add(obj["data"])
+            elif obj.get("t") == "ended":
+                self.errors.append(f"healthy session ended for the agent: {obj}")
+
+    def _on_visitor(self, opcode, data):
+        if opcode == TEXT:
+            obj = json.loads(data)
+            if obj.get("t") == "resync":
+                self.visitor.send_binary(b"\x01" + json.dumps({"url": "https://example.test/", "load": "L1", "vp": [800, 600],
+                                                               "dpr": 1, "sc": [0, 0], "ua": "raw", "vis": "visible",
+                                                               "doc": {"i": 1, "c": []}}).encode(), compress=True)
+            elif obj.get("t") in ("ended", "error"):
+                self.errors.append(f"healthy visitor got {obj}")
 
     def send(self, n):
         delta = {"tx": [[4, f"seq-{n}"]]}
