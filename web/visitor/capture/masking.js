@@ -272,9 +272,11 @@ function hostOf(root) {
  * @returns {Element | null}
  */
 export function outerParent(node) {
-  if (node.parentElement) return node.parentElement;
+  // The browser's own getter: a page that patched `parentNode` must not hide a masked ancestor.
+  const parent = read(node, 'parentNode');
+  if (parent && parent.nodeType === Node.ELEMENT_NODE) return parent;
   if (node.nodeType === Node.DOCUMENT_NODE) return hostOf(node);
-  return node.parentNode ? hostOf(node.parentNode) : null;
+  return parent ? hostOf(parent) : null;
 }
 
 /** @type {WeakSet<Element>} */
