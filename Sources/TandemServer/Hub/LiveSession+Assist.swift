@@ -72,9 +72,10 @@ extension LiveSession {
 
     /// Keeps and relays the visitor's user state; false when the session's user state is full
     /// (`UserStateBook`): the visitor API refuses that first, so only a misbehaving client gets here.
-    func visitorSetsState(_ state: UserState, from id: UUID) async -> Bool {
+    /// - Parameter bytes: `state.data`'s JSON size, as the socket measured it.
+    func visitorSetsState(_ state: UserState, bytes: Int? = nil, from id: UUID) async -> Bool {
         guard visitor?.id == id else { return true }
-        guard userState.set(state.name, state.data) else { return false }
+        guard userState.set(state.name, state.data, bytes: bytes) else { return false }
         broadcastToAgents(.userstate(state))
         do {
             let json = String(decoding: try JSONEncoder().encode(state.data), as: UTF8.self)

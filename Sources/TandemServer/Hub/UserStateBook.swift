@@ -13,8 +13,9 @@ struct UserStateBook: Sendable {
 
     /// Stores `value` under `name` unless the session would then hold more than
     /// `WireLimits.userStateNames` names or `userStateTotalBytes` bytes.
-    mutating func set(_ name: String, _ value: JSONValue) -> Bool {
-        let size = WireEncoding.byteCount(value) + name.utf8.count
+    /// - Parameter bytes: the value's JSON size when the caller measured it already.
+    mutating func set(_ name: String, _ value: JSONValue, bytes: Int? = nil) -> Bool {
+        let size = (bytes ?? WireEncoding.byteCount(value)) + name.utf8.count
         let previous = sizes[name]
         if previous == nil, values.count >= WireLimits.userStateNames { return false }
         let newTotal = total - (previous ?? 0) + size

@@ -135,8 +135,10 @@ struct VisitorSocket: Sendable {
                         guard WireEncoding.byteCount(m.data) <= SessionMessage.maxBytes else { return tooLarge(outbox) }
                         await session.visitorSends(m, from: connection)
                     case .userstate(let state):
-                        guard WireEncoding.byteCount(state.data) <= UserState.maxBytes else { return tooLarge(outbox) }
-                        guard await session.visitorSetsState(state, from: connection) else {
+                        // Measured once: the session's bound uses the same size.
+                        let bytes = WireEncoding.byteCount(state.data)
+                        guard bytes <= UserState.maxBytes else { return tooLarge(outbox) }
+                        guard await session.visitorSetsState(state, bytes: bytes, from: connection) else {
                             outbox.sendControl(
                                 .close(.badMessage, "user state full: at most \(WireLimits.userStateNames) names and 1 MiB a session"))
                             return nil
