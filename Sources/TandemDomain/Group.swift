@@ -38,13 +38,17 @@ public struct GroupSettings: Codable, Sendable, Equatable {
     public var agentNavigation: Bool
     /// How the mirror gets the pages' assets, by origin (the session asset channel).
     public var assetRules: [AssetRule]
+    /// Live media only through the TURN relay (`iceTransportPolicy: "relay"`): no participant
+    /// learns another's IP address.
+    public var relayOnly: Bool
 
     public init(
         preventDuplicateKeys: Bool = false, visitorOrigins: [String] = [], masking: MaskingSettings = .init(),
         allowMixedRoles: Bool = false, apiKeys: [APIKey] = [], trustedCrossDomains: [String] = [],
         invokeOrigins: [String] = [], presenceAgentOrigins: [String] = [], buttonStyle: ButtonStyle = .init(),
-        agentNavigation: Bool = true, assetRules: [AssetRule] = []
+        agentNavigation: Bool = true, assetRules: [AssetRule] = [], relayOnly: Bool = false
     ) {
+        self.relayOnly = relayOnly
         self.assetRules = assetRules
         self.agentNavigation = agentNavigation
         self.apiKeys = apiKeys
@@ -71,6 +75,7 @@ public struct GroupSettings: Codable, Sendable, Equatable {
         self.buttonStyle = try c.decodeIfPresent(ButtonStyle.self, forKey: .buttonStyle) ?? .init()
         self.agentNavigation = try c.decodeIfPresent(Bool.self, forKey: .agentNavigation) ?? true
         self.assetRules = try c.decodeIfPresent([AssetRule].self, forKey: .assetRules) ?? []
+        self.relayOnly = try c.decodeIfPresent(Bool.self, forKey: .relayOnly) ?? false
     }
 
     /// Whether a page served from `origin` may run sessions in this group.

@@ -20,6 +20,12 @@ public enum AgentMessage: Sendable, Equatable {
     case message(SessionMessage)
     /// Invite a guest (needs the add-guests privilege and the visitor's consent).
     case guestinvite(GuestInviteRequest)
+    /// Start, pause, resume or stop the agent's video or screen share.
+    case media(MediaCommand)
+    /// A WebRTC signal for the visitor.
+    case rtc(RtcSignal)
+    /// Asks for the current `RTCConfiguration` (TURN credentials).
+    case ice
 }
 
 /// Control messages the server sends to an agent's viewer.
@@ -46,6 +52,12 @@ public enum ServerToAgent: Sendable, Equatable {
     case userstate(UserState)
     /// The visitor's answer to a guest invitation, with the link when accepted.
     case guestinvite(GuestInvitation)
+    /// A participant's media changed, or the visitor answered about it.
+    case media(MediaUpdate)
+    /// A WebRTC signal from the visitor.
+    case rtc(RtcSignal)
+    /// The `RTCConfiguration` to use (the answer to `ice`).
+    case ice(IceConfiguration)
 
     public struct Joined: Codable, Sendable, Equatable {
         public var key: String
@@ -59,11 +71,15 @@ public enum ServerToAgent: Sendable, Equatable {
         public var userstate: [String: JSONValue]?
         /// `guest` for a guest (watch only); absent for agents.
         public var role: ParticipantRole?
+        /// Media in progress (every agent's), so a late or returning viewer shows it.
+        public var media: [MediaUpdate]?
 
         public init(
             key: String, callid: Int64, groupid: Int, visitor: VisitorFields, num: Int, agents: AgentList, visitorConnected: Bool,
-            rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil, role: ParticipantRole? = nil
+            rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil, role: ParticipantRole? = nil,
+            media: [MediaUpdate]? = nil
         ) {
+            self.media = media
             self.role = role
             self.rc = rc
             self.userstate = userstate
@@ -112,6 +128,9 @@ extension AgentMessage: Codable {
         case "pointer": self = .pointer(try AgentPointer(from: decoder))
         case "message": self = .message(try SessionMessage(from: decoder))
         case "guestinvite": self = .guestinvite(try GuestInviteRequest(from: decoder))
+        case "media": self = .media(try MediaCommand(from: decoder))
+        case "rtc": self = .rtc(try RtcSignal(from: decoder))
+        case "ice": self = .ice
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -129,6 +148,9 @@ extension AgentMessage: Codable {
         case .pointer(let m): try MessageType.encode("pointer", m, to: encoder)
         case .message(let m): try MessageType.encode("message", m, to: encoder)
         case .guestinvite(let m): try MessageType.encode("guestinvite", m, to: encoder)
+        case .media(let m): try MessageType.encode("media", m, to: encoder)
+        case .rtc(let m): try MessageType.encode("rtc", m, to: encoder)
+        case .ice: try MessageType.encode("ice", to: encoder)
         }
     }
 }
@@ -150,6 +172,9 @@ extension ServerToAgent: Codable {
         case "message": self = .message(try SessionMessage(from: decoder))
         case "userstate": self = .userstate(try UserState(from: decoder))
         case "guestinvite": self = .guestinvite(try GuestInvitation(from: decoder))
+        case "media": self = .media(try MediaUpdate(from: decoder))
+        case "rtc": self = .rtc(try RtcSignal(from: decoder))
+        case "ice": self = .ice(try IceConfiguration(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -169,6 +194,9 @@ extension ServerToAgent: Codable {
         case .message(let m): try MessageType.encode("message", m, to: encoder)
         case .userstate(let m): try MessageType.encode("userstate", m, to: encoder)
         case .guestinvite(let m): try MessageType.encode("guestinvite", m, to: encoder)
+        case .media(let m): try MessageType.encode("media", m, to: encoder)
+        case .rtc(let m): try MessageType.encode("rtc", m, to: encoder)
+        case .ice(let m): try MessageType.encode("ice", m, to: encoder)
         }
     }
 }

@@ -145,8 +145,11 @@ public struct AccessDenied: Codable, Sendable, Equatable {
     public var rcrequested: Bool?
     /// Set when the denied thing was a guest invitation.
     public var addguest: Bool?
+    /// Set when the denied thing was the agent's video or screen share (its capture stops).
+    public var media: MediaKind?
     public var msg: String
-    public init(rcrequested: Bool? = nil, addguest: Bool? = nil, msg: String) {
+    public init(rcrequested: Bool? = nil, addguest: Bool? = nil, media: MediaKind? = nil, msg: String) {
+        self.media = media
         self.rcrequested = rcrequested
         self.addguest = addguest
         self.msg = msg

@@ -26,6 +26,12 @@ public enum ServerToVisitor: Sendable, Equatable {
     case message(SessionMessage)
     /// An agent asks to invite a guest (`addguestrequested`).
     case guestrequest(GuestRequest)
+    /// An agent's media view started, paused, resumed or ended (`screenshare`).
+    case media(MediaUpdate)
+    /// A WebRTC signal from agent `num`.
+    case rtc(RtcSignal)
+    /// The `RTCConfiguration` to use (the answer to `ice`).
+    case ice(IceConfiguration)
 
     public struct RemoteControlRequest: Codable, Sendable, Equatable {
         public var agent: AgentInfo
@@ -51,12 +57,15 @@ public enum ServerToVisitor: Sendable, Equatable {
         public var userstate: [String: JSONValue]?
         /// The group's asset rules (the session asset channel).
         public var assets: [AssetRule]?
+        /// Agent media the visitor accepted and that goes on (shown again after a navigation).
+        public var media: [MediaUpdate]?
 
         public init(
             key: String, callid: Int64, groupid: Int, token: String, random: Bool, resumed: Bool, agents: AgentList,
             masking: MaskingSettings? = nil, rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil,
-            assets: [AssetRule]? = nil
+            assets: [AssetRule]? = nil, media: [MediaUpdate]? = nil
         ) {
+            self.media = media
             self.assets = assets
             self.masking = masking
             self.rc = rc
@@ -116,6 +125,9 @@ extension ServerToVisitor: Codable {
         case "pointer": self = .pointer(try AgentPointer(from: decoder))
         case "message": self = .message(try SessionMessage(from: decoder))
         case "guestrequest": self = .guestrequest(try GuestRequest(from: decoder))
+        case "media": self = .media(try MediaUpdate(from: decoder))
+        case "rtc": self = .rtc(try RtcSignal(from: decoder))
+        case "ice": self = .ice(try IceConfiguration(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -135,6 +147,9 @@ extension ServerToVisitor: Codable {
         case .pointer(let m): try MessageType.encode("pointer", m, to: encoder)
         case .message(let m): try MessageType.encode("message", m, to: encoder)
         case .guestrequest(let m): try MessageType.encode("guestrequest", m, to: encoder)
+        case .media(let m): try MessageType.encode("media", m, to: encoder)
+        case .rtc(let m): try MessageType.encode("rtc", m, to: encoder)
+        case .ice(let m): try MessageType.encode("ice", m, to: encoder)
         }
     }
 }

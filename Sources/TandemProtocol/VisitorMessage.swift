@@ -20,6 +20,12 @@ public enum VisitorMessage: Sendable, Equatable {
     case userstate(UserState)
     /// The visitor's answer to `guestrequest`.
     case guestresponse(GuestAnswer)
+    /// The visitor's answer about an agent's media view.
+    case media(MediaAnswer)
+    /// A WebRTC signal for one agent (`num`).
+    case rtc(RtcSignal)
+    /// Asks for the current `RTCConfiguration` (TURN credentials).
+    case ice
 
     public struct Pause: Codable, Sendable, Equatable {
         public var paused: Bool
@@ -89,6 +95,9 @@ extension VisitorMessage: Codable {
         case "message": self = .message(try SessionMessage(from: decoder))
         case "userstate": self = .userstate(try UserState(from: decoder))
         case "guestresponse": self = .guestresponse(try GuestAnswer(from: decoder))
+        case "media": self = .media(try MediaAnswer(from: decoder))
+        case "rtc": self = .rtc(try RtcSignal(from: decoder))
+        case "ice": self = .ice
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -105,6 +114,9 @@ extension VisitorMessage: Codable {
         case .message(let m): try MessageType.encode("message", m, to: encoder)
         case .userstate(let m): try MessageType.encode("userstate", m, to: encoder)
         case .guestresponse(let m): try MessageType.encode("guestresponse", m, to: encoder)
+        case .media(let m): try MessageType.encode("media", m, to: encoder)
+        case .rtc(let m): try MessageType.encode("rtc", m, to: encoder)
+        case .ice: try MessageType.encode("ice", to: encoder)
         }
     }
 }

@@ -333,6 +333,8 @@ struct GroupCommand: AsyncParsableCommand {
         @Option(help: "Button label.") var buttonLabel: String?
         @Option(help: "true or false: agents with remote control may send the visitor to other pages of the site.")
         var agentNavigation: Bool?
+        @Option(help: "true or false: live media only through the TURN relay, so no participant learns another's IP address.")
+        var relayOnly: Bool?
         @Option(
             help: """
                 How the mirror gets assets of some origins: PATTERN=direct|visitor|blocked, PATTERN being *, an origin, \
@@ -345,6 +347,7 @@ struct GroupCommand: AsyncParsableCommand {
                 let current = try await admin.group(id).settings
                 var patch = GroupSettingsPatch(preventDuplicateKeys: preventDuplicateKeys, allowMixedRoles: allowMixedRoles)
                 patch.agentNavigation = agentNavigation
+                patch.relayOnly = relayOnly
                 if !assetRule.isEmpty {
                     patch.assetRules = try assetRule == ["none"] ? [] : assetRule.map { rule in
                         guard let eq = rule.lastIndex(of: "="), let mode = AssetRule.Mode(rawValue: String(rule[rule.index(after: eq)...])) else {

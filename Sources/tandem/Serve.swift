@@ -41,6 +41,14 @@ struct Serve: AsyncParsableCommand {
     var maxConnectionsPerAddress: Int = Environment.value("TANDEM_MAX_CONNECTIONS_PER_ADDRESS").flatMap(Int.init) ?? 1024
     @Option(help: "MiB the session asset channel keeps for one session (env TANDEM_SESSION_ASSET_LIMIT; default 64).")
     var sessionAssetLimit: Int = Environment.value("TANDEM_SESSION_ASSET_LIMIT").flatMap(Int.init) ?? 64
+    @Option(
+        name: .customLong("turn-url"),
+        help: "A TURN (or STUN) URL browsers use for live media, turn:HOST:3478 (repeatable; env TANDEM_TURN_URLS, comma-separated).")
+    var turnURLs: [String] = Environment.value("TANDEM_TURN_URLS").map { $0.split(separator: ",").map(String.init) } ?? []
+    @Option(help: "coturn's static-auth-secret: per-participant TURN credentials are minted with it; never sent to browsers (env TANDEM_TURN_SECRET).")
+    var turnSecret: String? = Environment.value("TANDEM_TURN_SECRET")
+    @Option(help: "Seconds minted TURN credentials work (env TANDEM_TURN_TTL; default 600).")
+    var turnTTL: Int = Environment.value("TANDEM_TURN_TTL").flatMap(Int.init) ?? 600
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env TANDEM_LOG_LEVEL).")
     var logLevel: String = Environment.value("TANDEM_LOG_LEVEL") ?? "info"
 
@@ -48,10 +56,13 @@ struct Serve: AsyncParsableCommand {
         guard (1...1024).contains(sessionAssetLimit) else { throw ValidationError("--session-asset-limit must be 1 to 1024 (MiB)") }
         guard requestTimeout >= 1 else { throw ValidationError("--request-timeout must be at least 1 second") }
         guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address must be 0 (no limit) or more") }
+        if let problem = turn.problem { throw ValidationError(problem) }
         for origin in frameAncestors where ServerConfiguration.validOrigin(origin) == nil {
             throw ValidationError("--frame-ancestor '\(origin)' is not an origin: write scheme://host[:port], e.g. https://crm.example.com")
         }
     }
+
+    var turn: TurnSettings { TurnSettings(urls: turnURLs, secret: turnSecret, lifetime: turnTTL) }
 
     func run() async throws {
         var logger = Logger(label: "tandem")
@@ -72,6 +83,7 @@ struct Serve: AsyncParsableCommand {
         config.edge.requestTimeout = .seconds(requestTimeout)
         config.hub.sessionAssetBytes = sessionAssetLimit << 20
         config.edge.connectionsPerAddress = maxConnectionsPerAddress
+        config.hub.turn = turn
         config.captureDirectory = Environment.value("TANDEM_TEST_CAPTURE_DIR")
         let app = try await buildApplication(configuration: config, store: db, logger: logger, metrics: registry)
         let demo = config.demoRoot == nil ? "" : "demo: /demo/, "

@@ -103,6 +103,12 @@ struct ContractTests {
         #expect(enums["action"] == AgentAction.Kind.allCases.map(\.rawValue))
         #expect(enums["visibility"] == PageVisibility.allCases.map(\.rawValue))
         #expect(enums["role"] == ParticipantRole.allCases.map(\.rawValue))
+        #expect(enums["mediaKind"] == MediaKind.allCases.map(\.rawValue))
+        #expect(enums["mediaAction"] == MediaCommand.Action.allCases.map(\.rawValue))
+        #expect(enums["mediaState"] == MediaUpdate.State.allCases.map(\.rawValue))
+        #expect(enums["mediaAnswer"] == MediaAnswer.State.allCases.map(\.rawValue))
+        #expect(enums["sdpType"] == SessionDescription.Kind.allCases.map(\.rawValue))
+        #expect(enums["icePolicy"] == IceConfiguration.Policy.allCases.map(\.rawValue))
     }
 
     // MARK: Messages

@@ -29,6 +29,11 @@ struct FullMessage: Sendable, CustomTestStringConvertible {
     static let masking = MaskingSettings(
         selectors: ["#a"], maskedPages: ["*/pay/*"], unmaskedPages: ["*"], privateByDefault: true, visibleSelectors: [".v"])
     static let state: [String: JSONValue] = ["cart": .object(["n": .number(2)])]
+    static let update = MediaUpdate(view: "glance_agentvideo", num: 1, kind: .video, state: .paused, paused: true, stream: "s", closereason: "PlayerTooSlow")
+    static let signal = RtcSignal(
+        peer: "p", num: 1, hello: true, description: .init(type: .offer, sdp: "v=0"),
+        candidate: .init(candidate: "candidate:1 1 udp 1 192.0.2.1 9 typ host", sdpMid: "0", sdpMLineIndex: 0, usernameFragment: "u"))
+    static let ice = IceConfiguration(iceServers: [.init(urls: ["turn:t"], username: "1:2-v", credential: "c")], policy: .relay, expires: 1)
     static let data = JSONValue.object(["k": .array([.string("v"), .number(1), .bool(true), .null])])
 
     static let all: [FullMessage] = [
@@ -42,13 +47,16 @@ struct FullMessage: Sendable, CustomTestStringConvertible {
         .init("visitor", VisitorMessage.message(.init(name: "n", data: data, num: 1))),
         .init("visitor", VisitorMessage.userstate(.init(name: "n", data: data))),
         .init("visitor", VisitorMessage.guestresponse(.init(accepted: false))),
+        .init("visitor", VisitorMessage.media(.init(view: "glance_screenshare", state: .ended, closereason: "PlayerTooSlow"))),
+        .init("visitor", VisitorMessage.rtc(signal)),
+        .init("visitor", VisitorMessage.ice),
 
         .init(
             "server-to-visitor",
             ServerToVisitor.session(
                 .init(
                     key: "k", callid: 1, groupid: 2, token: "t", random: true, resumed: true, agents: agents, masking: masking,
-                    rc: .init(enabled: true), userstate: state, assets: [.init(pattern: "*.example.com", mode: .visitor)]))),
+                    rc: .init(enabled: true), userstate: state, assets: [.init(pattern: "*.example.com", mode: .visitor)], media: [update]))),
         .init("server-to-visitor", ServerToVisitor.agents(agents)),
         .init("server-to-visitor", ServerToVisitor.resync),
         .init("server-to-visitor", ServerToVisitor.ended(.init(reason: .agent, msg: "m"))),
@@ -61,6 +69,9 @@ struct FullMessage: Sendable, CustomTestStringConvertible {
         .init("server-to-visitor", ServerToVisitor.pointer(.init(x: 1, y: 2.5, num: 1))),
         .init("server-to-visitor", ServerToVisitor.message(.init(name: "n", data: data, num: 1))),
         .init("server-to-visitor", ServerToVisitor.guestrequest(.init(agent: agent, name: "Guest"))),
+        .init("server-to-visitor", ServerToVisitor.media(update)),
+        .init("server-to-visitor", ServerToVisitor.rtc(signal)),
+        .init("server-to-visitor", ServerToVisitor.ice(ice)),
 
         .init("agent", AgentMessage.leave),
         .init("agent", AgentMessage.end),
@@ -73,25 +84,31 @@ struct FullMessage: Sendable, CustomTestStringConvertible {
         .init("agent", AgentMessage.pointer(.init(x: 1, y: 2, num: 1))),
         .init("agent", AgentMessage.message(.init(name: "n", data: data, num: 1))),
         .init("agent", AgentMessage.guestinvite(.init(name: "Guest"))),
+        .init("agent", AgentMessage.media(.init(kind: .screen, action: .start, stream: "s"))),
+        .init("agent", AgentMessage.rtc(signal)),
+        .init("agent", AgentMessage.ice),
 
         .init(
             "server-to-agent",
             ServerToAgent.joined(
                 .init(
                     key: "k", callid: 1, groupid: 2, visitor: .init(name: "n", email: "e", phone: "p", visitorid: "v"), num: 1,
-                    agents: agents, visitorConnected: true, rc: .init(enabled: true), userstate: state, role: .guest))),
+                    agents: agents, visitorConnected: true, rc: .init(enabled: true), userstate: state, role: .guest, media: [update]))),
         .init("server-to-agent", ServerToAgent.waiting(.init(key: "k"))),
         .init("server-to-agent", ServerToAgent.agents(agents)),
         .init("server-to-agent", ServerToAgent.visitor(.init(connected: true))),
         .init("server-to-agent", ServerToAgent.visibility(.init(state: .visible))),
         .init("server-to-agent", ServerToAgent.paused(.init(paused: true, message: "m"))),
         .init("server-to-agent", ServerToAgent.ended(.init(reason: .visitorLeft, msg: "m"))),
-        .init("server-to-agent", ServerToAgent.accessdenied(.init(rcrequested: true, addguest: true, msg: "m"))),
+        .init("server-to-agent", ServerToAgent.accessdenied(.init(rcrequested: true, addguest: true, media: .video, msg: "m"))),
         .init("server-to-agent", ServerToAgent.rcrequest(.init(response: "accepted"))),
         .init("server-to-agent", ServerToAgent.rc(.init(enabled: true, suspended: false))),
         .init("server-to-agent", ServerToAgent.message(.init(name: "n", data: data, num: 1))),
         .init("server-to-agent", ServerToAgent.userstate(.init(name: "n", data: data))),
         .init("server-to-agent", ServerToAgent.guestinvite(.init(response: "accepted", url: "https://t.example/guest", expires: 1))),
+        .init("server-to-agent", ServerToAgent.media(update)),
+        .init("server-to-agent", ServerToAgent.rtc(signal)),
+        .init("server-to-agent", ServerToAgent.ice(ice)),
 
         .init("presence-visitor", PresenceVisitorMessage.presence(.init(data: ["page": .string("/a"), "n": .number(1)]))),
         .init("presence-visitor", PresenceVisitorMessage.event(.init(name: "terms", data: .object(["status": .string("accepted")])))),

@@ -52,5 +52,10 @@ struct ScriptBundleTests {
         let text = String(buffer: bundle.body)
         #expect(text.hasSuffix("export const { install } = __tandem\(text.components(separatedBy: " = (() => {").count - 2);\n"))
         #expect(try scripts.script(ScriptFiles.bundlePath)?.eTag == bundle.eTag, "cached while no module changes")
+        // Live media's part is not in it: it is loaded when an agent shows media.
+        #expect(!text.contains("class Call"))
+        let media = try #require(try scripts.script(ScriptFiles.mediaBundlePath), "refused: \(scripts.refused.withLock { $0 } ?? "")")
+        let mediaText = String(buffer: media.body)
+        #expect(mediaText.contains("class Peer") && mediaText.hasSuffix("export const { Call } = __tandem\(mediaText.components(separatedBy: " = (() => {").count - 2);\n"))
     }
 }

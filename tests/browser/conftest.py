@@ -165,7 +165,7 @@ def site(tandem):
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--disable-dev-shm-usage"])
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--disable-dev-shm-usage", *MEDIA_ARGS])
         yield b
         b.close()
 
@@ -261,3 +261,50 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("fidelity: share of differing pixels per page")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+# ---- Calls: fake media devices and a TURN server ----
+
+# Without prompts: getUserMedia gets Chromium's test pattern camera and a beeping microphone, and
+# getDisplayMedia a synthetic capture of a browser tab (displaySurface "browser"), with no picker.
+MEDIA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream=display-media-type=browser"]
+
+
+class TurnServer:
+    """A coturn TURN server with TURN REST credentials (use-auth-secret): `url` ("turn:127.0.0.1:PORT"),
+    `secret` (its static-auth-secret, Tandem's --turn-secret) and `credentials(id)`."""
+
+    def __init__(self, url: str, secret: str):
+        self.url, self.secret = url, secret
+
+    def credentials(self, id: str, ttl: int = 600, now: float | None = None) -> tuple[str, str]:
+        """(username, password): username "<expiry-unix-seconds>:<id>", password
+        base64(HMAC-SHA1(secret, username)). A negative ttl gives an expired credential."""
+        import base64, hashlib, hmac
+        username = f"{int(time.time() if now is None else now) + ttl}:{id}"
+        digest = hmac.new(self.secret.encode(), username.encode(), hashlib.sha1).digest()
+        return username, base64.b64encode(digest).decode()
+
+
+@pytest.fixture(scope="session")
+def turn(tmp_path_factory):
+    """The TURN server scripts/test started (TANDEM_TEST_TURN_URL, TANDEM_TEST_TURN_SECRET), or one of
+    this session's own through scripts/turn-test-server. Fails (never skips) without coturn."""
+    url, secret = os.environ.get("TANDEM_TEST_TURN_URL"), os.environ.get("TANDEM_TEST_TURN_SECRET")
+    if url and secret:
+        yield TurnServer(url, secret)
+        return
+    import shutil
+    if not shutil.which("turnserver"):
+        pytest.fail("coturn's turnserver is not installed (apt-get install coturn, or run scripts/test), "
+                    "and TANDEM_TEST_TURN_URL/TANDEM_TEST_TURN_SECRET are not set")
+    script = ROOT / "scripts" / "turn-test-server"
+    workdir = tmp_path_factory.mktemp("turn")
+    result = subprocess.run([str(script), "start", str(workdir)], capture_output=True, text=True, timeout=30)
+    if result.returncode != 0:
+        pytest.fail(f"scripts/turn-test-server could not start coturn:\n{result.stderr}{result.stdout}")
+    url, secret = result.stdout.split()
+    try:
+        yield TurnServer(url, secret)
+    finally:
+        subprocess.run([str(script), "stop", str(workdir)], capture_output=True, timeout=30)

@@ -13,6 +13,7 @@
 
   function fire(type, data) {
     state[type] = data;
+    if (data && typeof data.screenshareView === 'string') state[type + '\u0000' + data.screenshareView] = data;
     (listeners[type] || []).slice().forEach(function (fn) {
       try { fn(data); } catch (e) { console.error(e); }
     });
@@ -53,7 +54,10 @@
       if (at >= 0) list.splice(at, 1);
     },
     /** Last payload of an event, or null. */
-    getSessionState: function (type) { return type in state ? state[type] : null; },
+    getSessionState: function (type, identifier) {
+      var key = identifier === undefined ? type : type + '\u0000' + identifier;
+      return key in state ? state[key] : null;
+    },
     /** Leave the session (it ends when the last agent leaves). */
     leaveSession: function () { command('leave'); },
     /** End the session for everyone. */
@@ -69,6 +73,16 @@
     addSessionMessageListener: function (msgName, handler) {
       (messageListeners[msgName] = messageListeners[msgName] || []).push(handler);
     },
+    /** Show the visitor this agent's camera and microphone (the visitor is asked first). */
+    agentVideoStart: function () { command('agentvideo', { action: 'start' }); },
+    agentVideoEnd: function () { command('agentvideo', { action: 'stop' }); },
+    /** Pause or resume the agent's video. */
+    toggleAgentVideo: function () { command('pausemedia', { kind: 'video' }); },
+    /** Share this agent's screen (the browser asks which; it needs a click in the viewer in most browsers). */
+    addScreenshare: function () { command('screenshare', { action: 'start' }); },
+    closeScreenshare: function () { command('screenshare', { action: 'stop' }); },
+    pauseScreenshare: function () { command('pausemedia', { kind: 'screen', paused: true }); },
+    resumeScreenshare: function () { command('pausemedia', { kind: 'screen', paused: false }); },
     /** The last value the visitor stored with setUserState(name), or null. */
     getUserState: function (name) { return 'userstate:' + name in state ? state['userstate:' + name] : null; }
   };

@@ -7,6 +7,8 @@ import { setUpAssist } from './assist.js';
 import { $, coverKind, setStatus, showAgents, showCover, showEnded, showGuestLink, showGuestMode, showNotice, showToast } from './viewer/chrome.js';
 import { emit, onCommand, state } from './viewer/events.js';
 import { Stage } from './viewer/stage.js';
+import { AgentCall } from './media/call.js';
+import { bindMediaControls, showMedia } from './media/controls.js';
 
 /**
  * The agent viewer (/agentjoin?SessionKey=KEY[&wait=1]): joins the session over the agent
@@ -38,6 +40,8 @@ const userState = {};
 const send = (msg) => Boolean(connection?.send(JSON.stringify(msg)));
 const stage = new Stage({ send, canSend: () => Boolean(connection?.isOpen) });
 const assist = setUpAssist({ send, frame: () => stage.frame, mirror: stage.mirror, scale: () => stage.scale });
+const call = new AgentCall({ send, emit, toast: showToast, onchange: () => showMedia(call) });
+bindMediaControls(call);
 
 function connect() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -91,6 +95,7 @@ function onControl(text) {
       setStatus(msg.visitorConnected ? 'Connected' : 'Visitor reconnecting…', msg.visitorConnected ? 'ok' : 'warn');
       showNotice('');
       setAgents(msg.agents);
+      call.onJoined(msg);
       break;
     case 'agents':
       setAgents(msg);
@@ -112,8 +117,10 @@ function onControl(text) {
       emit('accessdenied', {
         ...(msg.rcrequested ? { rcrequested: true } : {}),
         ...(msg.addguest ? { addguest: true } : {}),
+        ...(msg.media ? { media: msg.media } : {}),
         msg: msg.msg,
       });
+      if (msg.media) call.denied(msg.media);
       showToast(msg.msg);
       break;
     case 'rcrequest':
@@ -129,6 +136,15 @@ function onControl(text) {
     case 'userstate':
       userState[msg.name] = msg.data;
       emit('userstate', { name: msg.name, data: msg.data });
+      break;
+    case 'media':
+      call.onMedia(msg);
+      break;
+    case 'rtc':
+      call.onRtc(msg);
+      break;
+    case 'ice':
+      call.onIce(msg);
       break;
     case 'guestinvite':
       if (msg.response === 'accepted') {
@@ -164,6 +180,7 @@ function setPaused(value, message) {
 
 /** @param {{reason: string, msg?: string}} ended */
 function finish(ended) {
+  call.close();
   connection?.close();
   connection = null;
   showEnded(ended);
@@ -186,6 +203,12 @@ onCommand((command) => {
   else if (cmd === 'rcrequest') send({ t: 'rcrequest' });
   else if (cmd === 'addguest') guestInvite(typeof name === 'string' ? name : undefined);
   else if (cmd === 'navigate' && typeof url === 'string') send({ t: 'navigate', url });
+  else if (cmd === 'agentvideo') call[command.action === 'stop' ? 'stop' : 'start']('video');
+  else if (cmd === 'screenshare') call[command.action === 'stop' ? 'stop' : 'start']('screen');
+  else if (cmd === 'pausemedia' && (command.kind === 'video' || command.kind === 'screen')) {
+    // `paused` left out: toggle (toggleAgentVideo).
+    call.setPaused(command.kind, typeof command.paused === 'boolean' ? command.paused : !call.local.get(command.kind)?.paused);
+  }
 });
 /** @type {any} */ (window).tandemViewerState = state;
 /** @type {any} */ (window).tandemUserState = userState;

@@ -88,15 +88,18 @@
     });
   }
 
+  // A part of the visitor script: one file (the server bundles its modules), or the modules themselves.
+  function load(dir, entry) {
+    return import(moduleBase + dir + 'bundle.js').catch(function () { return import(moduleBase + dir + entry); });
+  }
   var internal = {
     listeners: listeners, queue: queue, uiQueue: uiQueue, presenceStubs: presenceStubs, fire: fire, config: cfg, server: server,
-    moduleBase: moduleBase
+    moduleBase: moduleBase, load: load
   };
   C.Loader = { groupid: cfg.groupid, setUIReady: function () {}, _internal: internal };
 
-  // One file (the server bundles the modules); the modules themselves if it cannot.
   var main = moduleBase + 'visitor/main.js';
-  import(moduleBase + 'visitor/bundle.js').catch(function () { return import(main); }).then(function (m) { m.install(internal); }, function (err) {
+  load('visitor/', 'main.js').then(function (m) { m.install(internal); }, function (err) {
     if (w.console) console.error('Tandem: could not load ' + main, err);
     fire('error', { code: 'SCRIPT_NOT_LOADED', msg: 'SCRIPT_NOT_LOADED:' + main, params: { script: main } });
   });

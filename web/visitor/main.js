@@ -10,7 +10,8 @@ import { installPresence } from './presence/presence-visitor.js';
  * Completes GLANCE.Cobrowse.Visitor (defined early by the loader, cobrowse.js) and replays the
  * calls made before this module arrived.
  * @param {{listeners: Record<string, Function[]>, queue: [string, IArguments][], fire: (type: string, data?: any) => void,
- *          config: any, server: string, uiQueue?: [string, IArguments][] | null, presenceStubs?: any[]}} internal
+ *          config: any, server: string, uiQueue?: [string, IArguments][] | null, presenceStubs?: any[],
+ *          load: (dir: string, entry: string) => Promise<any>}} internal
  */
 export function install(internal) {
   const w = /** @type {any} */ (window);
@@ -21,6 +22,8 @@ export function install(internal) {
   /** @param {string} type @param {any} [data] */
   const fire = (type, data) => {
     lastState.set(type, data === undefined ? null : data);
+    // Per view too: getSessionState('screenshare', 'glance_agentvideo').
+    if (data && typeof data.screenshareView === 'string') lastState.set(`${type}\u0000${data.screenshareView}`, data);
     internal.fire(type, data);
   };
   /** @param {string} code @param {string} msg @param {any} [params] */
@@ -29,6 +32,7 @@ export function install(internal) {
   const session = new VisitorSession({
     server: internal.server,
     config,
+    load: internal.load,
     fire,
     setReadyState: (state) => (V.readyState = state),
     startPaused: config.startpaused === '1' || config.startpaused === true || config.startpaused === 'true',
@@ -160,7 +164,11 @@ export function install(internal) {
       if (needSession('setCookieValue')) session.setCookieValue(String(name), String(value));
     },
     /** @param {string} eventName */
-    getSessionState: (eventName) => (lastState.has(eventName) ? lastState.get(eventName) : null),
+    /** @param {string} eventName @param {string} [identifier] the screenshareView of a `screenshare` state */
+    getSessionState: (eventName, identifier) => {
+      const key = identifier === undefined ? eventName : `${eventName}\u0000${identifier}`;
+      return lastState.has(key) ? lastState.get(key) : null;
+    },
     /** @param {{pause: boolean, message?: string}} params */
     pauseSession(params) {
       session.pause(Boolean(params && params.pause), params && typeof params.message === 'string' ? params.message : undefined);

@@ -29,8 +29,10 @@ public struct GroupSettingsView: Codable, Sendable, Equatable {
     public var buttonStyle: ButtonStyle
     public var agentNavigation: Bool
     public var assetRules: [AssetRule]
+    public var relayOnly: Bool
 
     init(_ s: GroupSettings) {
+        relayOnly = s.relayOnly
         agentNavigation = s.agentNavigation
         assetRules = s.assetRules
         preventDuplicateKeys = s.preventDuplicateKeys
@@ -56,6 +58,7 @@ public struct GroupSettingsPatch: Codable, Sendable, Equatable {
     public var buttonStyle: ButtonStyle?
     public var agentNavigation: Bool?
     public var assetRules: [AssetRule]?
+    public var relayOnly: Bool?
 
     public init(
         preventDuplicateKeys: Bool? = nil, allowMixedRoles: Bool? = nil, visitorOrigins: [String]? = nil,

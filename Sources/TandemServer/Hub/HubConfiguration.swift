@@ -21,6 +21,8 @@ public struct HubConfiguration: Sendable {
     public var maxMessageSize = WireLimits.frameBytes
     /// Bytes the asset channel keeps for one session.
     public var sessionAssetBytes = WireLimits.sessionAssetBytes
+    /// TURN servers and the secret their credentials are minted with (live media).
+    public var turn = TurnSettings()
     /// Where session assets are kept while their session runs: a folder of this process's own.
     public var assetDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
         "tandem-assets-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)

@@ -54,6 +54,8 @@ actor LiveSession {
     var userState: UserStateBook
     /// Guest invitations waiting for consent or for their guest.
     var guests = GuestBook()
+    /// The agents' video and screen shares and the visitor's answers; they go on across pages.
+    var media = MediaBook()
     private(set) var ended: SessionEnd?
 
     init(
@@ -96,13 +98,16 @@ actor LiveSession {
         // The visitor sends a complete page on every connect; until then the cache is stale.
         cache.invalidate()
         resyncRequested = true
+        let shown = mediaForVisitor()
         outbox.sendControl(
             WireEncoding.text(
                 ServerToVisitor.session(
                     .init(
                         key: key, callid: callId, groupid: groupId, token: token, random: record.randomKey,
                         resumed: resumed, agents: agentList(), masking: masking, rc: rc, userstate: userState.values,
-                        assets: assets.isEmpty ? nil : assets))))
+                        assets: assets.isEmpty ? nil : assets, media: shown.continuing.isEmpty ? nil : shown.continuing))))
+        // A question the previous page did not answer is asked again on this one.
+        for request in shown.pending { outbox.sendControl(WireEncoding.text(ServerToVisitor.media(request))) }
         broadcastToAgents(.visitor(.init(connected: true)))
         // Pause is per page; a paused visitor that only reconnected says so again at once.
         if pause.paused { visitorPaused(.init(paused: false)) }
@@ -230,7 +235,7 @@ actor LiveSession {
             key: key, callid: callId, groupid: groupId,
             visitor: .init(name: record.visitorName, email: record.visitorEmail, phone: record.visitorPhone, visitorid: record.visitorId),
             num: num, agents: agentList(), visitorConnected: visitor != nil, rc: rc, userstate: userState.values,
-            role: info.role == .guest ? .guest : nil)
+            role: info.role == .guest ? .guest : nil, media: media.entries.isEmpty ? nil : media.sorted.map { $0.update($0.answer) })
         outbox.sendControl(WireEncoding.text(ServerToAgent.joined(joined)))
         if visibility == .hidden { outbox.sendControl(WireEncoding.text(ServerToAgent.visibility(.init(state: .hidden)))) }
         if pause.paused { outbox.sendControl(WireEncoding.text(ServerToAgent.paused(pause))) }
@@ -338,6 +343,7 @@ actor LiveSession {
     // MARK: Helpers
 
     private func removeAgent(_ num: Int, lastOneEnds reason: SessionEnd) async {
+        endMedia(of: num)
         agents[num] = nil
         do {
             try await store.markParticipantLeft(callId: callId, num: num, at: Date())

@@ -212,6 +212,23 @@ struct AgentSocket: Sendable {
                         continue
                     }
                     await j.session.agentInvitesGuest(num: j.num, connection: j.connection, request)
+                case .media(let command):
+                    let relayOnly = await hub.groupSettings(j.session.groupId).relayOnly
+                    await j.session.agentMedia(num: j.num, connection: j.connection, command, relayOnly: relayOnly)
+                case .rtc(let signal):
+                    guard signal.isWellFormed else {
+                        outbox.sendControl(.close(.badMessage, "malformed rtc signal"))
+                        return nil
+                    }
+                    await j.session.agentSignals(num: j.num, connection: j.connection, signal)
+                case .ice:
+                    let relayOnly = await hub.groupSettings(j.session.groupId).relayOnly
+                    if let ice = await j.session.iceConfiguration(forAgent: j.num, connection: j.connection, relayOnly: relayOnly) {
+                        outbox.sendControl(WireEncoding.text(ServerToAgent.ice(ice)))
+                    } else {
+                        let denied = AccessDenied(msg: "You do not have the video or screen share privilege.")
+                        outbox.sendControl(WireEncoding.text(ServerToAgent.accessdenied(denied)))
+                    }
                 }
             }
             return nil

@@ -71,7 +71,7 @@ struct VisitorSocket: Sendable {
                 }
                 token = cont.token
                 resumed = true
-            case .stop, .visibility, .pause, .rc, .rcresponse, .message, .userstate, .guestresponse:
+            case .stop, .visibility, .pause, .rc, .rcresponse, .message, .userstate, .guestresponse, .media, .rtc, .ice:
                 return await SocketPump.reject(outbound, .badMessage, "expected a start or continue message")
             }
         } catch let error as DomainError {
@@ -145,6 +145,19 @@ struct VisitorSocket: Sendable {
                         }
                     case .guestresponse(let answer):
                         await session.visitorAnswersGuest(answer, from: connection, linkBase: linkBase)
+                    case .media(let answer): await session.visitorAnswersMedia(answer, from: connection)
+                    case .rtc(let signal):
+                        guard signal.isWellFormed, signal.num != nil else {
+                            outbox.sendControl(.close(.badMessage, "malformed rtc signal"))
+                            return nil
+                        }
+                        await session.visitorSignals(signal, from: connection)
+                    case .ice:
+                        let relayOnly = await hub.groupSettings(session.groupId).relayOnly
+                        // Before any accepted media: no credentials, only the policy.
+                        let ice = await session.iceConfiguration(forVisitor: connection, relayOnly: relayOnly)
+                        await session.tellVisitor(
+                            WireEncoding.text(ServerToVisitor.ice(ice ?? .init(iceServers: [], policy: relayOnly ? .relay : .all))), connection)
                     case .start, .continue, .none:
                         outbox.sendControl(.close(.badMessage, "unexpected or malformed message"))
                         return nil

@@ -19,19 +19,23 @@ final class ScriptFiles: Sendable {
 
     let root: String
     private let cache = Mutex<[String: Script]>([:])
-    /// The last bundle, with the versions of the modules it was made of.
-    private let bundled = Mutex<(modules: [String: String], script: Script)?>(nil)
+    /// The last bundle of each entry, with the versions of the modules it was made of.
+    private let bundled = Mutex<[String: (modules: [String: String], script: Script)]>([:])
 
     /// The visitor script as one module (`ScriptBundle`); the loader asks for it first.
     static let bundlePath = "visitor/bundle.js"
     static let bundleEntry = "visitor/main.js"
+    /// Live media's part of it, loaded only when an agent shows the visitor its video or screen.
+    static let mediaBundlePath = "visitor/media/bundle.js"
+    /// Bundle path → entry module.
+    static let bundles = [bundlePath: bundleEntry, mediaBundlePath: "visitor/media/call.js"]
 
     init(root: String) { self.root = root }
 
     /// `relative` is a path below the root such as `visitor/main.js`; nil when it names no
     /// JavaScript file there (or tries to leave the root).
     func script(_ relative: some StringProtocol) throws -> Script? {
-        if relative == Self.bundlePath { return try bundle() }
+        if let entry = Self.bundles[String(relative)] { return try bundle(entry) }
         guard Self.isPlainPath(relative) else { return nil }
         let path = "\(root)/\(relative)"
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
@@ -50,8 +54,8 @@ final class ScriptFiles: Sendable {
 
     /// The bundle, made again when one of its modules changed on disk; nil when the visitor code
     /// uses a module form the bundler does not take (the loader then imports the modules).
-    private func bundle() throws -> Script? {
-        if let last = bundled.withLock({ $0 }),
+    private func bundle(_ entry: String) throws -> Script? {
+        if let last = bundled.withLock({ $0[entry] }),
             try last.modules.allSatisfy({ path, eTag in try script(path)?.eTag == eTag })
         {
             return last.script
@@ -59,7 +63,7 @@ final class ScriptFiles: Sendable {
         var modules: [String: String] = [:]
         let text: String
         do {
-            text = try ScriptBundle.build(entry: Self.bundleEntry) { path in
+            text = try ScriptBundle.build(entry: entry) { path in
                 guard let module = try script(path) else { return nil }
                 modules[path] = module.eTag
                 return String(buffer: module.body)
@@ -71,7 +75,7 @@ final class ScriptFiles: Sendable {
         let version = modules.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
         let hash = version.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
         let made = Script(body: ByteBuffer(string: text), eTag: "W/\"bundle-\(String(hash, radix: 36))\"", version: .init(size: text.utf8.count, modified: Date()))
-        bundled.withLock { $0 = (modules, made) }
+        bundled.withLock { $0[entry] = (modules, made) }
         return made
     }
 

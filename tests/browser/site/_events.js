@@ -4,7 +4,8 @@ window.__events = [];
  'error', 'connection', 'agents', 'blur', 'focus', 'maskingerror', 'pagemasked', 'sessionpaused',
  'rcaccepted', 'rcdeclined', 'rcenabled', 'rc', 'rcevent', 'navigation', 'outline',
  // Not addguestrequested or rcrequested: listening to those replaces the default prompt.
- 'addguestaccepted', 'addguestdeclined'].forEach(function (type) {
+ 'addguestaccepted', 'addguestdeclined',
+ 'screenshare', 'screensharepaused', 'screenshareresumed', 'viewerinfo', 'viewerclosing'].forEach(function (type) {
   GLANCE.Cobrowse.Visitor.addEventListener(type, function (data) {
     var entry = { type: type, data: data === undefined ? null : JSON.parse(JSON.stringify(data)) };
     window.__events.push(entry);

@@ -7,6 +7,8 @@ import { routeUrl } from './assets.js';
  */
 
 const HTML_NS = 'http://www.w3.org/1999/xhtml';
+/** The seed's media view ids: `glance_agentvideo`, `glance_screenshare`, `glance_agentvideo_2`, `glance_video_1`. */
+const MEDIA_VIEW = /^glance_(agentvideo|screenshare|video)(_\d+)?$/;
 
 /**
  * A same-origin frame's document; null for another origin's.
@@ -14,6 +16,8 @@ const HTML_NS = 'http://www.w3.org/1999/xhtml';
  * @returns {Document | null}
  */
 export function frameDocument(el) {
+  // An agent's video or screen share plays there (media/view.js): never captured.
+  if (MEDIA_VIEW.test(el.id)) return null;
   try {
     return /** @type {HTMLIFrameElement} */ (el).contentDocument;
   } catch {

@@ -25,6 +25,7 @@ export class VisitorSession {
    *   startPaused: boolean,
    *   hasListener: (type: string) => boolean,
    *   suspendMs: number,
+   *   load: (dir: string, entry: string) => Promise<any>,
    * }} env
    */
   constructor(env) {
@@ -41,6 +42,11 @@ export class VisitorSession {
     this.generation = 0;
     /** @type {RemoteControl | null} */
     this.remote = null;
+    /**
+     * Agents' video and screen shares shown in this page (media/call.js), loaded when first needed.
+     * @type {Promise<import('../media/call.js').Call> | null}
+     */
+    this.call = null;
     /** setUserState values, as the server keeps them. @type {Record<string, any>} */
     this.userState = {};
     /** addSessionMessageListener handlers by message name. @type {Map<string, Function[]>} */
@@ -168,6 +174,15 @@ export class VisitorSession {
       case 'ended':
         this.end(msg.reason);
         return;
+      case 'media':
+        this.withCall((call) => call.onMedia(msg));
+        return;
+      case 'rtc':
+        this.call?.then((call) => call.onRtc(msg));
+        return;
+      case 'ice':
+        this.call?.then((call) => call.onIce(msg));
+        return;
       case 'error':
         // The session goes on after a full asset channel; every other error comes before a close.
         if (msg.code === 'assetlimit') this.env.fire('error', { code: msg.code, msg: msg.msg });
@@ -176,6 +191,30 @@ export class VisitorSession {
       default:
         handleAssistMessage(this, msg);
     }
+  }
+
+  /**
+   * Runs `use` with this page's call, loading live media's code first (most sessions never need
+   * it). Messages keep their order: each waits on the same promise.
+   * @param {(call: import('../media/call.js').Call) => void} use
+   */
+  withCall(use) {
+    this.call ||= this.env.load('visitor/media/', 'call.js').then(
+      ({ Call }) =>
+        new Call({
+          send: (/** @type {any} */ m) => this.connection?.send(JSON.stringify(m)),
+          fire: this.env.fire,
+          custom: this.env.config.ui === 'custom',
+          agentName: (/** @type {number} */ num) => {
+            const agent = this.agents?.agentlist?.find((/** @type {any} */ a) => a.num === num);
+            return agent?.name || agent?.username || 'The agent';
+          },
+        }),
+    );
+    const call = this.call;
+    call.then((c) => {
+      if (this.call === call) use(c);
+    }, (error) => this.env.fire('error', { code: 'SCRIPT_NOT_LOADED', msg: `SCRIPT_NOT_LOADED:visitor/media/call.js (${error})`, params: { script: 'visitor/media/call.js' } }));
   }
 
   /** @param {string} name */
@@ -215,6 +254,7 @@ export class VisitorSession {
     this.active = true;
     this.starting = false;
     this.resumingFromCookie = false;
+    if (msg.media?.length || this.call) this.withCall((call) => call.onSession(msg.media));
     if (wasActive) {
       // Same page, new socket: the session went on.
       this.env.fire('connection', { status: 'ok' });
@@ -337,6 +377,8 @@ export class VisitorSession {
     this.resumingFromCookie = false;
     this.remote?.stop();
     this.remote = null;
+    this.call?.then((call) => call.stop());
+    this.call = null;
     showAgentPointer(null);
     this.starting = false;
     this.recorder?.stop();
