@@ -41,13 +41,16 @@ public struct GroupSettings: Codable, Sendable, Equatable {
     /// Live media only through the TURN relay (`iceTransportPolicy: "relay"`): no participant
     /// learns another's IP address.
     public var relayOnly: Bool
+    /// Agents may ask for the visitor's screen (masking cannot apply to its pixels).
+    public var visitorScreenshare: Bool
 
     public init(
         preventDuplicateKeys: Bool = false, visitorOrigins: [String] = [], masking: MaskingSettings = .init(),
         allowMixedRoles: Bool = false, apiKeys: [APIKey] = [], trustedCrossDomains: [String] = [],
         invokeOrigins: [String] = [], presenceAgentOrigins: [String] = [], buttonStyle: ButtonStyle = .init(),
-        agentNavigation: Bool = true, assetRules: [AssetRule] = [], relayOnly: Bool = false
+        agentNavigation: Bool = true, assetRules: [AssetRule] = [], relayOnly: Bool = false, visitorScreenshare: Bool = true
     ) {
+        self.visitorScreenshare = visitorScreenshare
         self.relayOnly = relayOnly
         self.assetRules = assetRules
         self.agentNavigation = agentNavigation
@@ -76,6 +79,7 @@ public struct GroupSettings: Codable, Sendable, Equatable {
         self.agentNavigation = try c.decodeIfPresent(Bool.self, forKey: .agentNavigation) ?? true
         self.assetRules = try c.decodeIfPresent([AssetRule].self, forKey: .assetRules) ?? []
         self.relayOnly = try c.decodeIfPresent(Bool.self, forKey: .relayOnly) ?? false
+        self.visitorScreenshare = try c.decodeIfPresent(Bool.self, forKey: .visitorScreenshare) ?? true
     }
 
     /// Whether a page served from `origin` may run sessions in this group.

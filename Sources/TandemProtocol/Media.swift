@@ -2,23 +2,45 @@
 /// WebRTC signalling that carries it browser to browser. The server relays signals between one
 /// visitor and one agent at a time and never touches media.
 
-/// An agent's camera (and microphone) or its screen.
+/// An agent's camera (and microphone) or its screen, shown to the visitor; the visitor's camera
+/// or screen, shown to the agents.
 public enum MediaKind: String, Codable, Sendable, CaseIterable {
     case video
     case screen
+    case visitorvideo
+    case visitorscreen
+
+    /// The visitor's own camera or screen.
+    public var isVisitors: Bool { self == .visitorvideo || self == .visitorscreen }
+}
+
+/// The seed's `camerastatus`.
+public enum CameraStatus: String, Codable, Sendable, CaseIterable {
+    case available, blocked, nocamera, error
+}
+
+/// The seed's `video` size of the visitor's video.
+public enum VideoSize: String, Codable, Sendable, CaseIterable {
+    case large, small
 }
 
 /// Agent → server: `media {kind, action}`.
 public struct MediaCommand: Codable, Sendable, Equatable {
     public enum Action: String, Codable, Sendable, CaseIterable {
-        case start, pause, resume, stop
+        /// `start` the agent's own; `request` the visitor's (it is asked); `stop`, `pause`,
+        /// `resume` either (an agent pausing the visitor's video: `participantvideopaused`).
+        case start, request, pause, resume, stop
     }
     public var kind: MediaKind
     public var action: Action
     /// With `start`: the id of the `MediaStream` its tracks travel in, so the visitor's browser
     /// knows which view a received track belongs to.
     public var stream: String?
-    public init(kind: MediaKind, action: Action, stream: String? = nil) {
+    /// With `start` of a screen: a reverse session (the visitor is invited to view the agent's
+    /// screen: `reverseconfirm`, `screenshare {params:{type:'reverse'}}`).
+    public var reverse: Bool?
+    public init(kind: MediaKind, action: Action, stream: String? = nil, reverse: Bool? = nil) {
+        self.reverse = reverse
         self.kind = kind
         self.action = action
         self.stream = stream
@@ -29,8 +51,10 @@ public struct MediaCommand: Codable, Sendable, Equatable {
 /// server → agents (also `accepted`, `declined`, `joined`).
 public struct MediaUpdate: Codable, Sendable, Equatable {
     public enum State: String, Codable, Sendable, CaseIterable {
-        /// Started by the agent; the visitor has not answered yet.
+        /// Started (an agent's: the visitor has not answered yet; the visitor's: it is on).
         case new
+        /// An agent asked for the visitor's camera or screen; the visitor has not answered yet.
+        case requested
         case accepted, declined
         /// Media reaches the visitor (the peer connection is up).
         case joined
@@ -48,9 +72,18 @@ public struct MediaUpdate: Codable, Sendable, Equatable {
     public var stream: String?
     /// Set when the visitor's browser cannot play it (`PlayerTooSlow`).
     public var closereason: String?
+    /// `reverse` for a reverse session; absent for the usual (forward) share.
+    public var type: String?
+    /// The visitor's video: its camera's state and its size.
+    public var camerastatus: CameraStatus?
+    public var size: VideoSize?
     public init(
-        view: String, num: Int, kind: MediaKind, state: State, paused: Bool = false, stream: String? = nil, closereason: String? = nil
+        view: String, num: Int, kind: MediaKind, state: State, paused: Bool = false, stream: String? = nil, closereason: String? = nil,
+        type: String? = nil, camerastatus: CameraStatus? = nil, size: VideoSize? = nil
     ) {
+        self.camerastatus = camerastatus
+        self.size = size
+        self.type = type
         self.stream = stream
         self.view = view
         self.num = num
@@ -61,16 +94,30 @@ public struct MediaUpdate: Codable, Sendable, Equatable {
     }
 }
 
-/// Visitor → server: the visitor's answer about one view.
+/// Visitor → server: the visitor's answer about one view, or where its own camera or screen stands
+/// (`started`, `paused`, `resumed`, `ended` of `glance_visitorvideo` / `glance_visitorscreenshare`).
 public struct MediaAnswer: Codable, Sendable, Equatable {
     public enum State: String, Codable, Sendable, CaseIterable {
-        case accepted, declined, joined, ended
+        case accepted, declined, joined, started, paused, resumed, ended
     }
     public var view: String
     public var state: State
-    /// `PlayerTooSlow` when this browser cannot play the media (with `ended` or `declined`).
+    /// `PlayerTooSlow` when this browser cannot play the media (with `ended` or `declined`);
+    /// `NotSupported` when it cannot share its screen.
     public var closereason: String?
-    public init(view: String, state: State, closereason: String? = nil) {
+    /// With `started`: the visitor's stream, camera state, size and whether it starts paused.
+    public var stream: String?
+    public var camerastatus: CameraStatus?
+    public var size: VideoSize?
+    public var paused: Bool?
+    public init(
+        view: String, state: State, closereason: String? = nil, stream: String? = nil, camerastatus: CameraStatus? = nil,
+        size: VideoSize? = nil, paused: Bool? = nil
+    ) {
+        self.stream = stream
+        self.camerastatus = camerastatus
+        self.size = size
+        self.paused = paused
         self.view = view
         self.state = state
         self.closereason = closereason

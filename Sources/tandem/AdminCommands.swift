@@ -335,6 +335,8 @@ struct GroupCommand: AsyncParsableCommand {
         var agentNavigation: Bool?
         @Option(help: "true or false: live media only through the TURN relay, so no participant learns another's IP address.")
         var relayOnly: Bool?
+        @Option(help: "true or false: agents may ask to see the visitor's screen (masking cannot hide anything on it).")
+        var visitorScreenshare: Bool?
         @Option(
             help: """
                 How the mirror gets assets of some origins: PATTERN=direct|visitor|blocked, PATTERN being *, an origin, \
@@ -348,6 +350,7 @@ struct GroupCommand: AsyncParsableCommand {
                 var patch = GroupSettingsPatch(preventDuplicateKeys: preventDuplicateKeys, allowMixedRoles: allowMixedRoles)
                 patch.agentNavigation = agentNavigation
                 patch.relayOnly = relayOnly
+                patch.visitorScreenshare = visitorScreenshare
                 if !assetRule.isEmpty {
                     patch.assetRules = try assetRule == ["none"] ? [] : assetRule.map { rule in
                         guard let eq = rule.lastIndex(of: "="), let mode = AssetRule.Mode(rawValue: String(rule[rule.index(after: eq)...])) else {

@@ -109,6 +109,8 @@ struct ContractTests {
         #expect(enums["mediaAnswer"] == MediaAnswer.State.allCases.map(\.rawValue))
         #expect(enums["sdpType"] == SessionDescription.Kind.allCases.map(\.rawValue))
         #expect(enums["icePolicy"] == IceConfiguration.Policy.allCases.map(\.rawValue))
+        #expect(enums["cameraStatus"] == CameraStatus.allCases.map(\.rawValue))
+        #expect(enums["videoSize"] == VideoSize.allCases.map(\.rawValue))
     }
 
     // MARK: Messages

@@ -29,7 +29,9 @@ struct FullMessage: Sendable, CustomTestStringConvertible {
     static let masking = MaskingSettings(
         selectors: ["#a"], maskedPages: ["*/pay/*"], unmaskedPages: ["*"], privateByDefault: true, visibleSelectors: [".v"])
     static let state: [String: JSONValue] = ["cart": .object(["n": .number(2)])]
-    static let update = MediaUpdate(view: "glance_agentvideo", num: 1, kind: .video, state: .paused, paused: true, stream: "s", closereason: "PlayerTooSlow")
+    static let update = MediaUpdate(
+        view: "glance_agentvideo", num: 1, kind: .video, state: .paused, paused: true, stream: "s", closereason: "PlayerTooSlow", type: "reverse",
+        camerastatus: .blocked, size: .large)
     static let signal = RtcSignal(
         peer: "p", num: 1, hello: true, description: .init(type: .offer, sdp: "v=0"),
         candidate: .init(candidate: "candidate:1 1 udp 1 192.0.2.1 9 typ host", sdpMid: "0", sdpMLineIndex: 0, usernameFragment: "u"))
@@ -47,7 +49,10 @@ struct FullMessage: Sendable, CustomTestStringConvertible {
         .init("visitor", VisitorMessage.message(.init(name: "n", data: data, num: 1))),
         .init("visitor", VisitorMessage.userstate(.init(name: "n", data: data))),
         .init("visitor", VisitorMessage.guestresponse(.init(accepted: false))),
-        .init("visitor", VisitorMessage.media(.init(view: "glance_screenshare", state: .ended, closereason: "PlayerTooSlow"))),
+        .init("visitor", VisitorMessage.media(
+                .init(
+                    view: "glance_visitorvideo", state: .started, closereason: "PlayerTooSlow", stream: "s", camerastatus: .available,
+                    size: .small, paused: true))),
         .init("visitor", VisitorMessage.rtc(signal)),
         .init("visitor", VisitorMessage.ice),
 
@@ -84,7 +89,7 @@ struct FullMessage: Sendable, CustomTestStringConvertible {
         .init("agent", AgentMessage.pointer(.init(x: 1, y: 2, num: 1))),
         .init("agent", AgentMessage.message(.init(name: "n", data: data, num: 1))),
         .init("agent", AgentMessage.guestinvite(.init(name: "Guest"))),
-        .init("agent", AgentMessage.media(.init(kind: .screen, action: .start, stream: "s"))),
+        .init("agent", AgentMessage.media(.init(kind: .screen, action: .start, stream: "s", reverse: true))),
         .init("agent", AgentMessage.rtc(signal)),
         .init("agent", AgentMessage.ice),
 

@@ -169,6 +169,71 @@ struct MediaTests {
         }
     }
 
+    @Test func theVisitorsVideoIsAskedForThenReachesEveryAgent() async throws {
+        try await TestServer.run { server in
+            let (visitor, first) = try await server.startVisitor(key: "media-own")
+            let (alice, aliceJoined) = try await server.joinAgent("alice", key: "media-own")
+            let (bob, bobJoined) = try await server.joinAgent("bob", key: "media-own")
+            _ = try await visitor.expectAgents()
+            _ = try await visitor.expectAgents()
+            _ = try await alice.expectAgentList()
+            try alice.send(AgentMessage.media(.init(kind: .visitorvideo, action: .request)))
+            guard case .media(let asked) = try await visitor.receive(ServerToVisitor.self) else { Issue.record("requested"); return }
+            #expect(asked == MediaUpdate(view: "glance_visitorvideo", num: aliceJoined.num, kind: .visitorvideo, state: .requested))
+            // Nothing flows before the visitor's camera is on.
+            try visitor.send(VisitorMessage.rtc(.init(peer: "v1", num: bobJoined.num, hello: true)))
+            try visitor.send(VisitorMessage.media(.init(view: "glance_visitorvideo", state: .accepted)))
+            try visitor.send(
+                VisitorMessage.media(.init(view: "glance_visitorvideo", state: .started, stream: "cam", camerastatus: .available, size: .large)))
+            try visitor.send(VisitorMessage.rtc(.init(peer: "v2", num: bobJoined.num, hello: true)))
+            var states: [MediaUpdate.State] = []
+            while !states.contains(.new) {
+                switch try await bob.expectAgentMessageSkippingLists() {
+                case .media(let m): states.append(m.state)
+                case .rtc(let r): Issue.record("signal before the camera was on: \(r)")
+                default: break
+                }
+            }
+            #expect(states == [.requested, .accepted, .new])
+            // Bob did not ask, and still receives it (every agent does).
+            guard case .rtc(let hello) = try await bob.expectAgentMessageSkippingLists() else { Issue.record("hello"); return }
+            #expect(hello.peer == "v2")
+
+            // An agent pauses it; the visitor is told.
+            try alice.send(AgentMessage.media(.init(kind: .visitorvideo, action: .pause)))
+            guard case .media(let paused) = try await visitor.receive(ServerToVisitor.self) else { Issue.record("paused"); return }
+            #expect(paused.state == .paused && paused.paused && paused.num == 0)
+
+            // The next page: the camera goes on there.
+            await visitor.close()
+            let next = server.visitorSocket(name: "next page")
+            try next.send(VisitorMessage.continue(.init(groupid: 1, key: first.key, callid: first.callid, token: first.token)))
+            guard case .session(let session) = try await next.receive(ServerToVisitor.self) else { Issue.record("session"); return }
+            #expect(session.media?.map(\.view) == ["glance_visitorvideo"])
+            #expect(session.media?.first?.size == .large && session.media?.first?.paused == true)
+        }
+    }
+
+    @Test func theVisitorsScreenNeedsTheGroupAndARequest() async throws {
+        try await TestServer.run { server in
+            var settings = try #require(try await server.store.group(id: 1)).settings
+            settings.visitorScreenshare = false
+            try await server.store.updateGroupSettings(id: 1, settings)
+            let (visitor, _) = try await server.startVisitor(key: "media-screen")
+            let (alice, _) = try await server.joinAgent("alice", key: "media-screen")
+            _ = try await visitor.expectAgents()
+            try alice.send(AgentMessage.media(.init(kind: .visitorscreen, action: .request)))
+            guard case .accessdenied(let denied) = try await alice.expectAgentMessageSkippingLists() else { Issue.record("denied"); return }
+            #expect(denied.media == .visitorscreen && denied.msg.contains("turned off"))
+            // A screen the visitor starts unasked is ignored.
+            try visitor.send(VisitorMessage.media(.init(view: "glance_visitorscreenshare", state: .started, stream: "s")))
+            await alice.expectSilence()
+            // An agent cannot "start" the visitor's media, only request it.
+            try alice.send(AgentMessage.media(.init(kind: .visitorvideo, action: .start)))
+            guard case .accessdenied = try await alice.expectAgentMessageSkippingLists() else { Issue.record("denied"); return }
+        }
+    }
+
     @Test func aMalformedPeerIdClosesTheSocket() async throws {
         try await TestServer.run { server in
             let (_, _) = try await server.startVisitor(key: "media-bad")

@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 
+from media_events import assert_pinned
 from conftest import agent_page, events, start_session, wait_for_event
 from playwright.sync_api import expect
 
@@ -74,7 +75,7 @@ def open_pair(browser, tandem, site, key, page="media.html", visitor_script=PC_H
     if listen:
         listen(visitor)
     agent = agent_page(browser, tandem, **token_args)
-    agent.context.add_init_script(AGENT_EVENTS)
+    agent.context.add_init_script(AGENT_EVENTS + PC_HOOK)
     visitor.goto(f"{site}/{page}")
     if "start=" not in page:
         start_session(visitor, repr(key))
@@ -151,6 +152,7 @@ def test_agent_video_with_consent_pause_navigation_and_events(tandem, site, brow
         expect(visitor.locator("#glance_agentvideo")).to_have_count(0)
         wait_agent_event(agent, "screenshare", "e.data.state === 'ended'")
         expect(agent.locator("#self-view")).to_be_hidden()
+        assert_pinned(visitor, agent)
     finally:
         visitor.context.close()
         agent.context.close()
@@ -194,6 +196,7 @@ def test_agent_screen_share_and_video_together_then_visitor_closes(tandem, site,
         visitor.mouse.up()
         placed = frame.bounding_box()
         assert placed["x"] == 16 and placed["y"] == 16, placed
+        assert_pinned(visitor, agent)
     finally:
         visitor.context.close()
         agent.context.close()
@@ -210,6 +213,7 @@ def test_visitor_declines_and_the_agent_capture_stops(tandem, site, browser):
         expect(agent.locator("#self-view")).to_be_hidden()
         assert visitor.evaluate("(window.__pcs || []).length") == 0
         assert not events(visitor, "screenshare")
+        assert_pinned(visitor, agent)
     finally:
         visitor.context.close()
         agent.context.close()
@@ -249,6 +253,7 @@ def test_custom_ui_uses_the_pages_iframes_and_starts_muted(tandem, site, browser
         visitor.click("#next")
         wait_for_event(visitor, "screenshare", predicate="e.data.state === 'continued'")
         frames_rise(visitor)
+        assert_pinned(visitor, agent)
     finally:
         visitor.context.close()
         agent.context.close()
@@ -267,6 +272,7 @@ def test_privileges_and_a_browser_that_cannot_play(tandem, site, browser):
         visitor.wait_for_timeout(300)
         assert visitor.locator("[id^='tandem-glance_']").count() == 0
         assert not agent_events(agent, "screenshare")
+        assert_pinned(visitor, agent)
     finally:
         visitor.context.close()
         agent.context.close()
@@ -280,6 +286,7 @@ def test_privileges_and_a_browser_that_cannot_play(tandem, site, browser):
         assert events(visitor, "viewerclosing")[0]["data"] == {"closereason": "PlayerTooSlow"}
         wait_agent_event(agent, "viewerclosing", "e.data.closereason === 'PlayerTooSlow'")
         wait_agent_event(agent, "screenshare", "e.data.state === 'declined'")
+        assert_pinned(visitor, agent)
     finally:
         visitor.context.close()
         agent.context.close()
@@ -327,6 +334,7 @@ def test_relay_only_through_coturn_with_minted_credentials(tandem, site, browser
         in_use = visitor.evaluate("window.__pcs.find((p) => p.connectionState === 'connected').getConfiguration().iceServers[0].username")
         assert in_use == renewed[-1]["iceServers"][0]["username"]
         frames_rise(visitor)
+        assert_pinned(visitor, agent)
     finally:
         visitor.context.close()
         agent.context.close()
@@ -340,6 +348,63 @@ def test_relay_only_without_a_turn_server_is_refused_clearly(tandem, site, brows
         agent.click("#media-video")
         wait_agent_event(agent, "accessdenied", "e.data.media === 'video' && e.data.msg.includes('TURN')")
         assert visitor.locator("#tandem-glance_agentvideo-prompt").count() == 0
+        assert_pinned(visitor, agent)
+    finally:
+        visitor.context.close()
+        agent.context.close()
+
+
+def test_reverse_session_confirm_accept_decline_and_end(tandem, site, browser):
+    tandem.start()
+    visitor, agent = open_pair(browser, tandem, site, "media-9", page="media-reverse.html")
+    try:
+        agent.evaluate(ANIMATE)
+        # Invited; the page's reverseconfirm listener declines.
+        agent.click("#media-reverse")
+        wait_for_event(visitor, "reverseconfirm")
+        assert visitor.locator("#tandem-glance_screenshare-prompt").count() == 0  # the page answers, not Tandem
+        visitor.evaluate("window.__reverse.decline()")
+        wait_agent_event(agent, "screenshare", "e.data.screenshareView === 'glance_screenshare' && e.data.state === 'declined'")
+        expect(agent.locator("#media-reverse")).to_be_visible()
+        assert visitor.evaluate("(window.__pcs || []).length") == 0
+
+        # Invited again and accepted: the visitor views the agent's screen, type reverse.
+        agent.click("#media-reverse")
+        visitor.wait_for_function("window.__events.filter(e => e.type === 'reverseconfirm').length === 2")
+        visitor.evaluate("window.__reverse.accept()")
+        shown = wait_for_event(visitor, "screenshare", predicate="e.data.state === 'new'")[0]["data"]
+        assert shown["params"] == {"type": "reverse"} and shown["screenshareView"] == "glance_screenshare"
+        frames_rise(visitor)
+        expect(agent.locator("#media-status")).to_contain_text("reverse session")
+        # The agent ends it: reverseended, and the view goes.
+        agent.click("#media-screen")
+        wait_for_event(visitor, "reverseended")
+        ended = wait_for_event(visitor, "screenshare", predicate="e.data.state === 'ended'")[0]["data"]
+        assert ended["params"] == {"type": "reverse"}
+        expect(visitor.locator("#glance_screenshare")).to_have_count(0)
+
+        # Ended while the invitation is still unanswered: reverseended tells the page to hide it.
+        agent.click("#media-reverse")
+        visitor.wait_for_function("window.__events.filter(e => e.type === 'reverseconfirm').length === 3")
+        agent.click("#media-screen")
+        visitor.wait_for_function("window.__events.filter(e => e.type === 'reverseended').length === 2")
+        assert_pinned(visitor, agent)
+    finally:
+        visitor.context.close()
+        agent.context.close()
+
+
+def test_reverse_session_with_the_default_prompt(tandem, site, browser):
+    tandem.start()
+    visitor, agent = open_pair(browser, tandem, site, "media-10")
+    try:
+        agent.evaluate(ANIMATE)
+        agent.click("#media-reverse")
+        expect(visitor.locator("#tandem-glance_screenshare-prompt")).to_contain_text("invites you to view their screen")
+        visitor.click("#tandem-glance_screenshare-accept")
+        frames_rise(visitor)
+        wait_agent_event(agent, "screenshare", "e.data.screenshareView === 'glance_screenshare' && e.data.state === 'joined'")
+        assert_pinned(visitor, agent)
     finally:
         visitor.context.close()
         agent.context.close()

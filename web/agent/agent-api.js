@@ -81,6 +81,14 @@
     /** Share this agent's screen (the browser asks which; it needs a click in the viewer in most browsers). */
     addScreenshare: function () { command('screenshare', { action: 'start' }); },
     closeScreenshare: function () { command('screenshare', { action: 'stop' }); },
+    /** Ask for the visitor's video (on) or end it (off); `visitorvideorequest {response}` answers. */
+    requestVisitorVideo: function (on) { command('visitormedia', { kind: 'visitorvideo', action: on === false ? 'stop' : 'request' }); },
+    /** Ask to see the visitor's screen; `visitorscreensharestarted` or `screensharedeclined` answers. */
+    requestScreenshare: function () { command('visitormedia', { kind: 'visitorscreen', action: 'request' }); },
+    stopVisitorsScreenshare: function () { command('visitormedia', { kind: 'visitorscreen', action: 'stop' }); },
+    /** Invite the visitor to a reverse session: to view this agent's screen (reverseconfirm on the visitor's side). */
+    startReverseSession: function () { command('screenshare', { action: 'start', reverse: true }); },
+    endReverseSession: function () { command('screenshare', { action: 'stop' }); },
     pauseScreenshare: function () { command('pausemedia', { kind: 'screen', paused: true }); },
     resumeScreenshare: function () { command('pausemedia', { kind: 'screen', paused: false }); },
     /** The last value the visitor stored with setUserState(name), or null. */

@@ -40,7 +40,13 @@ const userState = {};
 const send = (msg) => Boolean(connection?.send(JSON.stringify(msg)));
 const stage = new Stage({ send, canSend: () => Boolean(connection?.isOpen) });
 const assist = setUpAssist({ send, frame: () => stage.frame, mirror: stage.mirror, scale: () => stage.scale });
-const call = new AgentCall({ send, emit, toast: showToast, onchange: () => showMedia(call) });
+const call = new AgentCall({
+  send,
+  emit,
+  toast: showToast,
+  onchange: () => showMedia(call),
+  hasGuest: () => Boolean(state.agents?.agentlist?.some((/** @type {any} */ a) => a.role === 'guest')),
+});
 bindMediaControls(call);
 
 function connect() {
@@ -204,8 +210,14 @@ onCommand((command) => {
   else if (cmd === 'addguest') guestInvite(typeof name === 'string' ? name : undefined);
   else if (cmd === 'navigate' && typeof url === 'string') send({ t: 'navigate', url });
   else if (cmd === 'agentvideo') call[command.action === 'stop' ? 'stop' : 'start']('video');
-  else if (cmd === 'screenshare') call[command.action === 'stop' ? 'stop' : 'start']('screen');
-  else if (cmd === 'pausemedia' && (command.kind === 'video' || command.kind === 'screen')) {
+  else if (cmd === 'screenshare') {
+    if (command.action === 'stop') call.stop('screen');
+    else call.start('screen', { reverse: command.reverse === true });
+  }
+  else if (cmd === 'visitormedia' && (command.kind === 'visitorvideo' || command.kind === 'visitorscreen')) {
+    if (command.action === 'stop') call.stopVisitor(command.kind);
+    else call.request(command.kind);
+  } else if (cmd === 'pausemedia' && (command.kind === 'video' || command.kind === 'screen')) {
     // `paused` left out: toggle (toggleAgentVideo).
     call.setPaused(command.kind, typeof command.paused === 'boolean' ? command.paused : !call.local.get(command.kind)?.paused);
   }

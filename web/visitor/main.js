@@ -122,7 +122,17 @@ export function install(internal) {
         visitor[field] = value;
       }
       if (visitorFields.visitorid) visitor.visitorid = visitorFields.visitorid;
+      // VideoParams: the session starts with the visitor's video ({video:'large'|'small'}; 'off' not).
+      session.startVideo = options.video === 'large' || options.video === 'small' ? options : null;
       session.start({ groupid, key, visitor });
+    },
+    /** Pause or unpause the visitor's video (only once it has started). */
+    toggleVideo() {
+      session.call?.then((call) => call.own.toggleVideo() || console.warn('Tandem: toggleVideo needs the visitor video to have started'));
+    },
+    /** The visitor's video small ↔ large. */
+    toggleVideoSize() {
+      session.call?.then((call) => call.own.toggleVideoSize());
     },
     stopSession() {
       session.stop();

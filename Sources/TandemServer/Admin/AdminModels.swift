@@ -30,9 +30,11 @@ public struct GroupSettingsView: Codable, Sendable, Equatable {
     public var agentNavigation: Bool
     public var assetRules: [AssetRule]
     public var relayOnly: Bool
+    public var visitorScreenshare: Bool
 
     init(_ s: GroupSettings) {
         relayOnly = s.relayOnly
+        visitorScreenshare = s.visitorScreenshare
         agentNavigation = s.agentNavigation
         assetRules = s.assetRules
         preventDuplicateKeys = s.preventDuplicateKeys
@@ -59,6 +61,7 @@ public struct GroupSettingsPatch: Codable, Sendable, Equatable {
     public var agentNavigation: Bool?
     public var assetRules: [AssetRule]?
     public var relayOnly: Bool?
+    public var visitorScreenshare: Bool?
 
     public init(
         preventDuplicateKeys: Bool? = nil, allowMixedRoles: Bool? = nil, visitorOrigins: [String]? = nil,

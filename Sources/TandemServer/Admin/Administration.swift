@@ -54,6 +54,7 @@ public struct Administration: Sendable {
         if let v = patch.allowMixedRoles { settings.allowMixedRoles = v }
         if let v = patch.agentNavigation { settings.agentNavigation = v }
         if let v = patch.relayOnly { settings.relayOnly = v }
+        if let v = patch.visitorScreenshare { settings.visitorScreenshare = v }
         if let v = patch.assetRules {
             guard v.count <= 100 else { throw DomainError.invalidField("assetRules", "at most 100 rules") }
             settings.assetRules = try v.map { AssetRule(pattern: try Self.assetPattern($0.pattern), mode: $0.mode) }

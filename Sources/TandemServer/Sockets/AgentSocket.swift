@@ -213,8 +213,10 @@ struct AgentSocket: Sendable {
                     }
                     await j.session.agentInvitesGuest(num: j.num, connection: j.connection, request)
                 case .media(let command):
-                    let relayOnly = await hub.groupSettings(j.session.groupId).relayOnly
-                    await j.session.agentMedia(num: j.num, connection: j.connection, command, relayOnly: relayOnly)
+                    let settings = await hub.groupSettings(j.session.groupId)
+                    await j.session.agentMedia(
+                        num: j.num, connection: j.connection, command, relayOnly: settings.relayOnly,
+                        visitorScreenshare: settings.visitorScreenshare)
                 case .rtc(let signal):
                     guard signal.isWellFormed else {
                         outbox.sendControl(.close(.badMessage, "malformed rtc signal"))

@@ -5,7 +5,12 @@ window.__events = [];
  'rcaccepted', 'rcdeclined', 'rcenabled', 'rc', 'rcevent', 'navigation', 'outline',
  // Not addguestrequested or rcrequested: listening to those replaces the default prompt.
  'addguestaccepted', 'addguestdeclined',
- 'screenshare', 'screensharepaused', 'screenshareresumed', 'viewerinfo', 'viewerclosing'].forEach(function (type) {
+ 'screenshare', 'screensharepaused', 'screenshareresumed', 'viewerinfo', 'viewerclosing',
+ 'visitorvideoaccepted', 'visitorvideodeclined', 'visitorvideocreated', 'visitorvideo', 'visitorvideostarted',
+ 'visitorvideoended', 'visitorvideostopped', 'visitorvideopaused', 'visitorvideoresume', 'visitorvideoresumed',
+ 'visitorvideoresize', 'visitorvideotimeout', 'visitorvideoerror', 'participantvideopaused',
+ 'visitorscreenshareaccepted', 'visitorscreensharedeclined', 'visitorscreensharestarted', 'visitorscreenshareended',
+ 'pausevisitorscreenshare'].forEach(function (type) {
   GLANCE.Cobrowse.Visitor.addEventListener(type, function (data) {
     var entry = { type: type, data: data === undefined ? null : JSON.parse(JSON.stringify(data)) };
     window.__events.push(entry);

@@ -20,13 +20,14 @@ export class AgentCall {
    *   emit: (type: string, data?: any) => void,
    *   toast: (text: string) => void,
    *   onchange: () => void,
+   *   hasGuest: () => boolean,
    * }} env
    */
   constructor(env) {
     this.env = env;
     /** This viewer's participant number (from `joined`). */
     this.num = 0;
-    /** What this agent captures, by kind. @type {Map<Kind, {stream: MediaStream, view: string | null, state: string, paused: boolean}>} */
+    /** What this agent captures, by kind. @type {Map<Kind, {stream: MediaStream, view: string | null, state: string, paused: boolean, reverse?: boolean}>} */
     this.local = new Map();
     /** Every participant's views as the server reports them. @type {Map<string, any>} */
     this.views = new Map();
@@ -35,11 +36,82 @@ export class AgentCall {
     this.ice = new IceSource(() => env.send({ t: 'ice' }));
     this.ice.onRenew((config) => this.connection?.peer.setConfiguration(config));
     this.starting = new Set();
+    this.key = '';
+    /** Signals for a peer connection still being made (its ICE configuration is on the way). */
+    /** @type {{id: string, queue: any[]} | null} */
+    this.pendingPeer = null;
+    /** The visitor's streams received, by stream id. @type {Map<string, MediaStream>} */
+    this.received = new Map();
+  }
+
+  /** Asks for the visitor's camera or screen. @param {'visitorvideo' | 'visitorscreen'} kind */
+  request(kind) {
+    this.env.send({ t: 'media', kind, action: 'request' });
+  }
+
+  /** Ends the visitor's camera or screen share. @param {'visitorvideo' | 'visitorscreen'} kind */
+  stopVisitor(kind) {
+    this.env.send({ t: 'media', kind, action: 'stop' });
+  }
+
+  /** Pauses or resumes the visitor's video (the visitor hears `participantvideopaused`). @param {boolean} paused */
+  pauseVisitorVideo(paused) {
+    this.env.send({ t: 'media', kind: 'visitorvideo', action: paused ? 'pause' : 'resume' });
+  }
+
+  /** The visitor's view of this kind, as the server last reported it. @param {'visitorvideo' | 'visitorscreen'} kind */
+  visitorView(kind) {
+    return [...this.views.values()].find((v) => v.kind === kind) || null;
+  }
+
+  /** @param {any} msg a `media` message about the visitor's camera or screen */
+  onVisitorMedia(msg) {
+    if (msg.kind === 'visitorvideo') {
+      if (msg.state === 'requested' && this.env.hasGuest()) this.env.emit('visitorvideorequested');
+      if (msg.state === 'accepted' || msg.state === 'declined') this.env.emit('visitorvideorequest', { response: msg.state });
+      if (['new', 'paused', 'resumed'].includes(msg.state)) {
+        this.env.emit('visitorvideo', {
+          agentviewerelementid: 'visitor-video', camerastatus: msg.camerastatus || 'available', paused: Boolean(msg.paused),
+          previewelementid: 'glance_videopreview', sessionkey: this.key, video: msg.size || 'small',
+        });
+      }
+      if (msg.state === 'declined') this.env.toast('The visitor declined to show their video.');
+    } else {
+      if (msg.state === 'new') this.env.emit('visitorscreensharestarted');
+      if (msg.state === 'ended') this.env.emit('visitorscreensharestopped');
+      if (msg.state === 'declined') {
+        if (msg.closereason === 'NotSupported') {
+          this.env.emit('visitorscreensharenotsupported');
+          this.env.toast("The visitor's browser cannot share its screen.");
+        } else {
+          this.env.emit('screensharedeclined');
+          this.env.toast('The visitor declined to share their screen.');
+        }
+      }
+    }
+    this.showVisitor();
+  }
+
+  /** Shows the visitor's camera and screen where they are received. */
+  showVisitor() {
+    for (const [kind, id] of /** @type {const} */ ([['visitorvideo', 'visitor-video'], ['visitorscreen', 'visitor-screen']])) {
+      const element = /** @type {HTMLVideoElement | null} */ (document.getElementById(id));
+      if (!element) continue;
+      const view = this.visitorView(kind);
+      const stream = view?.stream ? this.received.get(view.stream) || null : null;
+      if (element.srcObject !== stream) {
+        element.srcObject = stream;
+        if (stream) element.play().catch(() => ((element.muted = true), element.play().catch(() => {})));
+      }
+      element.hidden = !stream;
+      element.classList.toggle('paused', Boolean(view?.paused));
+    }
   }
 
   /** @param {any} joined the `joined` message */
   onJoined(joined) {
     this.num = joined.num;
+    this.key = joined.key;
     this.views.clear();
     for (const m of joined.media || []) this.views.set(m.view, m);
     // Views of ours without capture here (this viewer was reloaded): they end.
@@ -49,7 +121,7 @@ export class AgentCall {
     for (const [kind, local] of this.local) {
       if (!joined.media?.some((/** @type {any} */ m) => m.num === this.num && m.kind === kind)) {
         // The server forgot it (it restarted): ask again.
-        this.env.send({ t: 'media', kind, action: 'start', stream: local.stream.id });
+        this.env.send({ t: 'media', kind, action: 'start', stream: local.stream.id, ...(local.reverse ? { reverse: true } : {}) });
       }
     }
     this.env.onchange();
@@ -58,8 +130,9 @@ export class AgentCall {
   /**
    * Starts the camera or the screen share (from a click: screen capture needs a user gesture).
    * @param {Kind} kind
+   * @param {{reverse?: boolean}} [options] a screen shown as a reverse session
    */
-  async start(kind) {
+  async start(kind, options = {}) {
     if (this.local.has(kind) || this.starting.has(kind)) return;
     this.starting.add(kind);
     /** @type {MediaStream} */
@@ -77,8 +150,9 @@ export class AgentCall {
     }
     // The browser's own "Stop sharing" ends the track.
     for (const track of stream.getTracks()) track.addEventListener('ended', () => this.stop(kind));
-    this.local.set(kind, { stream, view: null, state: 'new', paused: false });
-    this.env.send({ t: 'media', kind, action: 'start', stream: stream.id });
+    const reverse = kind === 'screen' && options.reverse === true;
+    this.local.set(kind, { stream, view: null, state: 'new', paused: false, reverse });
+    this.env.send({ t: 'media', kind, action: 'start', stream: stream.id, ...(reverse ? { reverse: true } : {}) });
     this.env.onchange();
   }
 
@@ -125,7 +199,8 @@ export class AgentCall {
   onMedia(msg) {
     if (msg.state === 'ended' || msg.state === 'declined') this.views.delete(msg.view);
     else this.views.set(msg.view, { ...this.views.get(msg.view), ...msg });
-    if (msg.num === this.num) this.onOwnMedia(msg);
+    if (msg.kind === 'visitorvideo' || msg.kind === 'visitorscreen') this.onVisitorMedia(msg);
+    else if (msg.num === this.num) this.onOwnMedia(msg);
     this.env.onchange();
   }
 
@@ -151,6 +226,7 @@ export class AgentCall {
   /** @param {any} msg a server `rtc` message (from the visitor) */
   async onRtc(msg) {
     if (msg.hello) return this.hello(msg.peer);
+    if (this.pendingPeer?.id === msg.peer) return void this.pendingPeer.queue.push(msg);
     if (!this.connection || this.connection.id !== msg.peer) return;
     this.connection.peer.receive({ description: msg.description, candidate: msg.candidate });
   }
@@ -161,17 +237,27 @@ export class AgentCall {
    * @param {string} id
    */
   async hello(id) {
+    // Signals that come while the ICE configuration is on its way wait for the connection.
+    const pending = { id, queue: /** @type {any[]} */ ([]) };
+    this.pendingPeer = pending;
     const config = await this.ice.get();
+    if (this.pendingPeer !== pending) return;
+    this.pendingPeer = null;
     this.connection?.peer.close();
     const peer = new Peer({
       polite: false,
       config,
       send: (signal) => this.env.send({ t: 'rtc', peer: id, ...signal }),
+      ontrack: (e) => {
+        for (const stream of e.streams) this.received.set(stream.id, stream);
+        this.showVisitor();
+      },
       onerror: (error) => console.warn('Tandem: media connection:', error),
       onstate: () => this.env.onchange(),
     });
     this.connection = { id, peer, senders: new Map() };
     for (const local of this.local.values()) if (local.state === 'accepted' || local.state === 'joined') this.addTracks(local.stream);
+    for (const msg of pending.queue) peer.receive({ description: msg.description, candidate: msg.candidate });
     this.env.onchange();
   }
 
@@ -204,7 +290,7 @@ export class AgentCall {
     /** @type {string[]} */
     const parts = [];
     for (const [kind, local] of this.local) {
-      const what = kind === 'video' ? 'your video' : 'your screen';
+      const what = kind === 'video' ? 'your video' : local.reverse ? 'your screen (reverse session)' : 'your screen';
       const where = local.state === 'joined' ? '' : local.state === 'accepted' ? ' (connecting)' : ' (asking the visitor)';
       parts.push(`${what}${local.paused ? ' (paused)' : ''}${where}`);
     }

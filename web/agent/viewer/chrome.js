@@ -60,7 +60,7 @@ export function showAgents(list) {
 /** A guest only watches: none of the helping tools. */
 export function showGuestMode() {
   document.body.classList.add('guest');
-  for (const id of ['rc-request', 'rc-stop', 'tool-draw', 'tool-highlight', 'nav-form', 'guest-form', 'end', 'media-video', 'media-screen']) $(id).hidden = true;
+  for (const id of ['rc-request', 'rc-stop', 'tool-draw', 'tool-highlight', 'nav-form', 'guest-form', 'end', 'media-video', 'media-screen', 'media-reverse']) $(id).hidden = true;
 }
 
 /** @param {string} url the one-time guest link */

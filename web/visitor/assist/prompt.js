@@ -33,16 +33,17 @@ export function showConsentPrompt({ id, text, accept, decline }) {
 }
 
 /**
- * Answers a request once: the first of accept/decline wins, later calls do nothing.
- * @param {(accepted: boolean) => void} answer
- * @returns {{accept: () => void, decline: () => void}}
+ * Answers a request once: the first of accept/decline wins, later calls do nothing. `accept`
+ * may carry the page's choices (the seed's VideoParams).
+ * @param {(accepted: boolean, params?: any) => void} answer
+ * @returns {{accept: (params?: any) => void, decline: () => void}}
  */
 export function once(answer) {
   let answered = false;
-  const reply = (/** @type {boolean} */ accepted) => {
+  const reply = (/** @type {boolean} */ accepted, /** @type {any} */ params) => {
     if (answered) return;
     answered = true;
-    answer(accepted);
+    answer(accepted, params);
   };
-  return { accept: () => reply(true), decline: () => reply(false) };
+  return { accept: (params) => reply(true, params), decline: () => reply(false) };
 }

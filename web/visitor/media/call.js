@@ -2,6 +2,7 @@
 import { inboundVideo, IceSource, Peer } from '../../common/peer.js';
 import { once, showConsentPrompt } from '../assist/prompt.js';
 import { MediaView } from './view.js';
+import { OwnMedia } from './own-media.js';
 
 /** A player that has bytes but no decoded frame after this long cannot play here. */
 const TOO_SLOW_MS = 10000;
@@ -24,16 +25,22 @@ export class Call {
    *   fire: (type: string, data?: any) => void,
    *   custom: boolean,
    *   agentName: (num: number) => string,
+   *   hasListener: (type: string) => boolean,
+   *   agentNums: () => number[],
+   *   cookie: (name: string) => string | null,
+   *   setCookie: (name: string, value: string) => void,
    * }} env
    */
   constructor(env) {
     this.env = env;
     /** @type {Map<string, {entry: any, view: MediaView, joined: boolean, firstBytesAt: number, info: any}>} */
     this.views = new Map();
-    /** @type {Map<number, {id: string, peer: Peer, streams: Map<string, MediaStream>}>} */
+    /** @type {Map<number, {id: string, peer: Peer, streams: Map<string, MediaStream>, senders: Map<MediaStreamTrack, RTCRtpSender>}>} */
     this.peers = new Map();
     /** Questions waiting for the visitor, by view. @type {Map<string, HTMLElement>} */
     this.prompts = new Map();
+    /** Reverse-session invitations handed to the page's `reverseconfirm` listener. */
+    this.reverseAsked = new Set();
     this.ice = new IceSource(() => env.send({ t: 'ice' }));
     this.ice.onRenew((config) => {
       for (const { peer } of this.peers.values()) peer.setConfiguration(config);
@@ -43,11 +50,59 @@ export class Call {
     this.counter = 0;
     /** @type {ReturnType<typeof setInterval> | null} */
     this.statsTimer = null;
+    /** The visitor's own camera and screen, sent to every agent. */
+    this.own = new OwnMedia({
+      send: env.send,
+      fire: env.fire,
+      hasListener: env.hasListener,
+      custom: env.custom,
+      agentName: env.agentName,
+      cookie: env.cookie,
+      setCookie: env.setCookie,
+      connectAll: () => this.connectAll(),
+      tracksChanged: () => this.syncTracks(),
+    });
+  }
+
+  /** The visitor's camera or screen is on: a peer connection to every agent. */
+  connectAll() {
+    if (!this.own.isOn) return;
+    for (const num of this.env.agentNums()) this.connect(num);
+  }
+
+  /** The agents changed: a new agent receives the visitor's camera or screen too. */
+  onAgents() {
+    this.connectAll();
+  }
+
+  /** Sends exactly the visitor's current own tracks on every peer connection. */
+  syncTracks() {
+    const streams = this.own.streams();
+    const wanted = new Map(streams.flatMap((s) => s.getTracks().map((t) => /** @type {[MediaStreamTrack, MediaStream]} */ ([t, s]))));
+    for (const [num, held] of this.peers) {
+      for (const [track, sender] of held.senders) {
+        if (wanted.has(track)) continue;
+        held.senders.delete(track);
+        if (held.peer.pc.signalingState !== 'closed') held.peer.pc.removeTrack(sender);
+      }
+      for (const [track, stream] of wanted) if (!held.senders.has(track)) held.senders.set(track, held.peer.pc.addTrack(track, stream));
+      this.closeIfIdle(num);
+    }
+  }
+
+  /** A peer connection that carries nothing any more is closed. @param {number} num */
+  closeIfIdle(num) {
+    if (this.own.isOn || [...this.views.values()].some((v) => v.entry.num === num)) return;
+    this.peers.get(num)?.peer.close();
+    this.peers.delete(num);
   }
 
   /** The `session` message: media this visitor accepted on an earlier page goes on. @param {any[] | undefined} media */
   onSession(media) {
-    const listed = new Set((media || []).map((m) => m.view));
+    const own = (media || []).filter((m) => m.kind === 'visitorvideo' || m.kind === 'visitorscreen');
+    media = (media || []).filter((m) => !own.includes(m));
+    this.own.onSession(own);
+    const listed = new Set(media.map((m) => m.view));
     for (const view of [...this.views.keys()]) if (!listed.has(view)) this.closeView(view, false);
     for (const entry of media || []) {
       if (this.views.has(entry.view)) continue; // same page, new socket: it is already shown
@@ -57,6 +112,7 @@ export class Call {
 
   /** @param {any} msg a server `media` message */
   onMedia(msg) {
+    if (msg.kind === 'visitorvideo' || msg.kind === 'visitorscreen') return this.own.onMedia(msg);
     switch (msg.state) {
       case 'new':
         return this.ask(msg);
@@ -69,11 +125,16 @@ export class Call {
         this.env.fire(msg.paused ? 'screensharepaused' : 'screenshareresumed', { screenshareView: msg.view });
         return;
       }
-      case 'ended':
-        this.prompts.get(msg.view)?.remove();
+      case 'ended': {
+        const asked = this.prompts.get(msg.view);
+        asked?.remove();
         this.prompts.delete(msg.view);
+        const shown = this.views.has(msg.view);
         this.closeView(msg.view, false);
+        // A reverse session ended by the agent; a pending confirmation is hidden with it.
+        if (msg.type === 'reverse' && (shown || asked || this.reverseAsked.delete(msg.view))) this.env.fire('reverseended');
         return;
+      }
     }
   }
 
@@ -84,10 +145,26 @@ export class Call {
     const { accept, decline } = once((accepted) => {
       this.prompts.get(entry.view)?.remove();
       this.prompts.delete(entry.view);
+      this.reverseAsked.delete(entry.view);
       if (!accepted) return this.env.send({ t: 'media', view: entry.view, state: 'declined' });
       this.env.send({ t: 'media', view: entry.view, state: 'accepted' });
       this.open(entry, 'new');
     });
+    if (entry.type === 'reverse') {
+      // The seed's reverse session: `reverseconfirm {accept, decline}`, or the default prompt.
+      if (this.env.hasListener('reverseconfirm')) {
+        this.reverseAsked.add(entry.view);
+        this.env.fire('reverseconfirm', { accept, decline });
+        return;
+      }
+      if (!this.env.custom) {
+        this.prompts.set(
+          entry.view,
+          showConsentPrompt({ id: `tandem-${entry.view}`, text: `${this.env.agentName(entry.num)} invites you to view their screen. Join?`, accept, decline }),
+        );
+        return;
+      }
+    }
     if (this.env.custom) {
       // A custom UI consents by having the view's iframe in the page (seed: it must exist first).
       const frame = document.getElementById(entry.view);
@@ -120,7 +197,7 @@ export class Call {
     if (this.views.get(entry.view)?.view !== view) return view.close(); // ended meanwhile
     view.setPaused(entry.paused);
     this.env.fire('screenshare', {
-      screenshareView: entry.view, agentnum: entry.num, state, paused: Boolean(entry.paused), params: { type: 'forward' },
+      screenshareView: entry.view, agentnum: entry.num, state, paused: Boolean(entry.paused), params: { type: entry.type || 'forward' },
     });
     await this.connect(entry.num);
     this.startStats();
@@ -135,7 +212,7 @@ export class Call {
     }
     const id = `${this.pageId}-${num}-${++this.counter}`;
     const config = await this.ice.get();
-    if (this.peers.has(num) || ![...this.views.values()].some((v) => v.entry.num === num)) return;
+    if (this.peers.has(num) || !(this.own.isOn || [...this.views.values()].some((v) => v.entry.num === num))) return;
     /** @type {Map<string, MediaStream>} */
     const streams = new Map();
     const peer = new Peer({
@@ -148,8 +225,9 @@ export class Call {
       },
       onerror: (error) => console.warn('Tandem: media connection:', error),
     });
-    this.peers.set(num, { id, peer, streams });
+    this.peers.set(num, { id, peer, streams, senders: new Map() });
     this.env.send({ t: 'rtc', peer: id, num, hello: true });
+    this.syncTracks();
   }
 
   /** Shows agent `num`'s received streams in their views (matched by stream id). @param {number} num */
@@ -206,13 +284,9 @@ export class Call {
     shown.view.close();
     if (byVisitor) this.env.send({ t: 'media', view: name, state: 'ended', ...(closereason ? { closereason } : {}) });
     this.env.fire('screenshare', {
-      screenshareView: name, agentnum: shown.entry.num, state: 'ended', paused: Boolean(shown.entry.paused), params: { type: 'forward' },
+      screenshareView: name, agentnum: shown.entry.num, state: 'ended', paused: Boolean(shown.entry.paused), params: { type: shown.entry.type || 'forward' },
     });
-    const num = shown.entry.num;
-    if (![...this.views.values()].some((v) => v.entry.num === num)) {
-      this.peers.get(num)?.peer.close();
-      this.peers.delete(num);
-    }
+    this.closeIfIdle(shown.entry.num);
     if (!this.views.size) this.stopStats();
   }
 
@@ -265,6 +339,7 @@ export class Call {
 
   /** The session ended (or this page leaves it). */
   stop() {
+    this.own.stop();
     for (const prompt of this.prompts.values()) prompt.remove();
     this.prompts.clear();
     for (const name of [...this.views.keys()]) this.closeView(name, false);

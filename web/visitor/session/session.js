@@ -67,6 +67,8 @@ export class VisitorSession {
     this.starting = false;
     this.passive = false;
     this.resumingFromCookie = false;
+    /** startSession's VideoParams when the session starts with the visitor's video. @type {any} */
+    this.startVideo = null;
   }
 
   /**
@@ -165,6 +167,7 @@ export class VisitorSession {
       case 'agents':
         this.agents = { count: msg.count, agentlist: msg.agentlist };
         this.env.fire('agents', this.agents);
+        this.call?.then((call) => call.onAgents());
         // Documented: the hook is asked again whenever an agent or guest joins or leaves.
         this.applyMasking({ agents: this.agents });
         return;
@@ -205,6 +208,10 @@ export class VisitorSession {
           send: (/** @type {any} */ m) => this.connection?.send(JSON.stringify(m)),
           fire: this.env.fire,
           custom: this.env.config.ui === 'custom',
+          hasListener: this.env.hasListener,
+          agentNums: () => (this.agents?.agentlist || []).filter((/** @type {any} */ a) => a.role === 'agent').map((/** @type {any} */ a) => a.num),
+          cookie: (name) => this.cookieValue(name),
+          setCookie: (name, value) => this.setCookieValue(name, value),
           agentName: (/** @type {number} */ num) => {
             const agent = this.agents?.agentlist?.find((/** @type {any} */ a) => a.num === num);
             return agent?.name || agent?.username || 'The agent';
@@ -268,6 +275,9 @@ export class VisitorSession {
     if (firstStart) {
       this.env.setReadyState('sessionstart');
       this.env.fire('sessionstart');
+      const video = this.startVideo;
+      this.startVideo = null;
+      if (video) this.withCall((call) => call.own.startWith(video));
     }
     this.env.setReadyState('sessioncontinue');
     this.env.fire('sessioncontinue');

@@ -1,0 +1,252 @@
+"""Live media, visitor to agents: the visitor's camera and screen, asked for by an agent (or the
+camera started with the session), with the seed's events on both sides, toggleVideo /
+toggleVideoSize, the camera again after a navigation, cameras refused, absent or silent, and
+visitor screen share requested, declined, stopped from either side, unsupported or turned off."""
+
+from media_events import assert_pinned
+from conftest import events, wait_for_event
+from playwright.sync_api import expect
+from test_media import ANIMATE, DECODED, PC_HOOK, agent_events, frames_rise, open_pair, wait_agent_event
+
+def visitor_events(visitor, type_):
+    return [e["data"] for e in events(visitor, type_)]
+
+
+def test_visitor_video_requested_accepted_toggled_and_continued(tandem, site, browser):
+    tandem.start()
+    visitor, agent = open_pair(browser, tandem, site, "vm-1")
+    try:
+        agent.click("#media-ask-video")
+        expect(visitor.locator("#tandem-glance_visitorvideo-prompt")).to_contain_text("Agent One asks to see you on camera")
+        expect(visitor.locator("#tandem-camera-choice option")).not_to_have_count(0)
+        source = visitor.locator("#tandem-camera-choice").input_value()
+        visitor.click("#tandem-glance_visitorvideo-accept")
+
+        accepted = wait_for_event(visitor, "visitorvideoaccepted")[0]["data"]
+        assert accepted == {"camerastatus": "available", "video": "small", "videobgfilter": False, "videobgtype": "blur",
+                            "videopaused": False, "videosource": source}
+        wait_for_event(visitor, "visitorvideocreated")
+        assert visitor_events(visitor, "visitorvideo")[0] == {"video": "small", "camerastatus": "available"}
+        started = wait_for_event(visitor, "visitorvideostarted")[0]["data"]
+        assert started["width"] > 0 and started["height"] > 0
+        expect(visitor.locator("video#glance_videopreview[data-tandem-ignore]")).to_be_visible()
+
+        frames_rise(agent)
+        expect(agent.locator("#visitor-video")).to_be_visible()
+        wait_agent_event(agent, "visitorvideorequest", "e.data.response === 'accepted'")
+        wait_agent_event(agent, "visitorvideo")
+        assert agent_events(agent, "visitorvideo")[0]["data"] == {
+            "agentviewerelementid": "visitor-video", "camerastatus": "available", "paused": False,
+            "previewelementid": "glance_videopreview", "sessionkey": "vm-1", "video": "small"}
+
+        # toggleVideo: paused, then resumed (both of the seed's names).
+        visitor.evaluate("GLANCE.Cobrowse.Visitor.toggleVideo()")
+        wait_for_event(visitor, "visitorvideopaused")
+        wait_agent_event(agent, "visitorvideo", "e.data.paused === true")
+        expect(agent.locator("#visitor-video.paused")).to_be_visible()
+        visitor.evaluate("GLANCE.Cobrowse.Visitor.toggleVideo()")
+        wait_for_event(visitor, "visitorvideoresume")
+        wait_for_event(visitor, "visitorvideoresumed")
+        wait_agent_event(agent, "visitorvideo", "e.data.paused === false && true")
+        # toggleVideoSize: small -> large.
+        visitor.evaluate("GLANCE.Cobrowse.Visitor.toggleVideoSize()")
+        wait_for_event(visitor, "visitorvideoresize")
+        wait_agent_event(agent, "visitorvideo", "e.data.video === 'large'")
+        assert visitor.locator("#glance_videopreview").bounding_box()["width"] == 320
+
+        # The next page: the camera goes on, and the agent decodes it again.
+        visitor.click("#next")
+        visitor.wait_for_url("**/media2.html")
+        wait_for_event(visitor, "visitorvideo", predicate="e.data.video === 'large' && e.data.camerastatus === 'available'")
+        assert visitor.locator("#tandem-glance_visitorvideo-prompt").count() == 0
+        agent.wait_for_timeout(1500)
+        frames_rise(agent)
+
+        # The agent pauses the visitor's video: participantvideopaused.
+        agent.click("#media-visitor-pause")
+        wait_for_event(visitor, "participantvideopaused")
+        wait_for_event(visitor, "visitorvideopaused")
+        # The agent ends it.
+        agent.click("#media-ask-video")
+        wait_for_event(visitor, "visitorvideoended")
+        wait_for_event(visitor, "visitorvideostopped")
+        expect(visitor.locator("#glance_videopreview")).to_have_count(0)
+        expect(agent.locator("#visitor-video")).to_be_hidden()
+        assert_pinned(visitor, agent)
+    finally:
+        visitor.context.close()
+        agent.context.close()
+
+
+def test_the_page_answers_with_video_params_or_declines(tandem, site, browser):
+    tandem.start()
+    visitor, agent = open_pair(browser, tandem, site, "vm-2", page="media-own.html")
+    try:
+        agent.click("#media-ask-video")
+        wait_for_event(visitor, "visitorvideorequested")
+        assert visitor.locator("#tandem-glance_visitorvideo-prompt").count() == 0
+        visitor.evaluate("window.__visitorvideorequested.decline()")
+        wait_for_event(visitor, "visitorvideodeclined")
+        wait_agent_event(agent, "visitorvideorequest", "e.data.response === 'declined'")
+
+        agent.click("#media-ask-video")
+        visitor.wait_for_function("window.__events.filter(e => e.type === 'visitorvideorequested').length === 2")
+        visitor.evaluate("window.__visitorvideorequested.accept({video: 'large', videopaused: true, previewelementid: 'my-preview'})")
+        accepted = wait_for_event(visitor, "visitorvideoaccepted")[0]["data"]
+        assert accepted["video"] == "large" and accepted["videopaused"] is True
+        wait_for_event(visitor, "visitorvideopaused")
+        wait_agent_event(agent, "visitorvideo", "e.data.paused === true && e.data.video === 'large'")
+        # The page's own preview element shows the camera; Tandem adds none.
+        visitor.wait_for_function("document.getElementById('my-preview').srcObject !== null")
+        assert visitor.locator("#glance_videopreview").count() == 0
+        assert_pinned(visitor, agent)
+    finally:
+        visitor.context.close()
+        agent.context.close()
+
+
+def test_camera_refused_absent_or_silent_still_reports(tandem, site, browser):
+    tandem.start()
+    for key, error, status in (("vm-3", "NotAllowedError", "blocked"), ("vm-4", "NotFoundError", "nocamera")):
+        script = PC_HOOK + f"""
+navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('test', '{error}'));"""
+        visitor, agent = open_pair(browser, tandem, site, key, visitor_script=script)
+        try:
+            agent.click("#media-ask-video")
+            visitor.click("#tandem-glance_visitorvideo-accept")
+            wait_for_event(visitor, "visitorvideo")
+            assert visitor_events(visitor, "visitorvideo")[0] == {"video": "small", "camerastatus": status}
+            wait_agent_event(agent, "visitorvideo", f"e.data.camerastatus === '{status}'")
+            assert not events(visitor, "visitorvideostarted")
+            expect(agent.locator("#visitor-video")).to_be_hidden()
+            assert_pinned(visitor, agent)
+        finally:
+            visitor.context.close()
+            agent.context.close()
+
+    # A camera that never answers (an unanswered permission prompt): the timeout event after 5 s.
+    script = PC_HOOK + "\nnavigator.mediaDevices.getUserMedia = () => new Promise(() => {});"
+    visitor, agent = open_pair(browser, tandem, site, "vm-5", visitor_script=script)
+    try:
+        agent.click("#media-ask-video")
+        visitor.click("#tandem-glance_visitorvideo-accept")
+        visitor.wait_for_timeout(3500)
+        assert not events(visitor, "visitorvideotimeout")
+        wait_for_event(visitor, "visitorvideotimeout", timeout=4000)
+        assert_pinned(visitor, agent)
+    finally:
+        visitor.context.close()
+        agent.context.close()
+
+
+def test_a_session_started_with_video(tandem, site, browser):
+    tandem.start()
+    context = browser.new_context()
+    visitor = context.new_page()
+    agent = None
+    try:
+        visitor.goto(f"{site}/media.html")
+        visitor.evaluate("GLANCE.Cobrowse.Visitor.startSession({sessionKey: 'vm-6', video: 'small'})")
+        wait_for_event(visitor, "visitorvideostarted")
+        from conftest import agent_page
+        agent = agent_page(browser, tandem)
+        agent.context.add_init_script(PC_HOOK)
+        agent.goto(f"{tandem.base}/agentjoin?SessionKey=vm-6")
+        frames_rise(agent)
+        expect(agent.locator("#visitor-video")).to_be_visible()
+    finally:
+        context.close()
+        if agent:
+            agent.context.close()
+
+
+def test_visitor_screen_share_from_both_sides(tandem, site, browser):
+    tandem.start()
+    visitor, agent = open_pair(browser, tandem, site, "vm-7")
+    try:
+        visitor.evaluate(ANIMATE)  # the fake screen is the visitor's tab: it changes, frames flow
+        agent.click("#media-ask-screen")
+        expect(visitor.locator("#tandem-glance_visitorscreenshare-prompt")).to_contain_text("Masking cannot hide anything")
+        visitor.click("#tandem-glance_visitorscreenshare-decline")
+        wait_for_event(visitor, "visitorscreensharedeclined")
+        wait_agent_event(agent, "screensharedeclined")
+
+        agent.click("#media-ask-screen")
+        visitor.click("#tandem-glance_visitorscreenshare-accept")
+        wait_for_event(visitor, "visitorscreenshareaccepted")
+        wait_for_event(visitor, "visitorscreensharestarted")
+        wait_agent_event(agent, "visitorscreensharestarted")
+        frames_rise(agent)
+        expect(agent.locator("#visitor-screen")).to_be_visible()
+        # The agent stops it.
+        agent.click("#media-ask-screen")
+        wait_for_event(visitor, "pausevisitorscreenshare")
+        wait_for_event(visitor, "visitorscreenshareended")
+        wait_agent_event(agent, "visitorscreensharestopped")
+        expect(agent.locator("#visitor-screen")).to_be_hidden()
+
+        # Shared again, then stopped by the visitor (the browser's own "Stop sharing").
+        agent.click("#media-ask-screen")
+        visitor.click("#tandem-glance_visitorscreenshare-accept")
+        wait_agent_event(agent, "visitorscreensharestarted", "true")
+        visitor.wait_for_function("window.__events.filter(e => e.type === 'visitorscreensharestarted').length === 2")
+        visitor.evaluate("""() => { for (const pc of window.__pcs) for (const s of pc.getSenders())
+            if (s.track && s.track.kind === 'video') s.track.dispatchEvent(new Event('ended')); }""")
+        visitor.wait_for_function("window.__events.filter(e => e.type === 'visitorscreenshareended').length === 2")
+        agent.wait_for_function("window.__agentEvents.filter(e => e.type === 'visitorscreensharestopped').length === 2")
+
+        # Shared again, then the visitor leaves the page: a capture ends with its page.
+        agent.click("#media-ask-screen")
+        visitor.click("#tandem-glance_visitorscreenshare-accept")
+        agent.wait_for_function("window.__agentEvents.filter(e => e.type === 'visitorscreensharestarted').length === 3")
+        visitor.click("#next")
+        agent.wait_for_function("window.__agentEvents.filter(e => e.type === 'visitorscreensharestopped').length === 3")
+        assert_pinned(visitor, agent)
+    finally:
+        visitor.context.close()
+        agent.context.close()
+
+
+def test_visitor_screen_share_unsupported_or_turned_off(tandem, site, browser):
+    tandem.start()
+    script = PC_HOOK + "\ndelete MediaDevices.prototype.getDisplayMedia;"
+    visitor, agent = open_pair(browser, tandem, site, "vm-8", visitor_script=script)
+    try:
+        agent.click("#media-ask-screen")
+        wait_agent_event(agent, "visitorscreensharenotsupported")
+        assert visitor.locator("#tandem-glance_visitorscreenshare-prompt").count() == 0
+        assert_pinned(visitor, agent)
+    finally:
+        visitor.context.close()
+        agent.context.close()
+
+    tandem.cli("group", "set", "--id", "1", "--visitor-screenshare", "false")
+    visitor, agent = open_pair(browser, tandem, site, "vm-9")
+    try:
+        agent.click("#media-ask-screen")
+        wait_agent_event(agent, "accessdenied", "e.data.media === 'visitorscreen'")
+        visitor.wait_for_timeout(300)
+        assert visitor.locator("#tandem-glance_visitorscreenshare-prompt").count() == 0
+        # The visitor's video is still allowed.
+        agent.click("#media-ask-video")
+        expect(visitor.locator("#tandem-glance_visitorvideo-prompt")).to_be_visible()
+        assert_pinned(visitor, agent)
+    finally:
+        visitor.context.close()
+        agent.context.close()
+
+
+def test_agents_without_the_privileges_cannot_ask(tandem, site, browser):
+    tandem.cli("agent", "add", "--username", "watcher", "--password", "watcher-pass", "--group", "1", "--privileges", "view")
+    tandem.start()
+    visitor, agent = open_pair(browser, tandem, site, "vm-10", username="watcher", password="watcher-pass")
+    try:
+        agent.click("#media-ask-video")
+        wait_agent_event(agent, "accessdenied", "e.data.media === 'visitorvideo'")
+        agent.click("#media-ask-screen")
+        wait_agent_event(agent, "accessdenied", "e.data.media === 'visitorscreen'")
+        assert visitor.locator("[id^='tandem-glance_visitor']").count() == 0
+        assert_pinned(visitor, agent)
+    finally:
+        visitor.context.close()
+        agent.context.close()
