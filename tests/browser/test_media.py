@@ -3,6 +3,7 @@ WebRTC (Chromium's fake camera, microphone and screen), with consent, pause, nav
 the seed's events on both sides, a custom UI, privileges, and TURN relay through coturn."""
 
 import base64
+from contextlib import contextmanager
 import hashlib
 import hmac
 import json
@@ -84,14 +85,26 @@ def open_pair(browser, tandem, site, key, page="media.html", visitor_script=PC_H
     return visitor, agent
 
 
+@contextmanager
+def paired(browser, tandem, site, key, **kwargs):
+    """open_pair for a `with` block: at its end every recorded media event has its pinned shape,
+    and both contexts close."""
+    visitor, agent = open_pair(browser, tandem, site, key, **kwargs)
+    try:
+        yield visitor, agent
+        assert_pinned(visitor, agent)
+    finally:
+        visitor.context.close()
+        agent.context.close()
+
+
 def view_frame(visitor, view):
     return visitor.frame_locator(f"#{view}")
 
 
 def test_agent_video_with_consent_pause_navigation_and_events(tandem, site, browser):
     tandem.start()
-    visitor, agent = open_pair(browser, tandem, site, "media-1")
-    try:
+    with paired(browser, tandem, site, "media-1") as (visitor, agent):
         agent.click("#media-video")
         # Asked first; nothing flows before the answer.
         expect(visitor.locator("#tandem-glance_agentvideo-prompt")).to_contain_text("Agent One wants to show you their camera")
@@ -152,16 +165,11 @@ def test_agent_video_with_consent_pause_navigation_and_events(tandem, site, brow
         expect(visitor.locator("#glance_agentvideo")).to_have_count(0)
         wait_agent_event(agent, "screenshare", "e.data.state === 'ended'")
         expect(agent.locator("#self-view")).to_be_hidden()
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
 
 def test_agent_screen_share_and_video_together_then_visitor_closes(tandem, site, browser):
     tandem.start()
-    visitor, agent = open_pair(browser, tandem, site, "media-2")
-    try:
+    with paired(browser, tandem, site, "media-2") as (visitor, agent):
         # Chromium's fake screen is this tab: a capture sends frames when the tab changes.
         agent.evaluate(ANIMATE)
         agent.click("#media-screen")  # a real click: screen capture needs a user gesture
@@ -196,16 +204,11 @@ def test_agent_screen_share_and_video_together_then_visitor_closes(tandem, site,
         visitor.mouse.up()
         placed = frame.bounding_box()
         assert placed["x"] == 16 and placed["y"] == 16, placed
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
 
 def test_visitor_declines_and_the_agent_capture_stops(tandem, site, browser):
     tandem.start()
-    visitor, agent = open_pair(browser, tandem, site, "media-3")
-    try:
+    with paired(browser, tandem, site, "media-3") as (visitor, agent):
         agent.click("#media-video")
         visitor.click("#tandem-glance_agentvideo-decline")
         wait_agent_event(agent, "screenshare", "e.data.state === 'declined'")
@@ -213,10 +216,6 @@ def test_visitor_declines_and_the_agent_capture_stops(tandem, site, browser):
         expect(agent.locator("#self-view")).to_be_hidden()
         assert visitor.evaluate("(window.__pcs || []).length") == 0
         assert not events(visitor, "screenshare")
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
 
 def test_custom_ui_uses_the_pages_iframes_and_starts_muted(tandem, site, browser):
@@ -224,8 +223,7 @@ def test_custom_ui_uses_the_pages_iframes_and_starts_muted(tandem, site, browser
     # The page starts its own session, and nothing here touches it before the video plays: every
     # Playwright evaluate or locator in a page counts as a user gesture there. So the visitor has
     # not used the page, and the agent side tells when the video is playing.
-    visitor, agent = open_pair(browser, tandem, site, "media-4", page="media-custom.html?start=media-4")
-    try:
+    with paired(browser, tandem, site, "media-4", page="media-custom.html?start=media-4") as (visitor, agent):
         agent.click("#media-video")
         wait_agent_event(agent, "screenshare", "e.data.state === 'joined'")
         agent.wait_for_timeout(1000)
@@ -253,43 +251,34 @@ def test_custom_ui_uses_the_pages_iframes_and_starts_muted(tandem, site, browser
         visitor.click("#next")
         wait_for_event(visitor, "screenshare", predicate="e.data.state === 'continued'")
         frames_rise(visitor)
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
 
 def test_privileges_and_a_browser_that_cannot_play(tandem, site, browser):
     tandem.cli("agent", "add", "--username", "viewer-only", "--password", "viewer-only-pass", "--group", "1", "--privileges", "view")
     tandem.start()
-    visitor, agent = open_pair(browser, tandem, site, "media-5", username="viewer-only", password="viewer-only-pass")
-    try:
+    with paired(browser, tandem, site, "media-5", username="viewer-only", password="viewer-only-pass") as (visitor, agent):
         agent.click("#media-video")
         wait_agent_event(agent, "accessdenied", "e.data.media === 'video'")
         agent.click("#media-screen")
         wait_agent_event(agent, "accessdenied", "e.data.media === 'screen'")
+        # Nor ask for the visitor's camera or screen.
+        agent.click("#media-ask-video")
+        wait_agent_event(agent, "accessdenied", "e.data.media === 'visitorvideo'")
+        agent.click("#media-ask-screen")
+        wait_agent_event(agent, "accessdenied", "e.data.media === 'visitorscreen'")
         expect(agent.locator("#media-video")).to_have_text("Video")
         visitor.wait_for_timeout(300)
         assert visitor.locator("[id^='tandem-glance_']").count() == 0
         assert not agent_events(agent, "screenshare")
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
     # A browser without WebRTC: viewerclosing on both sides, the agent's capture stops.
     no_rtc = "delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;"
-    visitor, agent = open_pair(browser, tandem, site, "media-6", visitor_script=no_rtc)
-    try:
+    with paired(browser, tandem, site, "media-6", visitor_script=no_rtc) as (visitor, agent):
         agent.click("#media-video")
         wait_for_event(visitor, "viewerclosing")
         assert events(visitor, "viewerclosing")[0]["data"] == {"closereason": "PlayerTooSlow"}
         wait_agent_event(agent, "viewerclosing", "e.data.closereason === 'PlayerTooSlow'")
         wait_agent_event(agent, "screenshare", "e.data.state === 'declined'")
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
 
 def test_relay_only_through_coturn_with_minted_credentials(tandem, site, browser, turn):
@@ -301,8 +290,7 @@ def test_relay_only_through_coturn_with_minted_credentials(tandem, site, browser
     def listen(visitor):
         visitor.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(f) if isinstance(f, str) else None))
 
-    visitor, agent = open_pair(browser, tandem, site, "media-7", listen=listen)
-    try:
+    with paired(browser, tandem, site, "media-7", listen=listen) as (visitor, agent):
         agent.click("#media-video")
         visitor.click("#tandem-glance_agentvideo-accept")
         frames_rise(visitor)
@@ -334,30 +322,20 @@ def test_relay_only_through_coturn_with_minted_credentials(tandem, site, browser
         in_use = visitor.evaluate("window.__pcs.find((p) => p.connectionState === 'connected').getConfiguration().iceServers[0].username")
         assert in_use == renewed[-1]["iceServers"][0]["username"]
         frames_rise(visitor)
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
 
 def test_relay_only_without_a_turn_server_is_refused_clearly(tandem, site, browser):
     tandem.cli("group", "set", "--id", "1", "--relay-only", "true")
     tandem.start()
-    visitor, agent = open_pair(browser, tandem, site, "media-8")
-    try:
+    with paired(browser, tandem, site, "media-8") as (visitor, agent):
         agent.click("#media-video")
         wait_agent_event(agent, "accessdenied", "e.data.media === 'video' && e.data.msg.includes('TURN')")
         assert visitor.locator("#tandem-glance_agentvideo-prompt").count() == 0
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
 
 def test_reverse_session_confirm_accept_decline_and_end(tandem, site, browser):
     tandem.start()
-    visitor, agent = open_pair(browser, tandem, site, "media-9", page="media-reverse.html")
-    try:
+    with paired(browser, tandem, site, "media-9", page="media-reverse.html") as (visitor, agent):
         agent.evaluate(ANIMATE)
         # Invited; the page's reverseconfirm listener declines.
         agent.click("#media-reverse")
@@ -388,23 +366,14 @@ def test_reverse_session_confirm_accept_decline_and_end(tandem, site, browser):
         visitor.wait_for_function("window.__events.filter(e => e.type === 'reverseconfirm').length === 3")
         agent.click("#media-screen")
         visitor.wait_for_function("window.__events.filter(e => e.type === 'reverseended').length === 2")
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
 
 def test_reverse_session_with_the_default_prompt(tandem, site, browser):
     tandem.start()
-    visitor, agent = open_pair(browser, tandem, site, "media-10")
-    try:
+    with paired(browser, tandem, site, "media-10") as (visitor, agent):
         agent.evaluate(ANIMATE)
         agent.click("#media-reverse")
         expect(visitor.locator("#tandem-glance_screenshare-prompt")).to_contain_text("invites you to view their screen")
         visitor.click("#tandem-glance_screenshare-accept")
         frames_rise(visitor)
         wait_agent_event(agent, "screenshare", "e.data.screenshareView === 'glance_screenshare' && e.data.state === 'joined'")
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()

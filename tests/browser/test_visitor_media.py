@@ -3,10 +3,9 @@ camera started with the session), with the seed's events on both sides, toggleVi
 toggleVideoSize, the camera again after a navigation, cameras refused, absent or silent, and
 visitor screen share requested, declined, stopped from either side, unsupported or turned off."""
 
-from media_events import assert_pinned
-from conftest import events, wait_for_event
+from conftest import agent_page, events, wait_for_event
 from playwright.sync_api import expect
-from test_media import ANIMATE, DECODED, PC_HOOK, agent_events, frames_rise, open_pair, wait_agent_event
+from test_media import ANIMATE, PC_HOOK, agent_events, frames_rise, paired, wait_agent_event
 
 def visitor_events(visitor, type_):
     return [e["data"] for e in events(visitor, type_)]
@@ -14,8 +13,7 @@ def visitor_events(visitor, type_):
 
 def test_visitor_video_requested_accepted_toggled_and_continued(tandem, site, browser):
     tandem.start()
-    visitor, agent = open_pair(browser, tandem, site, "vm-1")
-    try:
+    with paired(browser, tandem, site, "vm-1") as (visitor, agent):
         agent.click("#media-ask-video")
         expect(visitor.locator("#tandem-glance_visitorvideo-prompt")).to_contain_text("Agent One asks to see you on camera")
         expect(visitor.locator("#tandem-camera-choice option")).not_to_have_count(0)
@@ -72,16 +70,11 @@ def test_visitor_video_requested_accepted_toggled_and_continued(tandem, site, br
         wait_for_event(visitor, "visitorvideostopped")
         expect(visitor.locator("#glance_videopreview")).to_have_count(0)
         expect(agent.locator("#visitor-video")).to_be_hidden()
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
 
 def test_the_page_answers_with_video_params_or_declines(tandem, site, browser):
     tandem.start()
-    visitor, agent = open_pair(browser, tandem, site, "vm-2", page="media-own.html")
-    try:
+    with paired(browser, tandem, site, "vm-2", page="media-own.html") as (visitor, agent):
         agent.click("#media-ask-video")
         wait_for_event(visitor, "visitorvideorequested")
         assert visitor.locator("#tandem-glance_visitorvideo-prompt").count() == 0
@@ -99,10 +92,6 @@ def test_the_page_answers_with_video_params_or_declines(tandem, site, browser):
         # The page's own preview element shows the camera; Tandem adds none.
         visitor.wait_for_function("document.getElementById('my-preview').srcObject !== null")
         assert visitor.locator("#glance_videopreview").count() == 0
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
 
 def test_camera_refused_absent_or_silent_still_reports(tandem, site, browser):
@@ -110,8 +99,7 @@ def test_camera_refused_absent_or_silent_still_reports(tandem, site, browser):
     for key, error, status in (("vm-3", "NotAllowedError", "blocked"), ("vm-4", "NotFoundError", "nocamera")):
         script = PC_HOOK + f"""
 navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('test', '{error}'));"""
-        visitor, agent = open_pair(browser, tandem, site, key, visitor_script=script)
-        try:
+        with paired(browser, tandem, site, key, visitor_script=script) as (visitor, agent):
             agent.click("#media-ask-video")
             visitor.click("#tandem-glance_visitorvideo-accept")
             wait_for_event(visitor, "visitorvideo")
@@ -119,24 +107,15 @@ navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('tes
             wait_agent_event(agent, "visitorvideo", f"e.data.camerastatus === '{status}'")
             assert not events(visitor, "visitorvideostarted")
             expect(agent.locator("#visitor-video")).to_be_hidden()
-            assert_pinned(visitor, agent)
-        finally:
-            visitor.context.close()
-            agent.context.close()
 
     # A camera that never answers (an unanswered permission prompt): the timeout event after 5 s.
     script = PC_HOOK + "\nnavigator.mediaDevices.getUserMedia = () => new Promise(() => {});"
-    visitor, agent = open_pair(browser, tandem, site, "vm-5", visitor_script=script)
-    try:
+    with paired(browser, tandem, site, "vm-5", visitor_script=script) as (visitor, agent):
         agent.click("#media-ask-video")
         visitor.click("#tandem-glance_visitorvideo-accept")
         visitor.wait_for_timeout(3500)
         assert not events(visitor, "visitorvideotimeout")
         wait_for_event(visitor, "visitorvideotimeout", timeout=4000)
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
 
 def test_a_session_started_with_video(tandem, site, browser):
@@ -148,7 +127,6 @@ def test_a_session_started_with_video(tandem, site, browser):
         visitor.goto(f"{site}/media.html")
         visitor.evaluate("GLANCE.Cobrowse.Visitor.startSession({sessionKey: 'vm-6', video: 'small'})")
         wait_for_event(visitor, "visitorvideostarted")
-        from conftest import agent_page
         agent = agent_page(browser, tandem)
         agent.context.add_init_script(PC_HOOK)
         agent.goto(f"{tandem.base}/agentjoin?SessionKey=vm-6")
@@ -162,8 +140,7 @@ def test_a_session_started_with_video(tandem, site, browser):
 
 def test_visitor_screen_share_from_both_sides(tandem, site, browser):
     tandem.start()
-    visitor, agent = open_pair(browser, tandem, site, "vm-7")
-    try:
+    with paired(browser, tandem, site, "vm-7") as (visitor, agent):
         visitor.evaluate(ANIMATE)  # the fake screen is the visitor's tab: it changes, frames flow
         agent.click("#media-ask-screen")
         expect(visitor.locator("#tandem-glance_visitorscreenshare-prompt")).to_contain_text("Masking cannot hide anything")
@@ -201,28 +178,18 @@ def test_visitor_screen_share_from_both_sides(tandem, site, browser):
         agent.wait_for_function("window.__agentEvents.filter(e => e.type === 'visitorscreensharestarted').length === 3")
         visitor.click("#next")
         agent.wait_for_function("window.__agentEvents.filter(e => e.type === 'visitorscreensharestopped').length === 3")
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
 
 def test_visitor_screen_share_unsupported_or_turned_off(tandem, site, browser):
     tandem.start()
     script = PC_HOOK + "\ndelete MediaDevices.prototype.getDisplayMedia;"
-    visitor, agent = open_pair(browser, tandem, site, "vm-8", visitor_script=script)
-    try:
+    with paired(browser, tandem, site, "vm-8", visitor_script=script) as (visitor, agent):
         agent.click("#media-ask-screen")
         wait_agent_event(agent, "visitorscreensharenotsupported")
         assert visitor.locator("#tandem-glance_visitorscreenshare-prompt").count() == 0
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
 
     tandem.cli("group", "set", "--id", "1", "--visitor-screenshare", "false")
-    visitor, agent = open_pair(browser, tandem, site, "vm-9")
-    try:
+    with paired(browser, tandem, site, "vm-9") as (visitor, agent):
         agent.click("#media-ask-screen")
         wait_agent_event(agent, "accessdenied", "e.data.media === 'visitorscreen'")
         visitor.wait_for_timeout(300)
@@ -230,23 +197,3 @@ def test_visitor_screen_share_unsupported_or_turned_off(tandem, site, browser):
         # The visitor's video is still allowed.
         agent.click("#media-ask-video")
         expect(visitor.locator("#tandem-glance_visitorvideo-prompt")).to_be_visible()
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
-
-
-def test_agents_without_the_privileges_cannot_ask(tandem, site, browser):
-    tandem.cli("agent", "add", "--username", "watcher", "--password", "watcher-pass", "--group", "1", "--privileges", "view")
-    tandem.start()
-    visitor, agent = open_pair(browser, tandem, site, "vm-10", username="watcher", password="watcher-pass")
-    try:
-        agent.click("#media-ask-video")
-        wait_agent_event(agent, "accessdenied", "e.data.media === 'visitorvideo'")
-        agent.click("#media-ask-screen")
-        wait_agent_event(agent, "accessdenied", "e.data.media === 'visitorscreen'")
-        assert visitor.locator("[id^='tandem-glance_visitor']").count() == 0
-        assert_pinned(visitor, agent)
-    finally:
-        visitor.context.close()
-        agent.context.close()
