@@ -247,6 +247,7 @@ def test_custom_ui_uses_the_pages_iframes_and_starts_muted(tandem, site, browser
         # No glance_screenshare iframe on this page: a screen share is declined.
         agent.click("#media-screen")
         wait_agent_event(agent, "screenshare", "e.data.screenshareView === 'glance_screenshare' && e.data.state === 'declined'")
+        wait_agent_event(agent, "screensharedeclined")
         # The page reloads: it continues in the page's iframe again.
         visitor.click("#next")
         wait_for_event(visitor, "screenshare", predicate="e.data.state === 'continued'")

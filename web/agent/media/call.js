@@ -210,6 +210,8 @@ export class AgentCall {
     if (['accepted', 'declined', 'joined', 'ended'].includes(msg.state)) {
       this.env.emit('screenshare', { screenshareView: msg.view, state: msg.state });
       if (msg.closereason) this.env.emit('viewerclosing', { closereason: msg.closereason });
+      // The seed's screensharedeclined: a refused screen share, the agent's as well as the visitor's.
+      if (msg.state === 'declined' && msg.kind === 'screen') this.env.emit('screensharedeclined');
     }
     if (!local) return;
     local.view = msg.view;
