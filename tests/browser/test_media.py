@@ -67,10 +67,10 @@ def wait_agent_event(agent, type_, predicate="true", timeout=15_000):
         f"(window.__agentEvents || []).some(e => e.type === {json.dumps(type_)} && ((e) => {predicate})(e))", timeout=timeout)
 
 
-def open_pair(browser, tandem, site, key, page="media.html", visitor_script=PC_HOOK, listen=None, **token_args):
+def open_pair(browser, tandem, site, key, page="media.html", visitor_script=PC_HOOK, listen=None, visitor_context=None, **token_args):
     """A visitor in a session on `page` and the agent's viewer on it. A page whose query names
     `start=KEY` starts the session itself (no user activation: Playwright's evaluate counts as one)."""
-    visitor_context = browser.new_context(viewport={"width": 1100, "height": 760})
+    visitor_context = visitor_context or browser.new_context(viewport={"width": 1100, "height": 760})
     visitor_context.add_init_script(visitor_script)
     visitor = visitor_context.new_page()
     if listen:
@@ -204,6 +204,37 @@ def test_agent_screen_share_and_video_together_then_visitor_closes(tandem, site,
         visitor.mouse.up()
         placed = frame.bounding_box()
         assert placed["x"] == 16 and placed["y"] == 16, placed
+
+
+def test_two_agents_show_their_cameras_side_by_side(tandem, site, browser):
+    tandem.cli("agent", "add", "--username", "agent2", "--password", "agent2-password", "--name", "Agent Two", "--group", "1")
+    tandem.start()
+    with paired(browser, tandem, site, "media-11") as (visitor, agent):
+        second = agent_page(browser, tandem, username="agent2", password="agent2-password")
+        second.context.add_init_script(AGENT_EVENTS)
+        try:
+            second.goto(f"{tandem.base}/agentjoin?SessionKey=media-11")
+            expect(second.locator("#status")).to_have_text("Connected")
+            agent.click("#media-video")
+            visitor.click("#tandem-glance_agentvideo-accept")
+            second.click("#media-video")
+            expect(visitor.locator("#tandem-glance_agentvideo_2-prompt")).to_contain_text("Agent Two")
+            visitor.click("#tandem-glance_agentvideo_2-accept")
+            wait_agent_event(second, "screenshare", "e.data.screenshareView === 'glance_agentvideo_2' && e.data.state === 'joined'")
+            wait_agent_event(agent, "screenshare", "e.data.screenshareView === 'glance_agentvideo' && e.data.state === 'joined'")
+            # One peer connection per agent, both decoding; the two windows do not overlap.
+            assert visitor.evaluate("window.__pcs.filter(pc => pc.connectionState === 'connected').length") == 2
+            frames_rise(visitor)
+            a = visitor.locator("#glance_agentvideo").bounding_box()
+            b = visitor.locator("#glance_agentvideo_2").bounding_box()
+            assert a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"], (a, b)
+            # The second agent leaves: its view ends, the first goes on.
+            second.click("#leave")
+            wait_for_event(visitor, "screenshare", predicate="e.data.screenshareView === 'glance_agentvideo_2' && e.data.state === 'ended'")
+            expect(visitor.locator("#glance_agentvideo")).to_be_visible()
+            frames_rise(visitor)
+        finally:
+            second.context.close()
 
 
 def test_visitor_declines_and_the_agent_capture_stops(tandem, site, browser):

@@ -3,7 +3,7 @@ camera started with the session), with the seed's events on both sides, toggleVi
 toggleVideoSize, the camera again after a navigation, cameras refused, absent or silent, and
 visitor screen share requested, declined, stopped from either side, unsupported or turned off."""
 
-from conftest import agent_page, events, wait_for_event
+from conftest import CHROMIUM, agent_page, events, wait_for_event
 from playwright.sync_api import expect
 from test_media import ANIMATE, PC_HOOK, agent_events, frames_rise, paired, wait_agent_event
 
@@ -52,13 +52,31 @@ def test_visitor_video_requested_accepted_toggled_and_continued(tandem, site, br
         wait_agent_event(agent, "visitorvideo", "e.data.video === 'large'")
         assert visitor.locator("#glance_videopreview").bounding_box()["width"] == 320
 
-        # The next page: the camera goes on, and the agent decodes it again.
+        # Paused, the visitor goes to the next page: the camera goes on there (no new question),
+        # `visitorvideo` and then `visitorvideopaused` again; unpaused, the agent decodes it again.
+        visitor.evaluate("GLANCE.Cobrowse.Visitor.toggleVideo()")
+        wait_agent_event(agent, "visitorvideo", "e.data.paused === true && e.data.video === 'large'")
         visitor.click("#next")
         visitor.wait_for_url("**/media2.html")
-        wait_for_event(visitor, "visitorvideo", predicate="e.data.video === 'large' && e.data.camerastatus === 'available'")
+        wait_for_event(visitor, "visitorvideopaused")
+        order = [e["type"] for e in events(visitor) if e["type"] in ("visitorvideo", "visitorvideopaused")]
+        assert order == ["visitorvideo", "visitorvideopaused"]
+        assert visitor_events(visitor, "visitorvideo") == [{"video": "large", "camerastatus": "available"}]
         assert visitor.locator("#tandem-glance_visitorvideo-prompt").count() == 0
+        visitor.evaluate("GLANCE.Cobrowse.Visitor.toggleVideo()")
+        wait_for_event(visitor, "visitorvideoresumed")
         agent.wait_for_timeout(1500)
         frames_rise(agent)
+
+        # The tab goes to the background and comes back (headless Chromium keeps every tab visible:
+        # the page's visibility is played here): `visitorvideo` again.
+        visitor.evaluate("""() => {
+            for (const state of ['hidden', 'visible']) {
+                Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+                document.dispatchEvent(new Event('visibilitychange'));
+            }
+        }""")
+        visitor.wait_for_function("window.__events.filter(e => e.type === 'visitorvideo').length === 2")
 
         # The agent pauses the visitor's video: participantvideopaused.
         agent.click("#media-visitor-pause")
@@ -96,17 +114,22 @@ def test_the_page_answers_with_video_params_or_declines(tandem, site, browser):
 
 def test_camera_refused_absent_or_silent_still_reports(tandem, site, browser):
     tandem.start()
-    for key, error, status in (("vm-3", "NotAllowedError", "blocked"), ("vm-4", "NotFoundError", "nocamera")):
-        script = PC_HOOK + f"""
-navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('test', '{error}'));"""
-        with paired(browser, tandem, site, key, visitor_script=script) as (visitor, agent):
-            agent.click("#media-ask-video")
-            visitor.click("#tandem-glance_visitorvideo-accept")
-            wait_for_event(visitor, "visitorvideo")
-            assert visitor_events(visitor, "visitorvideo")[0] == {"video": "small", "camerastatus": status}
-            wait_agent_event(agent, "visitorvideo", f"e.data.camerastatus === '{status}'")
-            assert not events(visitor, "visitorvideostarted")
-            expect(agent.locator("#visitor-video")).to_be_hidden()
+    # Real browsers: a camera whose permission is refused (blocked), and permission given on a
+    # machine without a camera (nocamera). visitorvideo fires in both, and agents hear of it.
+    cases = (("vm-3b", ["--use-fake-device-for-media-stream"], [], "blocked"), ("vm-4b", [], ["camera", "microphone"], "nocamera"))
+    for key, args, permissions, status in cases:
+        other = browser.browser_type.launch(executable_path=CHROMIUM, args=["--disable-dev-shm-usage", *args])
+        try:
+            with paired(browser, tandem, site, key, visitor_context=other.new_context(permissions=permissions)) as (visitor, agent):
+                agent.click("#media-ask-video")
+                visitor.click("#tandem-glance_visitorvideo-accept")
+                wait_for_event(visitor, "visitorvideo")
+                assert visitor_events(visitor, "visitorvideo")[0] == {"video": "small", "camerastatus": status}
+                wait_agent_event(agent, "visitorvideo", f"e.data.camerastatus === '{status}'")
+                assert not events(visitor, "visitorvideostarted")
+                expect(agent.locator("#visitor-video")).to_be_hidden()
+        finally:
+            other.close()
 
     # A camera that never answers (an unanswered permission prompt): the timeout event after 5 s.
     script = PC_HOOK + "\nnavigator.mediaDevices.getUserMedia = () => new Promise(() => {});"

@@ -4,6 +4,7 @@
  *   GLANCE.Cobrowse.Agent.init(document.getElementById('viewer'));
  *   GLANCE.Cobrowse.Agent.addEventListener('sessionend', function (e) { ... });
  * Events come from the viewer by postMessage and are accepted only from that iframe's origin.
+ * For live media the iframe needs allow="camera; microphone; display-capture; autoplay".
  */
 (function () {
   'use strict';
