@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Wire messages, frame kinds, close codes, limits. No dependencies: both ends' contract
@@ -56,6 +57,13 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Shared documents: file types by their bytes, spreadsheets (xlsx, csv) read with limits
+        // and shown as sanitized HTML.
+        .target(
+            name: "TandemDocuments",
+            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings
         ),
         // HTTP + WebSocket server, session hub, auth.
@@ -98,6 +106,11 @@ let package = Package(
         .testTarget(name: "TandemProtocolTests", dependencies: ["TandemProtocol", "TandemTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TandemDomainTests", dependencies: ["TandemProtocol", "TandemDomain", "TandemTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TandemDocumentsTests",
+            dependencies: ["TandemDocuments", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TandemStorageTests",
             dependencies: [
