@@ -59,7 +59,13 @@ struct PresenceTests {
     }
 
     @Test func signalsLiveQueuedAndTooLate() async throws {
-        try await TestServer.run(configure: Self.configure) { server in
+        try await TestServer.run(configure: {
+            Self.configure(&$0)
+            // Longer than the suite's grace: on a loaded CI machine the close, the signal and the
+            // reconnect once took more than 1.5 s together.
+            $0.presence.navigationGrace = .seconds(3)
+            $0.presence.signalWindow = .seconds(3)
+        }) { server in
             let token = try await server.token("alice", groupid: 1)
             let first = try await Self.visitor(server, "v3")
             let live = try await Self.signal(server, "v3", token: token, #"{"mtype":"signal","data":{"n":1}}"#)
@@ -77,7 +83,7 @@ struct PresenceTests {
 
             // Gone longer than the window: not present.
             await second.close()
-            try await Task.sleep(for: .milliseconds(2500))
+            try await Task.sleep(for: .milliseconds(4500))
             let late = try await Self.signal(server, "v3", token: token, #"{"mtype":"signal","data":"late"}"#)
             #expect(late.status == .notFound)
         }
