@@ -93,10 +93,14 @@ struct MediaTests {
             try visitor.send(VisitorMessage.rtc(.init(peer: "p1", num: joined.num, hello: true)))
             guard case .rtc(let hello) = try await agent.expectAgentMessageSkippingLists() else { Issue.record("rtc"); return }
             #expect(hello == RtcSignal(peer: "p1", hello: true))
-            try agent.send(AgentMessage.rtc(.init(peer: "p1", hello: true, description: .init(type: .offer, sdp: "v=0"))))
+            try agent.send(AgentMessage.rtc(.init(peer: "p1", description: .init(type: .offer, sdp: "v=0"))))
             guard case .rtc(let offer) = try await visitor.receive(ServerToVisitor.self) else { Issue.record("rtc"); return }
-            // The sender is named; an agent cannot claim to be the visitor's hello.
+            // The sender is named.
             #expect(offer == RtcSignal(peer: "p1", num: joined.num, description: .init(type: .offer, sdp: "v=0")))
+            // An agent's hello (its viewer was reloaded) asks for a new connection and carries nothing else.
+            try agent.send(AgentMessage.rtc(.init(peer: "renew", hello: true, description: .init(type: .offer, sdp: "v=0"))))
+            guard case .rtc(let renew) = try await visitor.receive(ServerToVisitor.self) else { Issue.record("rtc"); return }
+            #expect(renew == RtcSignal(peer: "renew", num: joined.num, hello: true))
 
             // `joined` reaches agents once however many pages say it.
             try visitor.send(VisitorMessage.media(.init(view: "glance_agentvideo", state: .joined)))

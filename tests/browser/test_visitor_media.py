@@ -78,6 +78,12 @@ def test_visitor_video_requested_accepted_toggled_and_continued(tandem, site, br
         }""")
         visitor.wait_for_function("window.__events.filter(e => e.type === 'visitorvideo').length === 2")
 
+        # The agent's viewer is reloaded: it asks the visitor for a new connection and decodes again.
+        agent.reload()
+        expect(agent.locator("#status")).to_have_text("Connected", timeout=15_000)
+        frames_rise(agent)
+        expect(agent.locator("#visitor-video")).to_be_visible()
+
         # The agent pauses the visitor's video: participantvideopaused.
         agent.click("#media-visitor-pause")
         wait_for_event(visitor, "participantvideopaused")

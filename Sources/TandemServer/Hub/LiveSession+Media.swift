@@ -139,7 +139,12 @@ extension LiveSession {
         guard participant(num, connection) != nil, mayConnect(num) else { return }
         var relayed = signal
         relayed.num = num
-        relayed.hello = nil
+        // An agent's `hello` carries no description: it asks the visitor for a new connection
+        // (the viewer was reloaded and its previous one is gone).
+        if relayed.hello == true {
+            relayed.description = nil
+            relayed.candidate = nil
+        }
         visitor?.outbox.sendControl(WireEncoding.text(ServerToVisitor.rtc(relayed)))
     }
 

@@ -112,8 +112,14 @@ export class AgentCall {
   onJoined(joined) {
     this.num = joined.num;
     this.key = joined.key;
+    const fresh = !this.connection && !this.pendingPeer;
     this.views.clear();
     for (const m of joined.media || []) this.views.set(m.view, m);
+    // A viewer (re)loaded while the visitor's camera or screen is on: the visitor's connection to
+    // this agent is gone with the previous page; ask for a new one.
+    if (fresh && (joined.media || []).some((/** @type {any} */ m) => m.num === 0 && m.state === 'new')) {
+      this.env.send({ t: 'rtc', peer: 'renew', hello: true });
+    }
     // Views of ours without capture here (this viewer was reloaded): they end.
     for (const m of joined.media || []) {
       if (m.num === this.num && !this.local.has(m.kind)) this.env.send({ t: 'media', kind: m.kind, action: 'stop' });

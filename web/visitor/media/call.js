@@ -257,6 +257,13 @@ export class Call {
   /** @param {any} msg a server `rtc` message */
   onRtc(msg) {
     const held = this.peers.get(msg.num);
+    if (msg.hello) {
+      // The agent's viewer was reloaded: its end of our connection is gone; make a new one.
+      held?.peer.close();
+      this.peers.delete(msg.num);
+      this.connect(msg.num);
+      return;
+    }
     if (!held || held.id !== msg.peer) return; // another page's connection
     held.peer.receive({ description: msg.description, candidate: msg.candidate });
   }
