@@ -12,13 +12,14 @@ public enum SpreadsheetHTML {
         let page = min(max(page, 0), pages - 1)
         let rows = (page * rowsPerPage)..<min(size.rows, (page + 1) * rowsPerPage)
         var covered = Set<CellPosition>()
-        var spans: [CellPosition: (rows: Int, columns: Int)] = [:]
+        /// Where a merge shows on this page, with the cell it shows (its top-left one).
+        var spans: [CellPosition: (rows: Int, columns: Int, origin: CellPosition)] = [:]
         for m in sheet.merges {
             // A merge that starts on an earlier page is shown from this page's first row.
             let top = max(m.first.row, rows.lowerBound)
             let bottom = min(m.last.row, rows.upperBound - 1)
             guard top <= bottom else { continue }
-            spans[CellPosition(row: top, column: m.first.column)] = (bottom - top + 1, m.last.column - m.first.column + 1)
+            spans[CellPosition(row: top, column: m.first.column)] = (bottom - top + 1, m.last.column - m.first.column + 1, m.first)
             for r in top...bottom {
                 for c in m.first.column...m.last.column where !(r == top && c == m.first.column) { covered.insert(CellPosition(row: r, column: c)) }
             }
@@ -29,11 +30,10 @@ public enum SpreadsheetHTML {
             for c in 0..<size.columns {
                 let position = CellPosition(row: r, column: c)
                 if covered.contains(position) { continue }
-                // A merged range shows its top-left cell.
-                let origin = sheet.merges.first { $0.first.column == c && $0.first.row <= r && $0.last.row >= r && r == max($0.first.row, rows.lowerBound) }?.first
-                let cell = sheet.cells[origin ?? position]
+                let span = spans[position]
+                let cell = sheet.cells[span?.origin ?? position]
                 var attributes = ""
-                if let span = spans[position] {
+                if let span {
                     if span.rows > 1 { attributes += " rowspan=\"\(span.rows)\"" }
                     if span.columns > 1 { attributes += " colspan=\"\(span.columns)\"" }
                 }

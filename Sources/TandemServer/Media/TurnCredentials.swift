@@ -19,10 +19,14 @@ public struct TurnSettings: Sendable, Equatable {
         self.lifetime = lifetime
     }
 
+    /// The relays (`turn:`, `turns:`); the rest are STUN servers.
+    private var turnURLs: [String] { urls.filter { $0.hasPrefix("turn:") || $0.hasPrefix("turns:") } }
+    private var stunURLs: [String] { urls.filter { $0.hasPrefix("stun:") } }
+
     /// TURN URLs need credentials; a secret is useless without a TURN URL.
     public var problem: String? {
-        let turn = urls.filter { $0.hasPrefix("turn:") || $0.hasPrefix("turns:") }
-        if let bad = urls.first(where: { !($0.hasPrefix("turn:") || $0.hasPrefix("turns:") || $0.hasPrefix("stun:")) }) {
+        let turn = turnURLs
+        if let bad = urls.first(where: { !turn.contains($0) && !stunURLs.contains($0) }) {
             return "'\(bad)' is not a turn:, turns: or stun: URL"
         }
         if !turn.isEmpty && secret == nil { return "a TURN URL needs --turn-secret (coturn's static-auth-secret)" }
@@ -31,7 +35,7 @@ public struct TurnSettings: Sendable, Equatable {
         return nil
     }
 
-    public var hasRelay: Bool { secret != nil && urls.contains { $0.hasPrefix("turn:") || $0.hasPrefix("turns:") } }
+    public var hasRelay: Bool { secret != nil && !turnURLs.isEmpty }
 
     /// The configuration for one participant of one session.
     /// - Parameters:
@@ -45,9 +49,8 @@ public struct TurnSettings: Sendable, Equatable {
         let expires = Int64(now.timeIntervalSince1970) + Int64(lifetime)
         let username = "\(expires):\(id)"
         let credential = Self.password(secret: secret, username: username)
-        let stun = urls.filter { $0.hasPrefix("stun:") }
-        let turn = urls.filter { !$0.hasPrefix("stun:") }
-        var servers = [IceConfiguration.Server(urls: turn, username: username, credential: credential)]
+        let stun = stunURLs
+        var servers = [IceConfiguration.Server(urls: turnURLs, username: username, credential: credential)]
         if !stun.isEmpty && !relayOnly { servers.append(.init(urls: stun)) }
         return IceConfiguration(iceServers: servers, policy: policy, expires: expires)
     }
