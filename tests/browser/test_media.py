@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import time
+import urllib.parse
 
 from media_events import assert_pinned
 from conftest import agent_page, events, start_session, wait_for_event
@@ -409,3 +410,42 @@ def test_reverse_session_with_the_default_prompt(tandem, site, browser):
         visitor.click("#tandem-glance_screenshare-accept")
         frames_rise(visitor)
         wait_agent_event(agent, "screenshare", "e.data.screenshareView === 'glance_screenshare' && e.data.state === 'joined'")
+
+
+def test_a_crm_page_drives_media_through_the_agent_api(tandem, site, browser):
+    tandem.start()
+    context = browser.new_context()
+    context.add_cookies([{"name": "tandem_agent", "value": tandem.token(), "url": tandem.base}])
+    crm = context.new_page()
+    visitor_context = browser.new_context()
+    visitor_context.add_init_script(PC_HOOK)
+    visitor = visitor_context.new_page()
+    try:
+        visitor.goto(f"{site}/media.html")
+        start_session(visitor, "'media-12'")
+        viewer = f"{tandem.base}/agentjoin?SessionKey=media-12"
+        crm.goto(f"{site}/crm-media.html?viewer={urllib.parse.quote(viewer, safe='')}")
+        crm.wait_for_function("window.__agentEvents.some(e => e.type === 'agents')")
+        crm.evaluate("GLANCE.Cobrowse.Agent.agentVideoStart()")
+        visitor.click("#tandem-glance_agentvideo-accept")
+        frames_rise(visitor)
+        wait_agent_event(crm, "screenshare", "e.data.state === 'joined'")
+        assert crm.evaluate("GLANCE.Cobrowse.Agent.getSessionState('screenshare', 'glance_agentvideo')") == {
+            "screenshareView": "glance_agentvideo", "state": "joined"}
+        crm.evaluate("GLANCE.Cobrowse.Agent.toggleAgentVideo()")
+        wait_for_event(visitor, "screensharepaused")
+        crm.evaluate("GLANCE.Cobrowse.Agent.toggleAgentVideo()")
+        wait_for_event(visitor, "screenshareresumed")
+        # The visitor's video, asked for from the CRM page.
+        crm.evaluate("GLANCE.Cobrowse.Agent.requestVisitorVideo(true)")
+        visitor.click("#tandem-glance_visitorvideo-accept")
+        wait_agent_event(crm, "visitorvideorequest", "e.data.response === 'accepted'")
+        wait_agent_event(crm, "visitorvideo", "e.data.camerastatus === 'available' && e.data.sessionkey === 'media-12'")
+        crm.evaluate("GLANCE.Cobrowse.Agent.requestVisitorVideo(false)")
+        wait_for_event(visitor, "visitorvideoended")
+        crm.evaluate("GLANCE.Cobrowse.Agent.agentVideoEnd()")
+        wait_for_event(visitor, "screenshare", predicate="e.data.state === 'ended'")
+        assert_pinned(visitor, crm)
+    finally:
+        context.close()
+        visitor_context.close()
