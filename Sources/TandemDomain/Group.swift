@@ -43,13 +43,17 @@ public struct GroupSettings: Codable, Sendable, Equatable {
     public var relayOnly: Bool
     /// Agents may ask for the visitor's screen (masking cannot apply to its pixels).
     public var visitorScreenshare: Bool
+    /// Shared documents: who may share and save, and how large a file may be.
+    public var documents: DocumentSettings
 
     public init(
         preventDuplicateKeys: Bool = false, visitorOrigins: [String] = [], masking: MaskingSettings = .init(),
         allowMixedRoles: Bool = false, apiKeys: [APIKey] = [], trustedCrossDomains: [String] = [],
         invokeOrigins: [String] = [], presenceAgentOrigins: [String] = [], buttonStyle: ButtonStyle = .init(),
-        agentNavigation: Bool = true, assetRules: [AssetRule] = [], relayOnly: Bool = false, visitorScreenshare: Bool = true
+        agentNavigation: Bool = true, assetRules: [AssetRule] = [], relayOnly: Bool = false, visitorScreenshare: Bool = true,
+        documents: DocumentSettings = .init()
     ) {
+        self.documents = documents
         self.visitorScreenshare = visitorScreenshare
         self.relayOnly = relayOnly
         self.assetRules = assetRules
@@ -80,6 +84,7 @@ public struct GroupSettings: Codable, Sendable, Equatable {
         self.assetRules = try c.decodeIfPresent([AssetRule].self, forKey: .assetRules) ?? []
         self.relayOnly = try c.decodeIfPresent(Bool.self, forKey: .relayOnly) ?? false
         self.visitorScreenshare = try c.decodeIfPresent(Bool.self, forKey: .visitorScreenshare) ?? true
+        self.documents = try c.decodeIfPresent(DocumentSettings.self, forKey: .documents) ?? .init()
     }
 
     /// Whether a page served from `origin` may run sessions in this group.
@@ -119,4 +124,69 @@ public struct ButtonStyle: Codable, Sendable, Equatable {
         }
         guard (1...40).contains(label.unicodeScalars.count) else { throw .invalidField("buttonStyle.label", "must be 1 to 40 characters") }
     }
+}
+
+/// A group's shared documents. Sharing and saving are allowed per side; the size limits follow
+/// the commercial product's (PDF 10 MB, spreadsheets 5 MB).
+public struct DocumentSettings: Codable, Sendable, Equatable {
+    /// Agents (with the `documentshare` privilege) may share files with the visitor.
+    public var agentShare: Bool
+    /// The visitor may share files with the agents (asked for, or on their own).
+    public var visitorShare: Bool
+    /// Agents may save what the visitor shared.
+    public var agentDownload: Bool
+    /// The visitor may save what an agent shared (when that agent allowed it too).
+    public var visitorDownload: Bool
+    public var pdfMaxBytes: Int
+    public var spreadsheetMaxBytes: Int
+
+    public static let defaultPDFMaxBytes = 10_000_000
+    public static let defaultSpreadsheetMaxBytes = 5_000_000
+    /// No group may raise a limit past this (the visitor's upload travels in one socket frame).
+    public static let maxBytes = 15_000_000
+
+    public init(
+        agentShare: Bool = true, visitorShare: Bool = true, agentDownload: Bool = true, visitorDownload: Bool = true,
+        pdfMaxBytes: Int = defaultPDFMaxBytes, spreadsheetMaxBytes: Int = defaultSpreadsheetMaxBytes
+    ) {
+        self.agentShare = agentShare
+        self.visitorShare = visitorShare
+        self.agentDownload = agentDownload
+        self.visitorDownload = visitorDownload
+        self.pdfMaxBytes = pdfMaxBytes
+        self.spreadsheetMaxBytes = spreadsheetMaxBytes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        agentShare = try c.decodeIfPresent(Bool.self, forKey: .agentShare) ?? true
+        visitorShare = try c.decodeIfPresent(Bool.self, forKey: .visitorShare) ?? true
+        agentDownload = try c.decodeIfPresent(Bool.self, forKey: .agentDownload) ?? true
+        visitorDownload = try c.decodeIfPresent(Bool.self, forKey: .visitorDownload) ?? true
+        pdfMaxBytes = try c.decodeIfPresent(Int.self, forKey: .pdfMaxBytes) ?? Self.defaultPDFMaxBytes
+        spreadsheetMaxBytes = try c.decodeIfPresent(Int.self, forKey: .spreadsheetMaxBytes) ?? Self.defaultSpreadsheetMaxBytes
+    }
+}
+
+/// A partial change of `DocumentSettings`: members left out keep their value.
+public struct DocumentSettingsPatch: Codable, Sendable, Equatable {
+    public var agentShare: Bool?
+    public var visitorShare: Bool?
+    public var agentDownload: Bool?
+    public var visitorDownload: Bool?
+    public var pdfMaxBytes: Int?
+    public var spreadsheetMaxBytes: Int?
+    public init(
+        agentShare: Bool? = nil, visitorShare: Bool? = nil, agentDownload: Bool? = nil, visitorDownload: Bool? = nil,
+        pdfMaxBytes: Int? = nil, spreadsheetMaxBytes: Int? = nil
+    ) {
+        self.agentShare = agentShare
+        self.visitorShare = visitorShare
+        self.agentDownload = agentDownload
+        self.visitorDownload = visitorDownload
+        self.pdfMaxBytes = pdfMaxBytes
+        self.spreadsheetMaxBytes = spreadsheetMaxBytes
+    }
+
+    public var isEmpty: Bool { self == .init() }
 }

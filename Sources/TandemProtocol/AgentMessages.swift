@@ -26,6 +26,8 @@ public enum AgentMessage: Sendable, Equatable {
     case rtc(RtcSignal)
     /// Asks for the current `RTCConfiguration` (TURN credentials).
     case ice
+    /// Shared documents: share, cancel, close, view, pointer, request.
+    case doc(DocumentCommand)
 }
 
 /// Control messages the server sends to an agent's viewer.
@@ -58,6 +60,8 @@ public enum ServerToAgent: Sendable, Equatable {
     case rtc(RtcSignal)
     /// The `RTCConfiguration` to use (the answer to `ice`).
     case ice(IceConfiguration)
+    /// Shared documents.
+    case doc(DocumentUpdate)
 
     public struct Joined: Codable, Sendable, Equatable {
         public var key: String
@@ -73,12 +77,15 @@ public enum ServerToAgent: Sendable, Equatable {
         public var role: ParticipantRole?
         /// Media in progress (every agent's), so a late or returning viewer shows it.
         public var media: [MediaUpdate]?
+        /// The open document, for a late or returning viewer.
+        public var doc: DocumentUpdate?
 
         public init(
             key: String, callid: Int64, groupid: Int, visitor: VisitorFields, num: Int, agents: AgentList, visitorConnected: Bool,
             rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil, role: ParticipantRole? = nil,
-            media: [MediaUpdate]? = nil
+            media: [MediaUpdate]? = nil, doc: DocumentUpdate? = nil
         ) {
+            self.doc = doc
             self.media = media
             self.role = role
             self.rc = rc
@@ -131,6 +138,7 @@ extension AgentMessage: Codable {
         case "media": self = .media(try MediaCommand(from: decoder))
         case "rtc": self = .rtc(try RtcSignal(from: decoder))
         case "ice": self = .ice
+        case "doc": self = .doc(try DocumentCommand(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -151,6 +159,7 @@ extension AgentMessage: Codable {
         case .media(let m): try MessageType.encode("media", m, to: encoder)
         case .rtc(let m): try MessageType.encode("rtc", m, to: encoder)
         case .ice: try MessageType.encode("ice", to: encoder)
+        case .doc(let m): try MessageType.encode("doc", m, to: encoder)
         }
     }
 }
@@ -175,6 +184,7 @@ extension ServerToAgent: Codable {
         case "media": self = .media(try MediaUpdate(from: decoder))
         case "rtc": self = .rtc(try RtcSignal(from: decoder))
         case "ice": self = .ice(try IceConfiguration(from: decoder))
+        case "doc": self = .doc(try DocumentUpdate(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -197,6 +207,7 @@ extension ServerToAgent: Codable {
         case .media(let m): try MessageType.encode("media", m, to: encoder)
         case .rtc(let m): try MessageType.encode("rtc", m, to: encoder)
         case .ice(let m): try MessageType.encode("ice", m, to: encoder)
+        case .doc(let m): try MessageType.encode("doc", m, to: encoder)
         }
     }
 }

@@ -10,6 +10,9 @@ public enum FrameKind: UInt8, Sendable, CaseIterable {
     /// Bytes of an asset the agents cannot fetch themselves (the session asset channel): kept by
     /// the server for the session, never relayed; `[4]` `{"k","t"}` `\n` bytes.
     case asset = 4
+    /// A file the visitor shares (shared documents): checked and kept for the session, never
+    /// relayed; `[5]` `{"r","n","u"?}` `\n` bytes.
+    case document = 5
 
     /// Reads the kind byte of a frame.
     /// - Returns: the kind, or `nil` for any other byte (0x80 set included: the protocol has no

@@ -32,6 +32,8 @@ public enum ServerToVisitor: Sendable, Equatable {
     case rtc(RtcSignal)
     /// The `RTCConfiguration` to use (the answer to `ice`).
     case ice(IceConfiguration)
+    /// Shared documents.
+    case doc(DocumentUpdate)
 
     public struct RemoteControlRequest: Codable, Sendable, Equatable {
         public var agent: AgentInfo
@@ -59,12 +61,15 @@ public enum ServerToVisitor: Sendable, Equatable {
         public var assets: [AssetRule]?
         /// Agent media the visitor accepted and that goes on (shown again after a navigation).
         public var media: [MediaUpdate]?
+        /// The open document (`doc {action:'open'}` as this page's viewer needs it).
+        public var doc: DocumentUpdate?
 
         public init(
             key: String, callid: Int64, groupid: Int, token: String, random: Bool, resumed: Bool, agents: AgentList,
             masking: MaskingSettings? = nil, rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil,
-            assets: [AssetRule]? = nil, media: [MediaUpdate]? = nil
+            assets: [AssetRule]? = nil, media: [MediaUpdate]? = nil, doc: DocumentUpdate? = nil
         ) {
+            self.doc = doc
             self.media = media
             self.assets = assets
             self.masking = masking
@@ -128,6 +133,7 @@ extension ServerToVisitor: Codable {
         case "media": self = .media(try MediaUpdate(from: decoder))
         case "rtc": self = .rtc(try RtcSignal(from: decoder))
         case "ice": self = .ice(try IceConfiguration(from: decoder))
+        case "doc": self = .doc(try DocumentUpdate(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -150,6 +156,7 @@ extension ServerToVisitor: Codable {
         case .media(let m): try MessageType.encode("media", m, to: encoder)
         case .rtc(let m): try MessageType.encode("rtc", m, to: encoder)
         case .ice(let m): try MessageType.encode("ice", m, to: encoder)
+        case .doc(let m): try MessageType.encode("doc", m, to: encoder)
         }
     }
 }

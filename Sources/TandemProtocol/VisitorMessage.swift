@@ -26,6 +26,8 @@ public enum VisitorMessage: Sendable, Equatable {
     case rtc(RtcSignal)
     /// Asks for the current `RTCConfiguration` (TURN credentials).
     case ice
+    /// Shared documents: share, cancel, close, view, pointer, answer.
+    case doc(DocumentCommand)
 
     public struct Pause: Codable, Sendable, Equatable {
         public var paused: Bool
@@ -98,6 +100,7 @@ extension VisitorMessage: Codable {
         case "media": self = .media(try MediaAnswer(from: decoder))
         case "rtc": self = .rtc(try RtcSignal(from: decoder))
         case "ice": self = .ice
+        case "doc": self = .doc(try DocumentCommand(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -117,6 +120,7 @@ extension VisitorMessage: Codable {
         case .media(let m): try MessageType.encode("media", m, to: encoder)
         case .rtc(let m): try MessageType.encode("rtc", m, to: encoder)
         case .ice: try MessageType.encode("ice", to: encoder)
+        case .doc(let m): try MessageType.encode("doc", m, to: encoder)
         }
     }
 }

@@ -15,6 +15,9 @@ public enum WireLimits {
     /// The session asset channel: one asset, and all of a session's assets together.
     public static let assetBytes = 8 << 20
     public static let sessionAssetBytes = 64 << 20
+    /// Shared documents a session keeps at once (previews included), and their bytes together.
+    public static let sessionDocuments = 20
+    public static let sessionDocumentBytes = 64 << 20
     /// Guest invitations of one session that are open (not used, not expired) at once.
     public static let openGuestInvitations = 20
     /// Agent `message` data: documented; the agent socket reads at most this plus 4 KiB.

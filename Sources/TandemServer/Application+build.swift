@@ -53,6 +53,7 @@ public func buildApplication(
     AdminRoutes(admin: Administration(store: store), configuration: configuration).add(to: router)
     GuestRoutes(hub: hub, tokens: tokens, configuration: configuration).add(to: router)
     AssetRoutes(hub: hub).add(to: router)
+    DocumentRoutes(hub: hub, configuration: configuration).add(to: router)
     VisitorRoutes(store: store, configuration: configuration).add(to: router)
     PresenceRoutes(presence: presence, directory: presenceDirectory).add(to: router)
 

@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     /// Origins (a CRM) allowed to embed the agent viewer and console in a frame; this server's own
     /// pages always may. Each is `scheme://host[:port]` (checked by `validOrigin`).
     public var frameAncestors: [String] = []
+    /// Debian's pdf.js (`libjs-pdf`: `build/pdf.js`, `web/cmaps/` …), served at `/pdfjs/`.
+    public var pdfjsRoot = "/usr/share/javascript/pdf"
 
     public init(webRoot: String, demoRoot: String?) {
         self.webRoot = webRoot

@@ -337,6 +337,18 @@ struct GroupCommand: AsyncParsableCommand {
         var relayOnly: Bool?
         @Option(help: "true or false: agents may ask to see the visitor's screen (masking cannot hide anything on it).")
         var visitorScreenshare: Bool?
+        @Option(help: "true or false: agents with the documentshare privilege may share files with the visitor.")
+        var agentDocumentShare: Bool?
+        @Option(help: "true or false: the visitor may share files with the agents.")
+        var visitorDocumentShare: Bool?
+        @Option(help: "true or false: agents may save the files the visitor shares.")
+        var agentDocumentDownload: Bool?
+        @Option(help: "true or false: the visitor may save the files agents share (when the agent allows it).")
+        var visitorDocumentDownload: Bool?
+        @Option(help: "Largest PDF that may be shared, in bytes (default 10000000).")
+        var pdfMaxBytes: Int?
+        @Option(help: "Largest spreadsheet (xlsx, csv) that may be shared, in bytes (default 5000000).")
+        var spreadsheetMaxBytes: Int?
         @Option(
             help: """
                 How the mirror gets assets of some origins: PATTERN=direct|visitor|blocked, PATTERN being *, an origin, \
@@ -351,6 +363,10 @@ struct GroupCommand: AsyncParsableCommand {
                 patch.agentNavigation = agentNavigation
                 patch.relayOnly = relayOnly
                 patch.visitorScreenshare = visitorScreenshare
+                let documents = DocumentSettingsPatch(
+                    agentShare: agentDocumentShare, visitorShare: visitorDocumentShare, agentDownload: agentDocumentDownload,
+                    visitorDownload: visitorDocumentDownload, pdfMaxBytes: pdfMaxBytes, spreadsheetMaxBytes: spreadsheetMaxBytes)
+                patch.documents = documents.isEmpty ? nil : documents
                 if !assetRule.isEmpty {
                     patch.assetRules = try assetRule == ["none"] ? [] : assetRule.map { rule in
                         guard let eq = rule.lastIndex(of: "="), let mode = AssetRule.Mode(rawValue: String(rule[rule.index(after: eq)...])) else {

@@ -49,6 +49,16 @@ struct Serve: AsyncParsableCommand {
     var turnSecret: String? = Environment.value("TANDEM_TURN_SECRET")
     @Option(help: "Seconds minted TURN credentials work (env TANDEM_TURN_TTL; default 600).")
     var turnTTL: Int = Environment.value("TANDEM_TURN_TTL").flatMap(Int.init) ?? 600
+    @Option(help: "Folder of Debian's pdf.js (libjs-pdf), served at /pdfjs/ for the document viewer (env TANDEM_PDFJS_ROOT).")
+    var pdfjsRoot: String = Environment.value("TANDEM_PDFJS_ROOT") ?? "/usr/share/javascript/pdf"
+    @Option(
+        help: """
+            A command every shared file passes first, run with the file's path as its last argument: exit 0 lets it through, \
+            anything else refuses it (env TANDEM_SCAN_COMMAND; split on spaces).
+            """)
+    var scanCommand: String? = Environment.value("TANDEM_SCAN_COMMAND")
+    @Option(help: "clamd's Unix socket: every shared file is scanned by ClamAV first (env TANDEM_CLAMD_SOCKET).")
+    var clamdSocket: String? = Environment.value("TANDEM_CLAMD_SOCKET")
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env TANDEM_LOG_LEVEL).")
     var logLevel: String = Environment.value("TANDEM_LOG_LEVEL") ?? "info"
 
@@ -57,6 +67,8 @@ struct Serve: AsyncParsableCommand {
         guard requestTimeout >= 1 else { throw ValidationError("--request-timeout must be at least 1 second") }
         guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address must be 0 (no limit) or more") }
         if let problem = turn.problem { throw ValidationError(problem) }
+        if scanCommand != nil, clamdSocket != nil { throw ValidationError("--scan-command and --clamd-socket: choose one") }
+        if let scanCommand, scanCommand.split(separator: " ").isEmpty { throw ValidationError("--scan-command is empty") }
         for origin in frameAncestors where ServerConfiguration.validOrigin(origin) == nil {
             throw ValidationError("--frame-ancestor '\(origin)' is not an origin: write scheme://host[:port], e.g. https://crm.example.com")
         }
@@ -84,6 +96,9 @@ struct Serve: AsyncParsableCommand {
         config.hub.sessionAssetBytes = sessionAssetLimit << 20
         config.edge.connectionsPerAddress = maxConnectionsPerAddress
         config.hub.turn = turn
+        config.pdfjsRoot = pdfjsRoot
+        if let scanCommand { config.hub.documentScanner = .command(scanCommand.split(separator: " ").map(String.init)) }
+        if let clamdSocket { config.hub.documentScanner = .clamd(path: clamdSocket) }
         config.captureDirectory = Environment.value("TANDEM_TEST_CAPTURE_DIR")
         let app = try await buildApplication(configuration: config, store: db, logger: logger, metrics: registry)
         let demo = config.demoRoot == nil ? "" : "demo: /demo/, "

@@ -74,6 +74,8 @@ struct ContractTests {
         #expect(limits.userStateNames == WireLimits.userStateNames)
         #expect(limits.userStateTotalBytes == WireLimits.userStateTotalBytes)
         #expect(limits.openGuestInvitations == WireLimits.openGuestInvitations)
+        #expect(limits.sessionDocuments == WireLimits.sessionDocuments)
+        #expect(limits.sessionDocumentBytes == WireLimits.sessionDocumentBytes)
         #expect(
             limits.visitorFieldMaxLength == [
                 "name": WireLimits.visitorNameMaxLength, "email": WireLimits.visitorEmailMaxLength,
@@ -111,6 +113,13 @@ struct ContractTests {
         #expect(enums["icePolicy"] == IceConfiguration.Policy.allCases.map(\.rawValue))
         #expect(enums["cameraStatus"] == CameraStatus.allCases.map(\.rawValue))
         #expect(enums["videoSize"] == VideoSize.allCases.map(\.rawValue))
+        #expect(enums["docKind"] == DocumentKind.allCases.map(\.rawValue))
+        #expect(enums["docSide"] == DocumentSide.allCases.map(\.rawValue))
+        #expect(enums["docRefusal"] == DocumentRefusalReason.allCases.map(\.rawValue))
+        #expect(enums["docCommand"] == DocumentCommand.Action.allCases.map(\.rawValue))
+        #expect(enums["docUpdate"] == DocumentUpdate.Action.allCases.map(\.rawValue))
+        #expect(enums["docPreviewState"] == DocumentUpdate.PreviewState.allCases.map(\.rawValue))
+        #expect(enums["docStatus"] == DocumentUpdate.Status.allCases.map(\.rawValue))
     }
 
     // MARK: Messages

@@ -18,6 +18,7 @@ struct FrameKindTests {
             case "delta": .delta
             case "transient": .transient
             case "asset": .asset
+            case "document": .document
             default: nil
             }
             #expect(header == expected)
@@ -30,7 +31,7 @@ struct FrameKindTests {
     @Test func everyKindByteIsClassified() {
         for byte in UInt8.min...UInt8.max {
             let header = FrameKind.decodeHeader(byte)
-            if (1...4).contains(byte) {
+            if (1...5).contains(byte) {
                 #expect(header?.rawValue == byte)
             } else {
                 #expect(header == nil)

@@ -21,6 +21,8 @@ public struct Contract: Decodable, Sendable {
         public var userStateNames: Int
         public var userStateTotalBytes: Int
         public var openGuestInvitations: Int
+        public var sessionDocuments: Int
+        public var sessionDocumentBytes: Int
         public var visitorFieldMaxLength: [String: Int]
         public var visitorFieldLatin1: [String]
     }

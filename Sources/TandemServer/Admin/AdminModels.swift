@@ -31,8 +31,10 @@ public struct GroupSettingsView: Codable, Sendable, Equatable {
     public var assetRules: [AssetRule]
     public var relayOnly: Bool
     public var visitorScreenshare: Bool
+    public var documents: DocumentSettings
 
     init(_ s: GroupSettings) {
+        documents = s.documents
         relayOnly = s.relayOnly
         visitorScreenshare = s.visitorScreenshare
         agentNavigation = s.agentNavigation
@@ -62,6 +64,7 @@ public struct GroupSettingsPatch: Codable, Sendable, Equatable {
     public var assetRules: [AssetRule]?
     public var relayOnly: Bool?
     public var visitorScreenshare: Bool?
+    public var documents: DocumentSettingsPatch?
 
     public init(
         preventDuplicateKeys: Bool? = nil, allowMixedRoles: Bool? = nil, visitorOrigins: [String]? = nil,

@@ -55,6 +55,19 @@ public struct Administration: Sendable {
         if let v = patch.agentNavigation { settings.agentNavigation = v }
         if let v = patch.relayOnly { settings.relayOnly = v }
         if let v = patch.visitorScreenshare { settings.visitorScreenshare = v }
+        if let d = patch.documents {
+            for (field, value) in [("pdfMaxBytes", d.pdfMaxBytes), ("spreadsheetMaxBytes", d.spreadsheetMaxBytes)] {
+                if let value, !(1...DocumentSettings.maxBytes).contains(value) {
+                    throw DomainError.invalidField("documents.\(field)", "from 1 to \(DocumentSettings.maxBytes) bytes")
+                }
+            }
+            if let v = d.agentShare { settings.documents.agentShare = v }
+            if let v = d.visitorShare { settings.documents.visitorShare = v }
+            if let v = d.agentDownload { settings.documents.agentDownload = v }
+            if let v = d.visitorDownload { settings.documents.visitorDownload = v }
+            if let v = d.pdfMaxBytes { settings.documents.pdfMaxBytes = v }
+            if let v = d.spreadsheetMaxBytes { settings.documents.spreadsheetMaxBytes = v }
+        }
         if let v = patch.assetRules {
             guard v.count <= 100 else { throw DomainError.invalidField("assetRules", "at most 100 rules") }
             settings.assetRules = try v.map { AssetRule(pattern: try Self.assetPattern($0.pattern), mode: $0.mode) }

@@ -27,5 +27,11 @@ public struct HubConfiguration: Sendable {
     public var assetDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
         "tandem-assets-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
 
+    /// Where shared documents are kept while their session runs: a folder of this process's own.
+    public var documentDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "tandem-documents-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
+    /// The scan every shared file passes first (none by default).
+    public var documentScanner: DocumentScanner?
+
     public init() {}
 }

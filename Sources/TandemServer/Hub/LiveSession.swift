@@ -56,6 +56,8 @@ actor LiveSession {
     var guests = GuestBook()
     /// The agents' video and screen shares and the visitor's answers; they go on across pages.
     var media = MediaBook()
+    /// Shared documents: previews, the open one and its view.
+    var documents: DocumentBook
     private(set) var ended: SessionEnd?
 
     init(
@@ -74,6 +76,7 @@ actor LiveSession {
         self.nextNum = nextNum
         self.onEnded = onEnded
         self.cache = PageCache(limit: config.pageCacheLimit)
+        self.documents = DocumentBook(root: config.documentDirectory, callId: record.callId)
         self.assets = SessionAssets(root: config.assetDirectory, callId: record.callId, limit: config.sessionAssetBytes)
         // A session is born waiting for its visitor; it ends if the visitor never comes.
         self.visitorLostAt = .now
@@ -84,7 +87,9 @@ actor LiveSession {
     /// Attaches the visitor's (new) socket and answers with the `session` message.
     /// - Returns: the connection id, or `nil` when the session already ended (the outbox got
     ///   `ended` and a close).
-    func attachVisitor(_ outbox: Outbox, token: String, resumed: Bool, masking: MaskingSettings?, assets: [AssetRule] = []) -> UUID? {
+    func attachVisitor(_ outbox: Outbox, token: String, resumed: Bool, masking: MaskingSettings?, assets: [AssetRule] = [],
+        documentSettings: DocumentSettings = .init()
+    ) -> UUID? {
         if let ended {
             outbox.sendControl(WireEncoding.text(ServerToVisitor.ended(.init(reason: ended.visitorReason, msg: ended.message))))
             outbox.sendControl(.close(.sessionEnded, ended.message))
@@ -99,13 +104,15 @@ actor LiveSession {
         cache.invalidate()
         resyncRequested = true
         let shown = mediaForVisitor()
+        dropVisitorPreviews()
         outbox.sendControl(
             WireEncoding.text(
                 ServerToVisitor.session(
                     .init(
                         key: key, callid: callId, groupid: groupId, token: token, random: record.randomKey,
                         resumed: resumed, agents: agentList(), masking: masking, rc: rc, userstate: userState.values,
-                        assets: assets.isEmpty ? nil : assets, media: shown.continuing.isEmpty ? nil : shown.continuing))))
+                        assets: assets.isEmpty ? nil : assets, media: shown.continuing.isEmpty ? nil : shown.continuing,
+                        doc: openDocument(for: .visitor, settings: documentSettings)))))
         // A question the previous page did not answer is asked again on this one.
         for request in shown.pending { outbox.sendControl(WireEncoding.text(ServerToVisitor.media(request))) }
         broadcastToAgents(.visitor(.init(connected: true)))
@@ -138,6 +145,9 @@ actor LiveSession {
                     agents[num]!.outbox?.sendContent(.binary(frame))
                 }
             }
+        case .document:
+            // Checked and kept by the visitor's socket (`visitorUploaded`), never relayed.
+            break
         case .asset:
             // Kept for the agents' mirrors (`AssetRoutes`), never relayed.
             HubMetrics.assetBytes.increment(by: frame.readableBytes)
@@ -195,6 +205,7 @@ actor LiveSession {
     ///   the time the agent can answer (an immediate reply is never read as coming from nobody).
     func joinAgent(
         agentId: Int, info: AgentInfo, privileges: Set<Privilege>, outbox: Outbox, allowMixedRoles: Bool = true,
+        documentSettings: DocumentSettings = .init(),
         onAdmitted: @Sendable (Int, UUID) -> Void = { _, _ in }
     ) async -> (num: Int, connection: UUID)? {
         let present = agents.values.filter { $0.agentId != agentId && $0.info.role == .agent }.map(\.info.agentrole)
@@ -235,7 +246,8 @@ actor LiveSession {
             key: key, callid: callId, groupid: groupId,
             visitor: .init(name: record.visitorName, email: record.visitorEmail, phone: record.visitorPhone, visitorid: record.visitorId),
             num: num, agents: agentList(), visitorConnected: visitor != nil, rc: rc, userstate: userState.values,
-            role: info.role == .guest ? .guest : nil, media: media.entries.isEmpty ? nil : media.sorted.map { $0.update($0.answer) })
+            role: info.role == .guest ? .guest : nil, media: media.entries.isEmpty ? nil : media.sorted.map { $0.update($0.answer) },
+            doc: openDocument(for: .agent, settings: documentSettings))
         outbox.sendControl(WireEncoding.text(ServerToAgent.joined(joined)))
         if visibility == .hidden { outbox.sendControl(WireEncoding.text(ServerToAgent.visibility(.init(state: .hidden)))) }
         if pause.paused { outbox.sendControl(WireEncoding.text(ServerToAgent.paused(pause))) }
@@ -327,6 +339,7 @@ actor LiveSession {
             agent.outbox?.sendControl(.close(.sessionEnded, reason.message))
         }
         await assets.removeAll()
+        documents.removeAll()
         await onEnded(self)
     }
 

@@ -14,7 +14,7 @@ enum ResumeOutcome {
 /// joining agents, parks agents that wait for a key, and runs the grace-period sweep.
 public actor SessionHub {
     private let store: any TandemStore
-    private let config: HubConfiguration
+    let config: HubConfiguration
     private let logger: Logger
     private var sessions: [Int64: LiveSession] = [:]
     /// Newest active session per (group, key): where an agent joining by key lands.

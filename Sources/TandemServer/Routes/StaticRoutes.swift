@@ -35,9 +35,13 @@ enum StaticRoutes {
     static func middlewares(configuration: ServerConfiguration, scripts: ScriptFiles) -> [any MiddlewareProtocol<Request, Response, TandemRequestContext>] {
         var list: [any MiddlewareProtocol<Request, Response, TandemRequestContext>] = [
             CrossOriginScriptMiddleware(prefix: "/web/"),
+            CrossOriginScriptMiddleware(prefix: "/pdfjs/"),
+            DocumentViewerPolicyMiddleware(),
             ScriptFilesMiddleware(scripts: scripts),
             FileMiddleware<TandemRequestContext, LocalFileSystem>(configuration.webRoot, urlBasePath: "/web"),
         ]
+        // pdf.js from its Debian install path (never copied into this repository).
+        list.append(FileMiddleware<TandemRequestContext, LocalFileSystem>(configuration.pdfjsRoot, urlBasePath: "/pdfjs"))
         if let demo = configuration.demoRoot {
             list.append(FileMiddleware<TandemRequestContext, LocalFileSystem>(demo, urlBasePath: "/demo", searchForIndexHtml: true))
         }
@@ -69,5 +73,25 @@ enum StaticFile {
         var headers: HTTPFields = [.contentType: type, .cacheControl: "no-cache"]
         headers.append(contentsOf: extra)
         return Response(status: .ok, headers: headers, body: body)
+    }
+}
+
+/// The document viewer (`/web/documents/`) runs in sandboxed frames on visitors' pages and in
+/// the agent viewer: it may load its own scripts and pdf.js and fetch documents, nothing else.
+/// No `'unsafe-eval'`: Debian's pdf.js compiles font programs with `eval` unless told not to
+/// (CVE-2024-4367), and this policy stops it even then.
+struct DocumentViewerPolicyMiddleware: RouterMiddleware {
+    typealias Context = TandemRequestContext
+    static let policy =
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+        + "connect-src 'self'; base-uri 'none'; form-action 'none'"
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        if request.uri.path.hasPrefix("/web/documents/") {
+            response.headers[.contentSecurityPolicy] = Self.policy
+            response.headers[.init("X-Content-Type-Options")!] = "nosniff"
+        }
+        return response
     }
 }

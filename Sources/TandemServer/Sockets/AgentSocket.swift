@@ -132,7 +132,7 @@ struct AgentSocket: Sendable {
         let settings = await hub.groupSettings(session.groupId)
         _ = await session.joinAgent(
             agentId: identity.agent.id, info: info, privileges: membership.privileges, outbox: outbox,
-            allowMixedRoles: settings.allowMixedRoles
+            allowMixedRoles: settings.allowMixedRoles, documentSettings: settings.documents
         ) { num, connection in
             joined.set(Joined(session: session, num: num, connection: connection))
         }
@@ -142,7 +142,9 @@ struct AgentSocket: Sendable {
     private func join(guest: GuestIdentity, outbox: Outbox, joined: JoinedBox) async {
         guard let session = await hub.session(callId: guest.callId) else { return }
         let info = AgentInfo(name: guest.name, role: .guest, guestid: guest.guestId, num: 0)
-        _ = await session.joinAgent(agentId: -guest.guestId, info: info, privileges: [], outbox: outbox) { num, connection in
+        let settings = await hub.groupSettings(session.groupId)
+        _ = await session.joinAgent(agentId: -guest.guestId, info: info, privileges: [], outbox: outbox, documentSettings: settings.documents) {
+            num, connection in
             joined.set(Joined(session: session, num: num, connection: connection))
         }
     }
@@ -223,6 +225,13 @@ struct AgentSocket: Sendable {
                         return nil
                     }
                     await j.session.agentSignals(num: j.num, connection: j.connection, signal)
+                case .doc(let command):
+                    guard command.isWellFormed else {
+                        outbox.sendControl(.close(.badMessage, "malformed doc message"))
+                        return nil
+                    }
+                    let settings = await hub.groupSettings(j.session.groupId).documents
+                    await j.session.agentDocument(command, num: j.num, connection: j.connection, settings: settings)
                 case .ice:
                     let relayOnly = await hub.groupSettings(j.session.groupId).relayOnly
                     if let ice = await j.session.iceConfiguration(forAgent: j.num, connection: j.connection, relayOnly: relayOnly) {

@@ -71,7 +71,7 @@ struct VisitorSocket: Sendable {
                 }
                 token = cont.token
                 resumed = true
-            case .stop, .visibility, .pause, .rc, .rcresponse, .message, .userstate, .guestresponse, .media, .rtc, .ice:
+            case .stop, .visibility, .pause, .rc, .rcresponse, .message, .userstate, .guestresponse, .media, .rtc, .ice, .doc:
                 return await SocketPump.reject(outbound, .badMessage, "expected a start or continue message")
             }
         } catch let error as DomainError {
@@ -83,7 +83,8 @@ struct VisitorSocket: Sendable {
 
         let outbox = Outbox(limit: config.outboxLimit)
         let connection = await session.attachVisitor(
-            outbox, token: token, resumed: resumed, masking: settings.masking, assets: settings.assetRules)
+            outbox, token: token, resumed: resumed, masking: settings.masking, assets: settings.assetRules,
+            documentSettings: settings.documents)
         let failure: (any Error)? = await withTaskGroup(of: Void.self) { group in
             group.addTask { await SocketPump.run(outbox, to: outbound) }
             var failure: (any Error)?
@@ -123,6 +124,19 @@ struct VisitorSocket: Sendable {
                         outbox.sendControl(.close(.badMessage, "malformed or oversized asset frame"))
                         return nil
                     }
+                    if kind == .document {
+                        guard let (header, body) = DocumentFrame.parse(buffer) else {
+                            outbox.sendControl(.close(.badMessage, "malformed document frame"))
+                            return nil
+                        }
+                        // Checked (a workbook read, maybe a scan) beside the socket: the page goes on meanwhile.
+                        Task { [hub, config] in
+                            let settings = await hub.groupSettings(session.groupId).documents
+                            let result = await DocumentIntake.check(body, settings: settings, scanner: config.documentScanner, scratch: config.documentDirectory)
+                            await session.visitorUploaded(result, header: header, settings: settings, from: connection)
+                        }
+                        continue
+                    }
                     await session.visitorFrame(kind, buffer, from: connection)
                 case .text(let text):
                     switch try? WireEncoding.decode(VisitorMessage.self, from: text) {
@@ -146,6 +160,13 @@ struct VisitorSocket: Sendable {
                     case .guestresponse(let answer):
                         await session.visitorAnswersGuest(answer, from: connection, linkBase: linkBase)
                     case .media(let answer): await session.visitorAnswersMedia(answer, from: connection)
+                    case .doc(let command):
+                        guard command.isWellFormed else {
+                            outbox.sendControl(.close(.badMessage, "malformed doc message"))
+                            return nil
+                        }
+                        let settings = await hub.groupSettings(session.groupId).documents
+                        await session.visitorDocument(command, settings: settings, from: connection)
                     case .rtc(let signal):
                         guard signal.isWellFormed, signal.num != nil else {
                             outbox.sendControl(.close(.badMessage, "malformed rtc signal"))

@@ -27,8 +27,10 @@ final class ScriptFiles: Sendable {
     static let bundleEntry = "visitor/main.js"
     /// Live media's part of it, loaded only when an agent shows the visitor its video or screen.
     static let mediaBundlePath = "visitor/media/bundle.js"
+    /// Shared documents' part, loaded when a document is shared, requested or opened.
+    static let documentsBundlePath = "visitor/documents/bundle.js"
     /// Bundle path → entry module.
-    static let bundles = [bundlePath: bundleEntry, mediaBundlePath: "visitor/media/call.js"]
+    static let bundles = [bundlePath: bundleEntry, mediaBundlePath: "visitor/media/call.js", documentsBundlePath: "visitor/documents/documents.js"]
 
     init(root: String) { self.root = root }
 
