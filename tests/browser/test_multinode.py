@@ -34,6 +34,7 @@ error_log {dir}/error.log;
 events {{ worker_connections 256; }}
 http {{
     access_log {dir}/access.log;
+    client_max_body_size 16m;
     client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy; fastcgi_temp_path {dir}/fastcgi;
     uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
     {routing}
