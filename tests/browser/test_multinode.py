@@ -161,3 +161,39 @@ def test_a_session_lives_on_one_node_behind_nginx(cluster, browser):
     agent_context.close()
     visitor.context.close()
     clash.context.close()
+
+
+def test_shared_documents_reach_the_node_that_holds_the_session(cluster):
+    """Uploads and reads carry the session key, so nginx sends them to the session's node, which
+    keeps the file; a different key reaches no file."""
+    import doc_fixtures as fx
+    from rawws import agent_socket, visitor_session
+
+    base = cluster["base"]
+    port = int(base.rsplit(":", 1)[1])
+    token = cluster["nodes"][0].token()
+    pdf = fx.multipage_pdf(2)
+    # Keys until both nodes held one (nginx's hash spreads them; the ports differ every run).
+    for i in range(16):
+        if i >= 2 and all(metric(n, "tandem_sessions_started_total") > 0 for n in cluster["nodes"]):
+            break
+        key = f"docs-{i}"
+        visitor, session = visitor_session(port, key)
+        agent = agent_socket(port, key, token)
+        assert agent.recv_json(5, want="joined")
+        request = urllib.request.Request(f"{base}/documents/{session['callid']}?key={key}&name=a.pdf", data=pdf, method="POST",
+                                         headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=20) as r:
+            assert r.status == 201
+            preview = json.loads(r.read())
+        agent.send_json({"t": "doc", "action": "share", "id": preview["id"]})
+        opened = visitor.recv_json(10, want="doc")
+        assert opened["action"] == "open", opened
+        with urllib.request.urlopen(base + opened["src"], timeout=10) as r:
+            assert r.read() == pdf
+        wrong = opened["src"].replace(f"key={key}", "key=elsewhere")
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(base + wrong, timeout=10)
+        visitor.close()
+        agent.close()
+    assert all(metric(n, "tandem_sessions_started_total") > 0 for n in cluster["nodes"]), "both nodes held documents"
