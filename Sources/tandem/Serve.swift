@@ -97,6 +97,9 @@ struct Serve: AsyncParsableCommand {
         config.edge.connectionsPerAddress = maxConnectionsPerAddress
         config.hub.turn = turn
         config.pdfjsRoot = pdfjsRoot
+        if !FileManager.default.fileExists(atPath: pdfjsRoot + "/build/pdf.js") {
+            logger.warning("no pdf.js at \(pdfjsRoot): shared PDFs cannot be shown (apt-get install libjs-pdf pdf.js-common, or --pdfjs-root)")
+        }
         if let scanCommand { config.hub.documentScanner = .command(scanCommand.split(separator: " ").map(String.init)) }
         if let clamdSocket { config.hub.documentScanner = .clamd(path: clamdSocket) }
         config.captureDirectory = Environment.value("TANDEM_TEST_CAPTURE_DIR")
