@@ -36,6 +36,34 @@ struct FullMessage: Sendable, CustomTestStringConvertible {
         peer: "p", num: 1, hello: true, description: .init(type: .offer, sdp: "v=0"),
         candidate: .init(candidate: "candidate:1 1 udp 1 192.0.2.1 9 typ host", sdpMid: "0", sdpMLineIndex: 0, usernameFragment: "u"))
     static let ice = IceConfiguration(iceServers: [.init(urls: ["turn:t"], username: "1:2-v", credential: "c")], policy: .relay, expires: 1)
+    static let doc: DocumentUpdate = {
+        var u = DocumentUpdate(action: .open)
+        u.id = "Zm9vYmFyYmF6cXV4MTIzNA"
+        u.r = 1
+        u.name = "a.pdf"
+        u.kind = .pdf
+        u.size = 9
+        u.src = "/documents/1/Zm9vYmFyYmF6cXV4MTIzNA?key=k"
+        u.url = "https://shop.example/a.pdf"
+        u.sharedBy = .visitor
+        u.downloadedBy = .agent
+        u.by = .agent
+        u.num = 1
+        u.download = true
+        u.state = .started
+        u.status = .accepted
+        u.reason = .scan
+        u.msg = "m"
+        u.view = DocumentView(page: 2, zoom: 1.5, x: 1, y: 2.5, sheet: 1)
+        u.page = 2
+        u.zoom = 1.5
+        u.x = 1
+        u.y = 2.5
+        u.sheet = 1
+        return u
+    }()
+    static let docCommand = DocumentCommand(
+        action: .view, id: "Zm9vYmFyYmF6cXV4MTIzNA", download: true, accepted: true, page: 1, zoom: 2, x: 3, y: 4.5, sheet: 0)
     static let data = JSONValue.object(["k": .array([.string("v"), .number(1), .bool(true), .null])])
 
     static let all: [FullMessage] = [
@@ -55,13 +83,15 @@ struct FullMessage: Sendable, CustomTestStringConvertible {
                     size: .small, paused: true))),
         .init("visitor", VisitorMessage.rtc(signal)),
         .init("visitor", VisitorMessage.ice),
+        .init("visitor", VisitorMessage.doc(docCommand)),
 
         .init(
             "server-to-visitor",
             ServerToVisitor.session(
                 .init(
                     key: "k", callid: 1, groupid: 2, token: "t", random: true, resumed: true, agents: agents, masking: masking,
-                    rc: .init(enabled: true), userstate: state, assets: [.init(pattern: "*.example.com", mode: .visitor)], media: [update]))),
+                    rc: .init(enabled: true), userstate: state, assets: [.init(pattern: "*.example.com", mode: .visitor)], media: [update],
+                    doc: doc))),
         .init("server-to-visitor", ServerToVisitor.agents(agents)),
         .init("server-to-visitor", ServerToVisitor.resync),
         .init("server-to-visitor", ServerToVisitor.ended(.init(reason: .agent, msg: "m"))),
@@ -77,6 +107,7 @@ struct FullMessage: Sendable, CustomTestStringConvertible {
         .init("server-to-visitor", ServerToVisitor.media(update)),
         .init("server-to-visitor", ServerToVisitor.rtc(signal)),
         .init("server-to-visitor", ServerToVisitor.ice(ice)),
+        .init("server-to-visitor", ServerToVisitor.doc(doc)),
 
         .init("agent", AgentMessage.leave),
         .init("agent", AgentMessage.end),
@@ -92,13 +123,15 @@ struct FullMessage: Sendable, CustomTestStringConvertible {
         .init("agent", AgentMessage.media(.init(kind: .screen, action: .start, stream: "s", reverse: true))),
         .init("agent", AgentMessage.rtc(signal)),
         .init("agent", AgentMessage.ice),
+        .init("agent", AgentMessage.doc(docCommand)),
 
         .init(
             "server-to-agent",
             ServerToAgent.joined(
                 .init(
                     key: "k", callid: 1, groupid: 2, visitor: .init(name: "n", email: "e", phone: "p", visitorid: "v"), num: 1,
-                    agents: agents, visitorConnected: true, rc: .init(enabled: true), userstate: state, role: .guest, media: [update]))),
+                    agents: agents, visitorConnected: true, rc: .init(enabled: true), userstate: state, role: .guest, media: [update],
+                    doc: doc))),
         .init("server-to-agent", ServerToAgent.waiting(.init(key: "k"))),
         .init("server-to-agent", ServerToAgent.agents(agents)),
         .init("server-to-agent", ServerToAgent.visitor(.init(connected: true))),
@@ -114,6 +147,7 @@ struct FullMessage: Sendable, CustomTestStringConvertible {
         .init("server-to-agent", ServerToAgent.media(update)),
         .init("server-to-agent", ServerToAgent.rtc(signal)),
         .init("server-to-agent", ServerToAgent.ice(ice)),
+        .init("server-to-agent", ServerToAgent.doc(doc)),
 
         .init("presence-visitor", PresenceVisitorMessage.presence(.init(data: ["page": .string("/a"), "n": .number(1)]))),
         .init("presence-visitor", PresenceVisitorMessage.event(.init(name: "terms", data: .object(["status": .string("accepted")])))),
