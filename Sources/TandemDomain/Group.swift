@@ -87,6 +87,34 @@ public struct GroupSettings: Codable, Sendable, Equatable {
         self.documents = try c.decodeIfPresent(DocumentSettings.self, forKey: .documents) ?? .init()
     }
 
+    /// Whether `origin` (`scheme://host[:port]`) is on a trusted cross-domain: an entry `host`
+    /// or `*.host` (any subdomain, not the domain itself), optionally with `:port` (then only
+    /// that port; without one, any port).
+    public func trustsCrossDomain(_ origin: String?) -> Bool {
+        guard let origin, let schemeEnd = origin.range(of: "://") else { return false }
+        let scheme = origin[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "https" || scheme == "http" else { return false }
+        let authority = origin[schemeEnd.upperBound...].lowercased()
+        let (host, port): (Substring, Substring?) =
+            if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
+                (authority[..<colon], authority[authority.index(after: colon)...])
+            } else {
+                (authority[...], nil)
+            }
+        let defaultPort = scheme == "https" ? "443" : "80"
+        return trustedCrossDomains.contains { entry in
+            var pattern = Substring(entry)
+            var wantPort: Substring?
+            if let colon = pattern.lastIndex(of: ":") {
+                wantPort = pattern[pattern.index(after: colon)...]
+                pattern = pattern[..<colon]
+            }
+            if let wantPort, wantPort != (port ?? Substring(defaultPort)) { return false }
+            if pattern.hasPrefix("*.") { return host.hasSuffix(pattern.dropFirst(1)) }
+            return host == pattern
+        }
+    }
+
     /// Whether a page served from `origin` may run sessions in this group.
     public func allowsVisitorOrigin(_ origin: String?) -> Bool {
         visitorOrigins.isEmpty || origin.map(visitorOrigins.contains) == true

@@ -61,7 +61,7 @@ public struct DocumentCommand: Codable, Sendable, Equatable {
         case close
         /// The sender's view changed (`id`, `page`, `zoom`, `x`, `y`, `sheet?`).
         case view
-        /// The sender's pointer over the document (`id`, `x`, `y`), relayed only.
+        /// The sender's pointer over the document (`id`, `x`, `y`; neither: it left), relayed only.
         case pointer
         /// Agent: ask the visitor for a document.
         case request
@@ -106,7 +106,8 @@ public struct DocumentCommand: Codable, Sendable, Equatable {
         case .share, .cancel, .close: return idOK
         case .view: return idOK && view != nil
         case .pointer:
-            guard idOK, let x, let y else { return false }
+            guard idOK else { return false }
+            guard let x, let y else { return x == nil && y == nil }
             return x.isFinite && y.isFinite && abs(x) <= 10_000_000 && abs(y) <= 10_000_000
         case .request: return true
         case .answer: return accepted != nil

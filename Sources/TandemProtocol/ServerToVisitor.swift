@@ -34,6 +34,8 @@ public enum ServerToVisitor: Sendable, Equatable {
     case ice(IceConfiguration)
     /// Shared documents.
     case doc(DocumentUpdate)
+    /// Cross-domain: the token for a page of a trusted domain, or why not.
+    case handoff(Handoff)
 
     public struct RemoteControlRequest: Codable, Sendable, Equatable {
         public var agent: AgentInfo
@@ -134,6 +136,7 @@ extension ServerToVisitor: Codable {
         case "rtc": self = .rtc(try RtcSignal(from: decoder))
         case "ice": self = .ice(try IceConfiguration(from: decoder))
         case "doc": self = .doc(try DocumentUpdate(from: decoder))
+        case "handoff": self = .handoff(try Handoff(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -157,6 +160,7 @@ extension ServerToVisitor: Codable {
         case .rtc(let m): try MessageType.encode("rtc", m, to: encoder)
         case .ice(let m): try MessageType.encode("ice", m, to: encoder)
         case .doc(let m): try MessageType.encode("doc", m, to: encoder)
+        case .handoff(let m): try MessageType.encode("handoff", m, to: encoder)
         }
     }
 }

@@ -28,6 +28,8 @@ public enum VisitorMessage: Sendable, Equatable {
     case ice
     /// Shared documents: share, cancel, close, view, pointer, answer.
     case doc(DocumentCommand)
+    /// Cross-domain: a single-use token for a page of a trusted domain.
+    case handoff(HandoffRequest)
 
     public struct Pause: Codable, Sendable, Equatable {
         public var paused: Bool
@@ -62,9 +64,29 @@ public enum VisitorMessage: Sendable, Equatable {
         public var key: String
         public var callid: Int64
         /// The resume secret handed out in `session`; proves this browser started the session.
-        public var token: String
+        /// Absent on the first page of another domain, which brings `handoff` instead.
+        public var token: String?
+        /// The single-use token from the URL fragment of a cross-domain page (`handoff`).
+        public var handoff: String?
 
-        public init(v: Int = ProtocolVersion.current, groupid: Int, key: String, callid: Int64, token: String) {
+        private enum CodingKeys: String, CodingKey { case v, groupid, key, callid, token, handoff }
+
+        /// Exactly one of `token` and `handoff`.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            v = try c.decode(Int.self, forKey: .v)
+            groupid = try c.decode(Int.self, forKey: .groupid)
+            key = try c.decode(String.self, forKey: .key)
+            callid = try c.decode(Int64.self, forKey: .callid)
+            token = try c.decodeIfPresent(String.self, forKey: .token)
+            handoff = try c.decodeIfPresent(String.self, forKey: .handoff)
+            guard (token == nil) != (handoff == nil) else {
+                throw DecodingError.dataCorruptedError(forKey: .token, in: c, debugDescription: "continue needs a token or a handoff, not both")
+            }
+        }
+
+        public init(v: Int = ProtocolVersion.current, groupid: Int, key: String, callid: Int64, token: String? = nil, handoff: String? = nil) {
+            self.handoff = handoff
             self.v = v
             self.groupid = groupid
             self.key = key
@@ -101,6 +123,7 @@ extension VisitorMessage: Codable {
         case "rtc": self = .rtc(try RtcSignal(from: decoder))
         case "ice": self = .ice
         case "doc": self = .doc(try DocumentCommand(from: decoder))
+        case "handoff": self = .handoff(try HandoffRequest(from: decoder))
         default: throw MessageType.unknown(type.t, decoder)
         }
     }
@@ -121,6 +144,7 @@ extension VisitorMessage: Codable {
         case .rtc(let m): try MessageType.encode("rtc", m, to: encoder)
         case .ice: try MessageType.encode("ice", to: encoder)
         case .doc(let m): try MessageType.encode("doc", m, to: encoder)
+        case .handoff(let m): try MessageType.encode("handoff", m, to: encoder)
         }
     }
 }

@@ -53,10 +53,10 @@ struct WireMessageVectorTests {
             let object = try JSONDecoder().decode([String: JSONValue].self, from: Data(try #require(v.canonical).utf8))
             if case .string(let t) = object["t"] { seen[v.direction, default: []].insert(t) }
         }
-        #expect(seen["visitor"] == ["start", "continue", "stop", "visibility", "pause", "rc", "rcresponse", "message", "userstate", "guestresponse", "media", "rtc", "ice", "doc"])
+        #expect(seen["visitor"] == ["start", "continue", "stop", "visibility", "pause", "rc", "rcresponse", "message", "userstate", "guestresponse", "media", "rtc", "ice", "doc", "handoff"])
         #expect(
             seen["server-to-visitor"]
-                == ["session", "agents", "resync", "ended", "error", "rcrequest", "rcstop", "action", "navigate", "gesture", "pointer", "message", "guestrequest", "media", "rtc", "ice", "doc"])
+                == ["session", "agents", "resync", "ended", "error", "rcrequest", "rcstop", "action", "navigate", "gesture", "pointer", "message", "guestrequest", "media", "rtc", "ice", "doc", "handoff"])
         #expect(seen["agent"] == ["leave", "end", "resync", "rcrequest", "rcstop", "action", "navigate", "gesture", "pointer", "message", "guestinvite", "media", "rtc", "ice", "doc"])
         #expect(
             seen["server-to-agent"]

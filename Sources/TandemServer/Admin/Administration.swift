@@ -180,8 +180,18 @@ public struct Administration: Sendable {
             throw DomainError.invalidField("trustedCrossDomains", "'\(value)' is not ASCII (use punycode for international names)")
         }
         let v = value.lowercased()
-        let host = v.hasPrefix("*.") ? String(v.dropFirst(2)) : v
-        guard !host.isEmpty, isHostName(host) else { throw DomainError.invalidField("trustedCrossDomains", "'\(value)' is not a domain like shop.example.com or *.example.com") }
+        var host = v.hasPrefix("*.") ? String(v.dropFirst(2)) : v
+        // An optional port: only pages on that port are trusted (without one, any port).
+        if let colon = host.lastIndex(of: ":") {
+            let port = host[host.index(after: colon)...]
+            guard let number = Int(port), (1...65535).contains(number), port.first != "0", port.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+                throw DomainError.invalidField("trustedCrossDomains", "'\(value)' has a port that is not 1 to 65535")
+            }
+            host = String(host[..<colon])
+        }
+        guard !host.isEmpty, isHostName(host) else {
+            throw DomainError.invalidField("trustedCrossDomains", "'\(value)' is not a domain like shop.example.com, *.example.com or shop.example.com:8443")
+        }
         return v
     }
 

@@ -131,12 +131,29 @@ enum DocumentIntake {
         return name.count <= 200 ? name : String(name.prefix(180)) + "…" + String(name.suffix(19))
     }
 
-    static func check(_ data: Data, settings: DocumentSettings, scanner: DocumentScanner?, scratch: URL) async -> Result<Checked, Refusal> {
+    /// The kinds a file name's extension promises; nil: no extension (the bytes decide alone).
+    static func promised(by name: String) -> Set<DocumentKind>? {
+        guard let dot = name.lastIndex(of: "."), name.index(after: dot) < name.endIndex else { return nil }
+        switch name[name.index(after: dot)...].lowercased() {
+        case "pdf": return [.pdf]
+        case "xlsx": return [.xlsx]
+        case "csv", "tsv", "txt": return [.csv]
+        default: return []
+        }
+    }
+
+    static func check(_ data: Data, name: String, settings: DocumentSettings, scanner: DocumentScanner?, scratch: URL) async -> Result<Checked, Refusal> {
         guard !data.isEmpty else { return .failure(Refusal(reason: .type, msg: "the file is empty")) }
         let kind: DocumentKind
         switch DocumentSniffer.type(of: data) {
         case .failure(let refusal): return .failure(Refusal(reason: .type, msg: refusal.description))
         case .success(let type): kind = DocumentKind(rawValue: type.rawValue)!
+        }
+        // The bytes decide; a name that promises something else is refused rather than shown
+        // as what the bytes happen to be (text named .pdf would otherwise open as CSV).
+        if let promised = promised(by: name), !promised.contains(kind) {
+            let shown = name.lastIndex(of: ".").map { String(name[$0...]) } ?? ""
+            return .failure(Refusal(reason: .type, msg: "the file is named \(shown) but its content is \(kind == .csv ? "text" : kind.rawValue.uppercased()): only PDF, .xlsx and CSV files whose content matches their name are shared"))
         }
         let limit = kind == .pdf ? settings.pdfMaxBytes : settings.spreadsheetMaxBytes
         guard data.count <= limit else {

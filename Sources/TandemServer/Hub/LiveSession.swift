@@ -54,6 +54,8 @@ actor LiveSession {
     var userState: UserStateBook
     /// Guest invitations waiting for consent or for their guest.
     var guests = GuestBook()
+    /// Cross-domain handoffs waiting for their destination page.
+    var handoffs = HandoffBook()
     /// The agents' video and screen shares and the visitor's answers; they go on across pages.
     var media = MediaBook()
     /// Shared documents: previews, the open one and its view.

@@ -6,7 +6,8 @@ public import TandemStorage
 
 /// What a `continue` finds: the running session, or how it ended.
 enum ResumeOutcome {
-    case live(LiveSession, GroupSettings)
+    /// `token`: the resume secret the page keeps (a cross-domain page gets it here).
+    case live(LiveSession, GroupSettings, token: String)
     case ended(SessionEnd)
 }
 
@@ -87,18 +88,29 @@ public actor SessionHub {
             throw DomainError.forbidden("origin \(origin ?? "(none)") may not continue sessions in group \(group.id)")
         }
         let settings = group.settings
+        if let handoff = request.handoff {
+            // The first page on another domain: the token from its URL fragment, once, on the
+            // origin it was minted for, while the session runs on this node.
+            guard request.token == nil, let live = sessions[request.callid], live.groupId == request.groupid, live.key == request.key,
+                let token = await live.redeemHandoff(handoff, origin: origin)
+            else {
+                throw DomainError.notFound("the cross-domain link is used up, expired or meant for another site: start again from the first site")
+            }
+            return .live(live, settings, token: token)
+        }
+        guard let resumeToken = request.token else { throw notFound }
         if let live = sessions[request.callid] {
             // The token proves this browser started the session; call ids are guessable.
             guard live.groupId == request.groupid, live.key == request.key,
-                ResumeToken.matches(request.token, hash: live.resumeTokenHash)
+                ResumeToken.matches(resumeToken, hash: live.resumeTokenHash)
             else { throw notFound }
-            return .live(live, settings)
+            return .live(live, settings, token: resumeToken)
         }
         guard let record = try await store.session(callId: request.callid), record.groupId == request.groupid,
-            record.key == request.key, ResumeToken.matches(request.token, hash: record.resumeTokenHash)
+            record.key == request.key, ResumeToken.matches(resumeToken, hash: record.resumeTokenHash)
         else { throw notFound }
         guard record.isActive else { return .ended(record.endReason.flatMap(SessionEnd.init) ?? .visitorLost) }
-        return .live(try await adopt(record), settings)
+        return .live(try await adopt(record), settings, token: resumeToken)
     }
 
     /// Takes over a running session from the store: after a restart, or on the node that

@@ -79,7 +79,7 @@ struct DocumentRoutes {
         let data = Data(body.readableBytesView)
         // Privileges first: a refused agent's file is not even read.
         if let refusal = await session.agentMayShare(num: num, settings) { return Self.error(.forbidden, refusal.reason, refusal.msg) }
-        let checked = await DocumentIntake.check(data, settings: settings, scanner: hub.config.documentScanner, scratch: hub.config.documentDirectory)
+        let checked = await DocumentIntake.check(data, name: name, settings: settings, scanner: hub.config.documentScanner, scratch: hub.config.documentDirectory)
         switch await session.agentUploaded(checked, name: name, num: num, settings: settings) {
         case .success(let preview):
             var response = try Self.json(preview)

@@ -62,16 +62,16 @@ struct VisitorSocket: Sendable {
             case .continue(let cont):
                 guard ProtocolVersion.supported.contains(cont.v) else { return await unsupported(cont.v, outbound) }
                 switch try await hub.resume(cont, origin: origin) {
-                case .live(let live, let rules):
+                case .live(let live, let rules, let resumeToken):
                     session = live
                     settings = rules
+                    token = resumeToken
                 case .ended(let end):
                     let ended = ServerToVisitor.ended(.init(reason: end.visitorReason, msg: end.message))
                     return await SocketPump.reject(outbound, .sessionEnded, end.message, message: WireEncoding.text(ended))
                 }
-                token = cont.token
                 resumed = true
-            case .stop, .visibility, .pause, .rc, .rcresponse, .message, .userstate, .guestresponse, .media, .rtc, .ice, .doc:
+            case .stop, .visibility, .pause, .rc, .rcresponse, .message, .userstate, .guestresponse, .media, .rtc, .ice, .doc, .handoff:
                 return await SocketPump.reject(outbound, .badMessage, "expected a start or continue message")
             }
         } catch let error as DomainError {
@@ -91,7 +91,7 @@ struct VisitorSocket: Sendable {
             if let connection {
                 failure = await readLoop(
                     &messages, session: session, connection: connection, outbox: outbox, logger: logger, recording: recording,
-                    linkBase: guestLinkBase())
+                    linkBase: guestLinkBase(), origin: origin, resumeToken: token)
                 await session.detachVisitor(connection)
             }
             outbox.finish()
@@ -104,7 +104,7 @@ struct VisitorSocket: Sendable {
     /// Reads until the socket ends; returns the error that ended it, if any.
     private func readLoop(
         _ messages: inout WebSocketInboundMessageStream.AsyncIterator, session: LiveSession, connection: UUID, outbox: Outbox,
-        logger: Logger, recording: TrafficCapture.Connection?, linkBase: String?
+        logger: Logger, recording: TrafficCapture.Connection?, linkBase: String?, origin: String?, resumeToken token: String
     ) async -> (any Error)? {
         do {
             while let message = try await messages.next() {
@@ -132,7 +132,7 @@ struct VisitorSocket: Sendable {
                         // Checked (a workbook read, maybe a scan) beside the socket: the page goes on meanwhile.
                         Task { [hub, config] in
                             let settings = await hub.groupSettings(session.groupId).documents
-                            let result = await DocumentIntake.check(body, settings: settings, scanner: config.documentScanner, scratch: config.documentDirectory)
+                            let result = await DocumentIntake.check(body, name: header.n, settings: settings, scanner: config.documentScanner, scratch: config.documentDirectory)
                             await session.visitorUploaded(result, header: header, settings: settings, from: connection)
                         }
                         continue
@@ -160,6 +160,9 @@ struct VisitorSocket: Sendable {
                     case .guestresponse(let answer):
                         await session.visitorAnswersGuest(answer, from: connection, linkBase: linkBase)
                     case .media(let answer): await session.visitorAnswersMedia(answer, from: connection)
+                    case .handoff(let request):
+                        let settings = await hub.groupSettings(session.groupId)
+                        await session.mintHandoff(to: request.origin, from: origin, resumeToken: token, settings: settings, connection: connection)
                     case .doc(let command):
                         guard command.isWellFormed else {
                             outbox.sendControl(.close(.badMessage, "malformed doc message"))
