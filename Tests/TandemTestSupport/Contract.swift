@@ -86,7 +86,12 @@ public struct ContractShape: Sendable {
         for name in object.keys where shape[name] == nil {
             problems.append("\(path).\(name): not in the contract")
         }
-        for (name, type) in shape where name != "?" {
+        // `"!": [a, b]`: exactly one of those members is present.
+        if case .array(let exclusive)? = shape["!"] {
+            let present = exclusive.filter { if case .string(let m) = $0 { object[m].map { $0 != .null } ?? false } else { false } }
+            if present.count != 1 { problems.append("\(path): exactly one of \(exclusive) is needed") }
+        }
+        for (name, type) in shape where name != "?" && name != "!" {
             let here = "\(path).\(name)"
             guard let member = object[name], member != .null else {
                 if !Self.isOptional(type) { problems.append("\(here): required, missing") }
@@ -132,7 +137,7 @@ public struct ContractShape: Sendable {
     /// Every member a shape names, nested ones as `a.b` and array elements' as `a[].b`.
     public static func paths(of shape: [String: JSONValue], prefix: String = "") -> Set<String> {
         var out: Set<String> = []
-        for (name, type) in shape where name != "?" {
+        for (name, type) in shape where name != "?" && name != "!" {
             let here = prefix + "." + name
             out.insert(here)
             switch type {

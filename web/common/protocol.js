@@ -86,7 +86,7 @@ export function decodeFrame(bytes) {
  * A member type: 'string' | 'number' (an integer) | 'float' | 'boolean' | 'object' | 'array' |
  * 'any' | 'strings' | an enum name, a nested shape object, or [shape] for an array of them; a
  * trailing '?' (or the member "?": true in a nested shape) makes it optional, and an optional
- * member may also be null.
+ * member may also be null. The member "!": [a, b] says exactly one of those members is present.
  * @typedef {string | {[member: string]: any}} FieldType
  */
 
@@ -132,7 +132,8 @@ export function parseMessage(direction, text, shapes = SHAPES) {
 /** @param {any} value @param {Record<string, any>} shape */
 function fits(value, shape) {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
-  return Object.entries(shape).every(([member, type]) => member === '?' || matches(value[member], type));
+  if (Array.isArray(shape['!']) && shape['!'].filter((/** @type {string} */ m) => value[m] != null).length !== 1) return false;
+  return Object.entries(shape).every(([member, type]) => member === '?' || member === '!' || matches(value[member], type));
 }
 
 /** @param {unknown} v @param {FieldType} type */
