@@ -92,6 +92,16 @@
     endReverseSession: function () { command('screenshare', { action: 'stop' }); },
     pauseScreenshare: function () { command('pausemedia', { kind: 'screen', paused: true }); },
     resumeScreenshare: function () { command('pausemedia', { kind: 'screen', paused: false }); },
+    /** Ask the visitor to share a document; `docsharestatus {status}` answers (accepted, declined, started). */
+    requestDocShare: function () { command('docrequest'); },
+    /**
+     * Share a File or Blob (PDF, .xlsx, .csv) with the visitor at once, without the viewer's
+     * preview; `options.download`: the visitor may save it. `documentShared` follows, or `error`
+     * {code:'documentnotsent', msg, params:{reason, name}} / `accessdenied {docshare:true}`.
+     */
+    sendDocument: function (file, options) { command('senddocument', { file: file, download: Boolean(options && options.download) }); },
+    /** Close the shared document (or this agent's preview of one) for everyone. */
+    closeDocument: function () { command('closedocument'); },
     /** The last value the visitor stored with setUserState(name), or null. */
     getUserState: function (name) { return 'userstate:' + name in state ? state['userstate:' + name] : null; }
   };

@@ -9,6 +9,8 @@ import { emit, onCommand, state } from './viewer/events.js';
 import { Stage } from './viewer/stage.js';
 import { AgentCall } from './media/call.js';
 import { bindMediaControls, showMedia } from './media/controls.js';
+import { AgentDocuments } from './documents/documents.js';
+import { bindDocumentControls, showDocuments } from './documents/controls.js';
 
 /**
  * The agent viewer (/agentjoin?SessionKey=KEY[&wait=1]): joins the session over the agent
@@ -48,6 +50,16 @@ const call = new AgentCall({
   hasGuest: () => Boolean(state.agents?.agentlist?.some((/** @type {any} */ a) => a.role === 'guest')),
 });
 bindMediaControls(call);
+const docs = new AgentDocuments({
+  send,
+  emit,
+  toast: showToast,
+  onchange: () => showDocuments(docs),
+  host: () => $('doc-view'),
+  // Whose pointer shows over the document.
+  label: (by, num) => by === 'visitor' ? 'Visitor' : state.agents?.agentlist?.find((/** @type {any} */ a) => a.num === num)?.name || 'Agent',
+});
+bindDocumentControls(docs);
 
 function connect() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -102,6 +114,7 @@ function onControl(text) {
       showNotice('');
       setAgents(msg.agents);
       call.onJoined(msg);
+      docs.onJoined(msg);
       break;
     case 'agents':
       setAgents(msg);
@@ -152,6 +165,9 @@ function onControl(text) {
     case 'ice':
       call.onIce(msg);
       break;
+    case 'doc':
+      docs.onDoc(msg);
+      break;
     case 'guestinvite':
       if (msg.response === 'accepted') {
         showGuestLink(msg.url);
@@ -187,6 +203,7 @@ function setPaused(value, message) {
 /** @param {{reason: string, msg?: string}} ended */
 function finish(ended) {
   call.close();
+  docs.end();
   connection?.close();
   connection = null;
   showEnded(ended);
@@ -220,7 +237,9 @@ onCommand((command) => {
   } else if (cmd === 'pausemedia' && (command.kind === 'video' || command.kind === 'screen')) {
     // `paused` left out: toggle (toggleAgentVideo).
     call.setPaused(command.kind, typeof command.paused === 'boolean' ? command.paused : !call.local.get(command.kind)?.paused);
-  }
+  } else if (cmd === 'docrequest') docs.requestDocument();
+  else if (cmd === 'senddocument' && command.file instanceof Blob) docs.upload(command.file, { download: command.download === true, share: true });
+  else if (cmd === 'closedocument') docs.close();
 });
 /** @type {any} */ (window).tandemViewerState = state;
 /** @type {any} */ (window).tandemUserState = userState;

@@ -48,10 +48,11 @@
     getKey: function () { return null; },
     isRandomKey: function () { return false; },
     getCallId: function () { return null; },
-    sessionGroupId: function () { return null; }
+    sessionGroupId: function () { return null; },
+    canSendDocument: function () { return false; }
   });
   // Methods that act: queued until the modules are in.
-  ['startSession', 'stopSession', 'setStartParams', 'pauseSession', 'notifyChanged'].forEach(function (m) {
+  ['startSession', 'stopSession', 'setStartParams', 'pauseSession', 'notifyChanged', 'sendDocument', 'viewPDF', 'viewXLS'].forEach(function (m) {
     V[m] = function () { queue.push([m, arguments]); };
   });
 

@@ -5,6 +5,7 @@ import { VisitorSession } from './session/session.js';
 import { listenForInvocations } from './invoke.js';
 import { createVisitorUI } from './ui/visitor-ui.js';
 import { installPresence } from './presence/presence-visitor.js';
+import { documentUrl } from './documents/upload.js';
 
 /**
  * Completes GLANCE.Cobrowse.Visitor (defined early by the loader, cobrowse.js) and replays the
@@ -189,9 +190,57 @@ export function install(internal) {
     notifyChanged(what) {
       session.recorder?.notifyChanged(what);
     },
+    /**
+     * Shares a PDF, .xlsx or .csv (a File or Blob) with the session's agents. It is shared as soon
+     * as the server has checked it (a custom UI asks the visitor itself); `{preview: true}` shows
+     * it to the visitor first in the document viewer, with Share and Cancel. Refused:
+     * `documentnotsent {name, reason, size}`.
+     * @param {Blob} file @param {{preview?: boolean}} [options]
+     */
+    sendDocument(file, options) {
+      // A File or Blob, from this window or another (a frame's is not `instanceof Blob` here).
+      const blob = /** @type {any} */ (file);
+      if (!blob || typeof blob !== 'object' || typeof blob.arrayBuffer !== 'function' || typeof blob.size !== 'number') {
+        return fail('invalidparam', 'sendDocument: file must be a File or Blob', { field: 'file' });
+      }
+      const name = typeof blob.name === 'string' && blob.name ? blob.name : 'document';
+      if (!session.active && !session.resumingFromCookie) {
+        console.warn('Tandem: sendDocument needs a running session');
+        fire('documentnotsent', { name, reason: 'nosession', size: file.size });
+        return;
+      }
+      session.withDocuments((documents) => documents.sendDocument(file, { preview: Boolean(options && options.preview) }));
+    },
+    /** Whether sendDocument would reach the agents now: a session is running and connected. */
+    canSendDocument: () => Boolean(session.active && !session.passive && session.connection?.isOpen),
+    /** @param {string | {url: string}} params a PDF on this site, opened for everyone in the document viewer */
+    viewPDF(params) {
+      viewDocument('viewPDF', params);
+    },
+    /** @param {string | {url: string}} params an .xlsx or .csv on this site, opened for everyone in the document viewer */
+    viewXLS(params) {
+      viewDocument('viewXLS', params);
+    },
     isMobile: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),
     isMobileDevice: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),
   });
+
+  /**
+   * viewPDF / viewXLS: in a session the site's document is read here (with the page's own
+   * credentials) and opened for everyone; without one it opens in a new tab.
+   * @param {string} method @param {any} params
+   */
+  function viewDocument(method, params) {
+    const checked = documentUrl(params);
+    if ('problem' in checked) return fail('invalidparam', `${method}: ${checked.problem}`, { field: 'url' });
+    if (session.active || session.resumingFromCookie) {
+      session.withDocuments((documents) => documents.viewUrl(checked.url));
+      return;
+    }
+    const opened = window.open(checked.url, '_blank');
+    if (opened) opened.opener = null;
+    else console.warn(`Tandem: ${method}: the browser blocked the new tab for ${checked.url}`);
+  }
 
   listenForInvocations({ server: internal.server, primaryGroup: Number(config.groupid), allowedGroups, fail });
   const C = w.GLANCE.Cobrowse;

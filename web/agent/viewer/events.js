@@ -19,7 +19,7 @@ export function emit(type, data) {
 
 /**
  * Commands from the embedding page only (its window and origin).
- * @param {(command: {cmd: string, name?: unknown, data?: unknown, url?: unknown, action?: unknown, kind?: unknown, paused?: unknown, reverse?: unknown}) => void} handler
+ * @param {(command: {cmd: string, name?: unknown, data?: unknown, url?: unknown, action?: unknown, kind?: unknown, paused?: unknown, reverse?: unknown, file?: unknown, download?: unknown}) => void} handler
  */
 export function onCommand(handler) {
   window.addEventListener('message', (event) => {

@@ -9,6 +9,8 @@ import { routeUrl } from './assets.js';
 const HTML_NS = 'http://www.w3.org/1999/xhtml';
 /** The seed's media view ids: `glance_agentvideo`, `glance_screenshare`, `glance_agentvideo_2`, `glance_video_1`. */
 const MEDIA_VIEW = /^glance_(agentvideo|screenshare|video)(_\d+)?$/;
+/** The shared document's viewer (documents/overlay.js): never captured either. */
+const DOCUMENT_VIEW = 'glance_document_frame';
 
 /**
  * A same-origin frame's document; null for another origin's.
@@ -17,7 +19,7 @@ const MEDIA_VIEW = /^glance_(agentvideo|screenshare|video)(_\d+)?$/;
  */
 export function frameDocument(el) {
   // An agent's video or screen share plays there (media/view.js): never captured.
-  if (MEDIA_VIEW.test(el.id)) return null;
+  if (MEDIA_VIEW.test(el.id) || el.id === DOCUMENT_VIEW) return null;
   try {
     return /** @type {HTMLIFrameElement} */ (el).contentDocument;
   } catch {

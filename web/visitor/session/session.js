@@ -47,6 +47,12 @@ export class VisitorSession {
      * @type {Promise<import('../media/call.js').Call> | null}
      */
     this.call = null;
+    /**
+     * Shared documents (documents/documents.js), loaded when a document is first shared,
+     * requested or opened.
+     * @type {Promise<import('../documents/documents.js').Documents> | null}
+     */
+    this.documents = null;
     /** setUserState values, as the server keeps them. @type {Record<string, any>} */
     this.userState = {};
     /** addSessionMessageListener handlers by message name. @type {Map<string, Function[]>} */
@@ -186,6 +192,9 @@ export class VisitorSession {
       case 'ice':
         this.call?.then((call) => call.onIce(msg));
         return;
+      case 'doc':
+        this.withDocuments((documents) => documents.onMessage(msg));
+        return;
       case 'error':
         // The session goes on after a full asset channel; every other error comes before a close.
         if (msg.code === 'assetlimit') this.env.fire('error', { code: msg.code, msg: msg.msg });
@@ -222,6 +231,34 @@ export class VisitorSession {
     call.then((c) => {
       if (this.call === call) use(c);
     }, (error) => this.env.fire('error', { code: 'SCRIPT_NOT_LOADED', msg: `SCRIPT_NOT_LOADED:visitor/media/call.js (${error})`, params: { script: 'visitor/media/call.js' } }));
+  }
+
+  /**
+   * Runs `use` with this page's shared documents, loading their code first (as withCall: most
+   * sessions never need it, and messages keep their order).
+   * @param {(documents: import('../documents/documents.js').Documents) => void} use
+   */
+  withDocuments(use) {
+    this.documents ||= this.env.load('visitor/documents/', 'documents.js').then(
+      ({ Documents }) =>
+        new Documents({
+          server: this.env.server,
+          custom: this.env.config.ui === 'custom',
+          send: (/** @type {any} */ m) => Boolean(this.connection?.send(JSON.stringify(m))),
+          sendFrame: (frame) => Boolean(this.connection?.send(frame)),
+          canSend: () => Boolean(this.active && !this.passive && this.connection?.isOpen),
+          fire: this.env.fire,
+          hasListener: this.env.hasListener,
+          agentName: (num) => {
+            const agent = this.agents?.agentlist?.find((/** @type {any} */ a) => a.num === num);
+            return agent?.name || agent?.username || 'The agent';
+          },
+        }),
+    );
+    const documents = this.documents;
+    documents.then((d) => {
+      if (this.documents === documents) use(d);
+    }, (error) => this.env.fire('error', { code: 'SCRIPT_NOT_LOADED', msg: `SCRIPT_NOT_LOADED:visitor/documents/documents.js (${error})`, params: { script: 'visitor/documents/documents.js' } }));
   }
 
   /** @param {string} name */
@@ -262,6 +299,8 @@ export class VisitorSession {
     this.starting = false;
     this.resumingFromCookie = false;
     if (msg.media?.length || this.call) this.withCall((call) => call.onSession(msg.media));
+    // The session's open document is shown again on this page (or closed if it ended meanwhile).
+    if (msg.doc || this.documents) this.withDocuments((documents) => documents.onSession(msg.doc ?? null));
     if (wasActive) {
       // Same page, new socket: the session went on.
       this.env.fire('connection', { status: 'ok' });
@@ -389,6 +428,8 @@ export class VisitorSession {
     this.remote = null;
     this.call?.then((call) => call.stop());
     this.call = null;
+    this.documents?.then((documents) => documents.stop());
+    this.documents = null;
     showAgentPointer(null);
     this.starting = false;
     this.recorder?.stop();
