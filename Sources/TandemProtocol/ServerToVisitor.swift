@@ -65,12 +65,16 @@ public enum ServerToVisitor: Sendable, Equatable {
         public var media: [MediaUpdate]?
         /// The open document (`doc {action:'open'}` as this page's viewer needs it).
         public var doc: DocumentUpdate?
+        /// The group's trusted cross-domains (`host`, `*.host`, optional `:port`): links to them
+        /// carry the session (`handoff`).
+        public var crossDomains: [String]?
 
         public init(
             key: String, callid: Int64, groupid: Int, token: String, random: Bool, resumed: Bool, agents: AgentList,
             masking: MaskingSettings? = nil, rc: RemoteControlState? = nil, userstate: [String: JSONValue]? = nil,
-            assets: [AssetRule]? = nil, media: [MediaUpdate]? = nil, doc: DocumentUpdate? = nil
+            assets: [AssetRule]? = nil, media: [MediaUpdate]? = nil, doc: DocumentUpdate? = nil, crossDomains: [String]? = nil
         ) {
+            self.crossDomains = crossDomains
             self.doc = doc
             self.media = media
             self.assets = assets

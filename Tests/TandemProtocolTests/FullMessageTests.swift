@@ -93,7 +93,7 @@ struct FullMessage: Sendable, CustomTestStringConvertible {
                 .init(
                     key: "k", callid: 1, groupid: 2, token: "t", random: true, resumed: true, agents: agents, masking: masking,
                     rc: .init(enabled: true), userstate: state, assets: [.init(pattern: "*.example.com", mode: .visitor)], media: [update],
-                    doc: doc))),
+                    doc: doc, crossDomains: ["pay.example:8443"]))),
         .init("server-to-visitor", ServerToVisitor.agents(agents)),
         .init("server-to-visitor", ServerToVisitor.resync),
         .init("server-to-visitor", ServerToVisitor.ended(.init(reason: .agent, msg: "m"))),

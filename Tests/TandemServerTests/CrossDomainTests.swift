@@ -45,6 +45,7 @@ struct CrossDomainTests {
             let source = server.visitorSocket(headers: [("Origin", "https://shop.example")])
             try source.send(VisitorMessage.start(.init(groupid: 1, key: "cross")))
             guard case .session(let session) = try await source.receive(ServerToVisitor.self) else { Issue.record("session"); return }
+            #expect(session.crossDomains == ["shop.example", "pay.example:8443"])
             let (agent, _) = try await server.joinAgent("alice", key: "cross")
             try source.send(VisitorMessage.handoff(.init(origin: "https://pay.example:8443")))
             let granted = try await Self.handoff(source)

@@ -90,7 +90,7 @@ actor LiveSession {
     /// - Returns: the connection id, or `nil` when the session already ended (the outbox got
     ///   `ended` and a close).
     func attachVisitor(_ outbox: Outbox, token: String, resumed: Bool, masking: MaskingSettings?, assets: [AssetRule] = [],
-        documentSettings: DocumentSettings = .init()
+        documentSettings: DocumentSettings = .init(), crossDomains: [String] = []
     ) -> UUID? {
         if let ended {
             outbox.sendControl(WireEncoding.text(ServerToVisitor.ended(.init(reason: ended.visitorReason, msg: ended.message))))
@@ -114,7 +114,8 @@ actor LiveSession {
                         key: key, callid: callId, groupid: groupId, token: token, random: record.randomKey,
                         resumed: resumed, agents: agentList(), masking: masking, rc: rc, userstate: userState.values,
                         assets: assets.isEmpty ? nil : assets, media: shown.continuing.isEmpty ? nil : shown.continuing,
-                        doc: openDocument(for: .visitor, settings: documentSettings)))))
+                        doc: openDocument(for: .visitor, settings: documentSettings),
+                        crossDomains: crossDomains.isEmpty ? nil : crossDomains))))
         // A question the previous page did not answer is asked again on this one.
         for request in shown.pending { outbox.sendControl(WireEncoding.text(ServerToVisitor.media(request))) }
         broadcastToAgents(.visitor(.init(connected: true)))

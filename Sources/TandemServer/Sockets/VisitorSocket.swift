@@ -84,7 +84,7 @@ struct VisitorSocket: Sendable {
         let outbox = Outbox(limit: config.outboxLimit)
         let connection = await session.attachVisitor(
             outbox, token: token, resumed: resumed, masking: settings.masking, assets: settings.assetRules,
-            documentSettings: settings.documents)
+            documentSettings: settings.documents, crossDomains: settings.trustedCrossDomains)
         let failure: (any Error)? = await withTaskGroup(of: Void.self) { group in
             group.addTask { await SocketPump.run(outbox, to: outbound) }
             var failure: (any Error)?
