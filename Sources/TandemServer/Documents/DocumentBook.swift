@@ -190,14 +190,9 @@ enum DocumentIntake {
 /// The visitor's `document` frame (kind 5): `[5]` `{"r":N,"n":NAME,"u":URL?}` `\n` bytes.
 enum DocumentFrame {
     static func parse(_ frame: ByteBuffer) -> (DocumentFrameHeader, Data)? {
-        let start = frame.readerIndex
-        guard frame.getInteger(at: start, as: UInt8.self) == FrameKind.document.rawValue,
-            let head = frame.getBytes(at: start + 1, length: min(4096, frame.readableBytes - 1)), let newline = head.firstIndex(of: 0x0A),
-            let header = try? StrictJSON.decode(DocumentFrameHeader.self, from: Data(head[..<newline])),
+        guard let (header, body) = HeaderLineFrame.split(frame, kind: .document, as: DocumentFrameHeader.self, maxHeader: 4096),
             (0...Int(Int32.max)).contains(header.r), (1...1000).contains(header.n.unicodeScalars.count), (header.u?.utf8.count ?? 0) <= 2048
         else { return nil }
-        let offset = 1 + newline + 1
-        guard let bytes = frame.getBytes(at: start + offset, length: frame.readableBytes - offset) else { return nil }
-        return (header, Data(bytes))
+        return (header, Data(body.readableBytesView))
     }
 }

@@ -119,13 +119,7 @@ enum AssetFrame {
     }
 
     static func parse(_ frame: ByteBuffer) -> (key: String, type: String, body: ByteBuffer)? {
-        let start = frame.readerIndex
-        guard frame.getInteger(at: start, as: UInt8.self) == FrameKind.asset.rawValue,
-            let head = frame.getBytes(at: start + 1, length: min(1024, frame.readableBytes - 1)), let newline = head.firstIndex(of: 0x0A),
-            let header = try? StrictJSON.decode(Header.self, from: Data(head[..<newline])), validKey(header.k)
-        else { return nil }
-        let offset = 1 + newline + 1
-        guard let body = frame.getSlice(at: start + offset, length: frame.readableBytes - offset) else { return nil }
+        guard let (header, body) = HeaderLineFrame.split(frame, kind: .asset, as: Header.self, maxHeader: 1024), validKey(header.k) else { return nil }
         return (header.k, servedType(header.t), body)
     }
 
@@ -139,5 +133,20 @@ enum AssetFrame {
             return type.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) && type.count <= 100 ? type : "application/octet-stream"
         }
         return "application/octet-stream"
+    }
+}
+
+/// Frames the visitor sends to be kept (assets, documents): the kind byte, a JSON header line
+/// ending in LF, then the bytes.
+enum HeaderLineFrame {
+    static func split<Header: Decodable>(_ frame: ByteBuffer, kind: FrameKind, as: Header.Type, maxHeader: Int) -> (Header, ByteBuffer)? {
+        let start = frame.readerIndex
+        guard frame.getInteger(at: start, as: UInt8.self) == kind.rawValue,
+            let head = frame.getBytes(at: start + 1, length: min(maxHeader, frame.readableBytes - 1)), let newline = head.firstIndex(of: 0x0A),
+            let header = try? StrictJSON.decode(Header.self, from: Data(head[..<newline]))
+        else { return nil }
+        let offset = 1 + newline + 1
+        guard let body = frame.getSlice(at: start + offset, length: frame.readableBytes - offset) else { return nil }
+        return (header, body)
     }
 }
