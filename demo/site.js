@@ -53,8 +53,16 @@
   document.body.appendChild(box);
 
   // State switching.
+  function showConnection(text, kind) {
+    connOut.textContent = text;
+    connOut.className = kind;
+  }
+
+  // sessionstart / sessioncontinue come once the session is up on the server: connected (the
+  // `connection` event only reports a reconnect and its end).
   function showSession() {
     var v = visitor();
+    showConnection('connected', 'ok');
     keyOut.textContent = (v && v.getKey && v.getKey()) || '';
     messageOut.textContent = '';
     errorOut.textContent = '';
@@ -67,8 +75,7 @@
     startPanel.hidden = false;
     keyOut.textContent = '';
     agentsOut.textContent = 'Agents: 0';
-    connOut.textContent = 'connecting…';
-    connOut.className = '';
+    showConnection('connecting…', '');
     messageOut.textContent = message || '';
   }
 
@@ -102,8 +109,7 @@
   });
   v.addEventListener('connection', function (e) {
     var s = (e && e.status) || '';
-    connOut.textContent = s === 'ok' ? 'connected' : s === 'reconnecting' ? 'reconnecting…' : s;
-    connOut.className = s;
+    showConnection(s === 'ok' ? 'connected' : s === 'reconnecting' ? 'reconnecting…' : s, s);
   });
   v.addEventListener('error', function (e) {
     errorOut.textContent = 'Error' + (e && e.code ? ' ' + e.code : '') + (e && e.msg ? ': ' + e.msg : '');

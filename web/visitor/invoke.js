@@ -7,15 +7,24 @@ import { groupConfig } from './ui/group-config.js';
  * (group setting invokeOrigins), only for a group allowed on this page, and only for a
  * function inside `GLANCE`. For a non-primary group the group id is passed on to
  * `startSession`; a conflicting `args.groupid` is refused.
+ * Messages the loader kept while this module was on its way (`early`, a chat frame invoking at
+ * load) are handled first, with the same checks.
  * @param {{
  *   server: string,
  *   primaryGroup: number,
  *   allowedGroups: number[],
  *   fail: (code: string, msg: string, params?: any) => void,
+ *   early?: {events: MessageEvent[], stop: () => void} | null,
  * }} env
  */
 export function listenForInvocations(env) {
-  window.addEventListener('message', async (event) => {
+  window.addEventListener('message', handle);
+  if (env.early) {
+    env.early.stop();
+    for (const event of env.early.events.splice(0)) handle(event);
+  }
+  /** @param {MessageEvent} event */
+  async function handle(event) {
     const request = event.data && typeof event.data === 'object' ? event.data.glance_invoke : undefined;
     if (!request || typeof request !== 'object') return;
     const refuse = (/** @type {string} */ why) =>
@@ -38,7 +47,7 @@ export function listenForInvocations(env) {
     } catch (error) {
       console.error(error);
     }
-  });
+  }
 }
 
 /**

@@ -2,17 +2,20 @@
 import { fieldProblem, keyProblem, RANDOM_KEY } from '../common/rules.js';
 import { CONTRACT } from '../common/contract.js';
 import { VisitorSession } from './session/session.js';
+import { CrossDomain } from './session/cross-domain.js';
 import { listenForInvocations } from './invoke.js';
 import { createVisitorUI } from './ui/visitor-ui.js';
 import { installPresence } from './presence/presence-visitor.js';
 import { documentUrl } from './documents/upload.js';
+import { installTriggers } from './ui/triggers.js';
+import { watchAccessibility } from './ui/accessibility.js';
 
 /**
  * Completes GLANCE.Cobrowse.Visitor (defined early by the loader, cobrowse.js) and replays the
  * calls made before this module arrived.
  * @param {{listeners: Record<string, Function[]>, queue: [string, IArguments][], fire: (type: string, data?: any) => void,
  *          config: any, server: string, uiQueue?: [string, IArguments][] | null, presenceStubs?: any[],
- *          load: (dir: string, entry: string) => Promise<any>}} internal
+ *          load: (dir: string, entry: string) => Promise<any>, arrival?: import('./session/cross-domain.js').Arrival | null, early?: {events: MessageEvent[], stop: () => void}}} internal
  */
 export function install(internal) {
   const w = /** @type {any} */ (window);
@@ -79,6 +82,16 @@ export function install(internal) {
     .map((g) => Number(String(g).trim()))
     .filter((g) => Number.isInteger(g) && g > 0);
   session.allowedGroups = allowedGroups;
+  // Cross-domain sessions: links to the group's trusted domains carry the session.
+  const crossDomain = new CrossDomain({
+    session,
+    fire,
+    hasListener: (type) => (internal.listeners[type] || []).length > 0,
+    on: (type, fn) => (internal.listeners[type] = internal.listeners[type] || []).push(fn),
+    custom: config.ui === 'custom',
+  });
+  session.onHandoff = (msg) => crossDomain.onHandoff(msg);
+  crossDomain.watchLinks();
 
   // GLANCE_COBROWSE fields that break the documented limits are reported and not used.
   /** @type {Record<string, string>} */
@@ -172,7 +185,19 @@ export function install(internal) {
     getCookieValue: (name) => session.cookieValue(name),
     /** @param {string} name @param {string} value */
     setCookieValue(name, value) {
-      if (needSession('setCookieValue')) session.setCookieValue(String(name), String(value));
+      if (!needSession('setCookieValue')) return;
+      // The cookie must stay under the browser's 4 KB, or the next page would lose the session.
+      const values = { ...(session.info?.u || {}), [String(name)]: String(value) };
+      if (encodeURIComponent(JSON.stringify({ ...session.info, u: values })).length > 3800) {
+        return fail('invalidparam', 'setCookieValue: the session cookie would be larger than 4 KB', { field: 'value' });
+      }
+      session.setCookieValue(String(name), String(value));
+    },
+    /** Deprecated (seed 002): the default UI's terms dialog. @param {any} [params] */
+    showTerms(params) {
+      const ui = w.GLANCE.Cobrowse.VisitorUI;
+      if (ui && typeof ui.showTerms === 'function') ui.showTerms(params);
+      else fail('invalidparam', 'showTerms: there is no terms dialog with data-ui="custom"', { field: 'showTerms' });
     },
     /** @param {string} eventName */
     /** @param {string} eventName @param {string} [identifier] the screenshareView of a `screenshare` state */
@@ -223,6 +248,13 @@ export function install(internal) {
     },
     isMobile: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),
     isMobileDevice: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),
+    /** @param {{url?: string, target?: string}} [options] */
+    crossDomain: (options) => crossDomain.crossDomain(options),
+    /** Deprecated: before a redirect to another trusted domain. @param {any} params */
+    continueSessionAt(params) {
+      crossDomain.continueSessionAt(params);
+    },
+    isCrossDomainDone: () => crossDomain.done,
   });
 
   /**
@@ -242,7 +274,9 @@ export function install(internal) {
     else console.warn(`Tandem: ${method}: the browser blocked the new tab for ${checked.url}`);
   }
 
-  listenForInvocations({ server: internal.server, primaryGroup: Number(config.groupid), allowedGroups, fail });
+  listenForInvocations({ server: internal.server, primaryGroup: Number(config.groupid), allowedGroups, fail, early: internal.early });
+  installTriggers({ V, config, fail });
+  watchAccessibility(fire);
   const C = w.GLANCE.Cobrowse;
   if (internal.uiQueue && C.VisitorUI) {
     const stub = C.VisitorUI;
@@ -259,7 +293,8 @@ export function install(internal) {
 
   installPresence(internal);
 
-  const resumed = session.continueFromCookie();
+  // A handoff in the address (or kept by continueSessionAt) wins over this site's cookie.
+  const resumed = crossDomain.arrive(internal.arrival, allowedGroups) !== null || session.continueFromCookie();
   if (!resumed) V.readyState = '';
   for (const [method, args] of internal.queue.splice(0)) {
     if (typeof V[method] === 'function') V[method](...Array.from(args));

@@ -40,6 +40,8 @@ export class Stage {
     this.resyncTimer = 0;
     this.watchFrame(this.frame);
     window.addEventListener('resize', () => this.fit());
+    // The toolbar wraps to more rows when buttons appear: the stage shrinks without a window resize.
+    if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.fit()).observe($('stage'));
     // Focus never rests in the mirror, where the agent's keys would reach the visitor's links and
     // fields: the frame is inert, but a modal dialog opened there still takes focus. It goes back
     // to the viewer's page (not the overlay, whose focus ring would show over the mirror).

@@ -75,6 +75,12 @@ export class VisitorSession {
     this.resumingFromCookie = false;
     /** startSession's VideoParams when the session starts with the visitor's video. @type {any} */
     this.startVideo = null;
+    /** The group's trusted domains (cross-domain sessions), from `session`. @type {string[]} */
+    this.crossDomains = [];
+    /** The server's answers to `handoff` (cross-domain.js). @type {((msg: any) => void) | null} */
+    this.onHandoff = null;
+    /** A cross-domain handoff this page is continuing with, until `session` answers. @type {string | null} */
+    this.handoff = null;
   }
 
   /**
@@ -129,9 +135,25 @@ export class VisitorSession {
     return true;
   }
 
+  /**
+   * The first page on another trusted domain: continues with the single-use token its address
+   * brought (cross-domain.js); the server answers `session` with the resume token for the pages
+   * after it (kept in this site's cookie as usual), or `error` when the token is used up.
+   * @param {{g: number, k: string, c: number, t: string}} handoff
+   */
+  continueHandoff(handoff) {
+    this.info = { k: handoff.k, c: handoff.c, g: handoff.g, t: '', r: false };
+    this.handoff = handoff.t;
+    this.connect(true, handoff.k, (send) => this.sendContinue(send));
+  }
+
   /** @param {(msg: any) => void} send */
   sendContinue(send) {
     const info = /** @type {import('./cookie.js').SessionCookie} */ (this.info);
+    if (!info.t && this.handoff) {
+      send({ t: 'continue', v: PROTOCOL_VERSION, groupid: info.g, key: info.k, callid: info.c, handoff: this.handoff });
+      return;
+    }
     send({ t: 'continue', v: PROTOCOL_VERSION, groupid: info.g, key: info.k, callid: info.c, token: info.t });
   }
 
@@ -194,6 +216,9 @@ export class VisitorSession {
         return;
       case 'doc':
         this.withDocuments((documents) => documents.onMessage(msg));
+        return;
+      case 'handoff':
+        this.onHandoff?.(msg);
         return;
       case 'error':
         // The session goes on after a full asset channel; every other error comes before a close.
@@ -291,6 +316,8 @@ export class VisitorSession {
     const firstStart = this.starting;
     this.masking.group = msg.masking || {};
     this.userState = msg.userstate || {};
+    this.crossDomains = Array.isArray(msg.crossDomains) ? msg.crossDomains.filter((/** @type {any} */ d) => typeof d === 'string') : [];
+    this.handoff = null;
     // blob: URLs always take the asset channel; other origins as the group's rules say.
     useAssetChannel(new AssetChannel(msg.assets || [], (frame) => this.connection?.send(frame), `tandem-assets-${msg.callid}`));
     this.info = { k: msg.key, c: msg.callid, g: msg.groupid, t: msg.token, r: msg.random, u: this.info?.u };
@@ -438,7 +465,9 @@ export class VisitorSession {
     this.connection?.close(1000, 'session over');
     this.connection = null;
     this.info = null;
-    clearSessionCookie(this.env.config);
+    // A refused cross-domain token never owned this site's cookie (another tab's session may).
+    if (!this.handoff) clearSessionCookie(this.env.config);
+    this.handoff = null;
   }
 
   /** @param {number} code @param {string} reason */

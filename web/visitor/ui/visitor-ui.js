@@ -1,6 +1,7 @@
 // @ts-check
 import { groupConfig } from './group-config.js';
-import { once, showConsentPrompt } from '../assist/prompt.js';
+import { focusRing, once, showConsentPrompt } from '../assist/prompt.js';
+import { showCrossDomainPrompt } from '../session/cross-domain-prompt.js';
 
 export const VERSION = '1.0.0';
 
@@ -25,14 +26,18 @@ export function createVisitorUI(env) {
   const button = element('button', 'tandem-button');
   button.type = 'button';
   button.addEventListener('click', () => V.startSession());
+  focusRing(button);
   const badge = element('div', 'tandem-session-badge');
+  badge.setAttribute('role', 'status');
   const badgeText = document.createElement('span');
   const stop = document.createElement('button');
   stop.id = 'tandem-session-stop';
   stop.type = 'button';
   stop.textContent = 'Stop';
-  stop.style.cssText = 'margin-left:10px;font:inherit;padding:2px 10px;border-radius:4px;border:0;cursor:pointer';
+  stop.style.cssText = 'margin-left:10px;font:inherit;padding:4px 12px;border-radius:4px;border:0;cursor:pointer';
+  stop.setAttribute('aria-label', 'Stop sharing this page');
   stop.addEventListener('click', () => V.stopSession());
+  focusRing(stop);
   badge.append(badgeText, stop);
 
   const render = () => {
@@ -115,8 +120,28 @@ export function createVisitorUI(env) {
         text: 'Share this browser tab with a support agent? The agent sees this page (never masked fields) and can point at things; nothing else on your computer.',
         accept,
         decline,
+        focus: true,
+        acceptLabel: 'Accept',
       });
       announce('displayed');
+    },
+    /**
+     * Asks the visitor first, then Visitor.crossDomain(options) (Yes is the user's gesture, so a
+     * `_blank` window opens). Resolves at once without a session or when it is already done, and
+     * on No (nothing is handed over).
+     * @param {{url?: string, target?: string}} [options]
+     * @returns {Promise<void>}
+     */
+    promptCrossDomain(options) {
+      if (!V.inSession() || V.isCrossDomainDone()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        showCrossDomainPrompt({
+          id: 'tandem-crossdomain',
+          text: 'Keep sharing with the support agent when you continue on the next site?',
+          accept: () => V.crossDomain(options).then(resolve, reject),
+          decline: () => resolve(),
+        });
+      });
     },
   };
   applyStyle();
