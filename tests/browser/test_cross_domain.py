@@ -24,8 +24,9 @@ class XDHandler(SiteHandler):
     """The test site with the three sites' URLs filled in, `/redirect?to=URL` (a 302, as a
     payment provider's server-side redirect) and `/` serving the session helper page."""
 
-    def __init__(self, *args, sites: dict, **kwargs):
+    def __init__(self, *args, sites: dict, posts: list, **kwargs):
         self.sites = sites
+        self.posts = posts
         super().__init__(*args, **kwargs)
 
     def send_head(self):
@@ -53,20 +54,27 @@ class XDHandler(SiteHandler):
             return io.BytesIO(body)
         return super().send_head()
 
+    def do_POST(self):
+        """A form post (a payment page): the body is kept for the test, the page served as for GET."""
+        length = int(self.headers.get("Content-Length") or 0)
+        self.posts.append((self.path, self.rfile.read(length).decode()))
+        self.do_GET()
+
 
 @pytest.fixture
 def xd(tandem):
     """{'A': url, 'B': url, 'C': url}: A and B trusted by group 1, C not."""
     sites: dict = {}
+    posts: list = []
     servers = []
     for name, host in (("A", "127.0.0.1"), ("B", "127.0.0.2"), ("C", "127.0.0.3")):
-        httpd = ThreadingHTTPServer((host, 0), partial(XDHandler, tandem_base=tandem.base, sites=sites))
+        httpd = ThreadingHTTPServer((host, 0), partial(XDHandler, tandem_base=tandem.base, sites=sites, posts=posts))
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         servers.append(httpd)
         sites[f"XD_{name}"] = f"http://{host}:{httpd.server_address[1]}"
         sites[f"XD_{name}_HOST"] = f"{host}:{httpd.server_address[1]}"
     tandem.cli("group", "set", "--id", "1", "--trusted-domain", sites["XD_A_HOST"], "--trusted-domain", sites["XD_B_HOST"])
-    yield {name: sites[f"XD_{name}"] for name in "ABC"}
+    yield {**{name: sites[f"XD_{name}"] for name in "ABC"}, "posts": posts}
     for httpd in servers:
         httpd.shutdown()
 
@@ -110,6 +118,43 @@ def test_link_carries_the_session_and_the_agent_follows(tandem, xd, visitor, age
     visitor.wait_for_url(exactly(f"{xd['A']}/xd-a.html"))
     continued(visitor)
     expect(mirror(agent).locator("#title")).to_have_text("Site A")
+
+
+def test_forms_to_a_trusted_domain_carry_the_session(tandem, xd, visitor, agent):
+    join(tandem, xd["A"], visitor, agent, KEY, page="xd-a.html")
+    committed = []
+    visitor.on("framenavigated", lambda frame: frame == visitor.main_frame and committed.append(frame.url))
+    # A click from a script: no pointer came over the form first, so the token is asked at submit
+    # and the form is submitted again with it (same submitter, same fields).
+    visitor.evaluate("document.getElementById('pay').click()")
+    visitor.wait_for_url(exactly(f"{xd['B']}/xd-b.html?via=form#receipt"))
+    continued(visitor)
+    assert xd["posts"] == [("/xd-b.html?via=form", "card=4111&pay=now")]
+    assert any("#tandem=1." in url and url.endswith("!receipt") for url in committed), committed
+    assert visitor.evaluate("location.hash") == "#receipt"
+    expect(mirror(agent).locator("#title")).to_have_text("Site B")
+
+    # Back on A; a GET form into a new tab, clicked by the visitor (the token was asked ahead).
+    visitor.goto(f"{xd['A']}/xd-a.html")
+    continued(visitor)
+    with visitor.context.expect_page() as tab:
+        visitor.click("#pay-get-btn")
+    page = tab.value
+    page.wait_for_load_state()
+    continued(page)
+    assert page.url == f"{xd['B']}/xd-b.html?via=form-get"
+    expect(mirror(agent).locator("#title")).to_have_text("Site B")
+    # The form is as it was (its action and target put back).
+    assert visitor.evaluate("[document.getElementById('pay-get').getAttribute('action'), document.getElementById('pay-get').target]") == [f"{xd['B']}/xd-b.html", "_blank"]
+
+
+def test_form_to_an_untrusted_site_carries_nothing(tandem, xd, visitor, agent):
+    join(tandem, xd["A"], visitor, agent, KEY, page="xd-a.html")
+    visitor.evaluate(f"document.getElementById('pay-form').action = '{xd['C']}/xd-b.html?via=form-c'")
+    visitor.click("#pay")
+    visitor.wait_for_url(exactly(f"{xd['C']}/xd-b.html?via=form-c"))
+    no_session(visitor)
+    assert xd["posts"] == [("/xd-b.html?via=form-c", "card=4111&pay=now")]
 
 
 def test_link_in_a_new_tab(tandem, xd, visitor, agent):

@@ -256,14 +256,19 @@ def test_pagevisibility_reaches_the_agent_api(tandem, site, visitor, browser):
     console.fill("#join-key", "vis-1")
     console.click("#join")
     expect(console.frame_locator("#viewer").frame_locator("#mirror").locator("#title")).to_be_visible()
+    # Each page the agent receives states its visibility once (the visitor's tab is in front).
+    console.wait_for_function("window.__vis.length === 1")
+    assert console.evaluate("window.__vis") == ["visible"]
     # The visitor's tab is hidden (another tab in front, the window minimised), then shown again.
     visitor.evaluate("""Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'});
                         document.dispatchEvent(new Event('visibilitychange'))""")
-    console.wait_for_function("window.__vis.length === 1")
+    console.wait_for_function("window.__vis.length === 2")
     visitor.evaluate("""Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'visible'});
                         document.dispatchEvent(new Event('visibilitychange'))""")
-    console.wait_for_function("window.__vis.length === 2")
-    assert console.evaluate("window.__vis") == ["hidden", "visible"]
+    console.wait_for_function("window.__vis.length === 3")
+    assert console.evaluate("window.__vis") == ["visible", "hidden", "visible"]
+    # The console's event log lists them too.
+    expect(console.locator("#console-log li[data-event=pagevisibility]")).to_have_count(3)
     console.context.close()
 
 

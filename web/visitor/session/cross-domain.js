@@ -112,6 +112,8 @@ export class CrossDomain {
     this.waiting = [];
     /** crossDomain() completed on this page. */
     this.done = false;
+    /** A form submitted again by onSubmit once its token came (its own submit event passes). @type {HTMLFormElement | null} */
+    this.resubmitting = null;
   }
 
   get session() {
@@ -192,16 +194,68 @@ export class CrossDomain {
     return withHandoff(url, { g: info.g, k: info.k, c: info.c, t: token });
   }
 
-  /** Links to trusted domains carry the session while one runs. */
+  /** Links and forms to trusted domains carry the session while one runs. */
   watchLinks() {
     /** @param {Event} event */
     const ahead = (event) => {
-      const link = linkOf(event);
-      if (link && this.carries(link.origin)) this.prefetch(link.origin);
+      const origin = linkOf(event)?.origin || formUrlOf(event)?.origin;
+      if (origin && this.carries(origin)) this.prefetch(origin);
     };
     for (const type of ['pointerover', 'pointerdown', 'focusin', 'touchstart']) window.addEventListener(type, ahead, { capture: true, passive: true });
-    // After the page's own handlers (bubbling, on window): a click the page prevented is left alone.
+    // After the page's own handlers (bubbling, on window): a click or submit the page prevented is left alone.
     window.addEventListener('click', (event) => this.onClick(event));
+    window.addEventListener('submit', (event) => this.onSubmit(/** @type {SubmitEvent} */ (event)));
+  }
+
+  /**
+   * A form posting (or getting) to a trusted domain: the handoff goes in its action's fragment,
+   * which the browser keeps on the navigation for both methods. The form's action is read after
+   * the submit event, so setting it here is enough. When the token is not here yet, the
+   * submission waits for it and is made again (`requestSubmit`, the same submitter: the page's
+   * submit handlers run a second time); a new window is opened now, inside the gesture.
+   * @param {SubmitEvent} event
+   */
+  onSubmit(event) {
+    const form = event.target;
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement) || this.resubmitting === form) return;
+    const submitter = /** @type {HTMLButtonElement | HTMLInputElement | null} */ (event.submitter);
+    const target = formTarget(form, submitter);
+    if (!target) return;
+    if (target.method === 'dialog' || !this.carries(target.url.origin)) return;
+    if (target.name === '_top' || target.name === '_parent') {
+      if (window.top !== window) return; // another frame's navigation: not carried
+    }
+    const { holder, attribute } = target;
+    const original = holder.getAttribute(attribute);
+    const url = target.url.href;
+    const restore = () => setTimeout(() => (original === null ? holder.removeAttribute(attribute) : holder.setAttribute(attribute, original)), 0);
+    const token = this.takeReady(target.url.origin);
+    if (token) {
+      this.done = true;
+      holder.setAttribute(attribute, this.destination(url, token));
+      return restore();
+    }
+    event.preventDefault();
+    const sameTab = target.name === '' || target.name === '_self' || target.name === '_top' || target.name === '_parent';
+    const newWindow = sameTab ? '' : `tandem-form-${Date.now()}`;
+    const win = newWindow ? window.open('about:blank', newWindow) : null;
+    const formTargetBefore = form.getAttribute('target');
+    this.take(target.url.origin).then((answer) => {
+      if (answer.token) {
+        this.done = true;
+        holder.setAttribute(attribute, this.destination(url, answer.token));
+      } else console.warn(`Tandem: the session does not continue at ${target.url.origin}: ${answer.msg}`);
+      if (win) form.setAttribute('target', newWindow);
+      if (submitter?.hasAttribute('formtarget') && win) submitter.setAttribute('formtarget', newWindow);
+      this.resubmitting = form;
+      try {
+        form.requestSubmit(submitter || undefined);
+      } finally {
+        this.resubmitting = null;
+        restore();
+        if (win) setTimeout(() => (formTargetBefore === null ? form.removeAttribute('target') : form.setAttribute('target', formTargetBefore)), 0);
+      }
+    });
   }
 
   /** @param {MouseEvent} event */
@@ -468,6 +522,37 @@ function linkOf(event) {
   if (!el) return null;
   const link = /** @type {HTMLAnchorElement | HTMLAreaElement} */ (el);
   return link.protocol === 'http:' || link.protocol === 'https:' ? link : null;
+}
+
+/** Where the form an event happened in (a field's own form) submits, when to a web page. @param {Event} event */
+function formUrlOf(event) {
+  const path = event.composedPath();
+  const start = path.length ? path[0] : event.target;
+  /** @type {HTMLFormElement | null} */
+  const form = start instanceof HTMLFormElement ? start : start && 'form' in /** @type {any} */ (start) ? /** @type {any} */ (start).form : start instanceof Element ? start.closest('form') : null;
+  if (!(form instanceof HTMLFormElement)) return null;
+  return formTarget(form, null)?.url || null;
+}
+
+/**
+ * Where a submission goes: the URL, the window name, the method, and which element's attribute
+ * holds the action (the submitter's `formaction` wins over the form's `action`).
+ * @param {HTMLFormElement} form @param {HTMLButtonElement | HTMLInputElement | null} submitter
+ */
+function formTarget(form, submitter) {
+  const fromSubmitter = !!submitter && submitter.hasAttribute('formaction');
+  const holder = fromSubmitter && submitter ? submitter : form;
+  const attribute = fromSubmitter ? 'formaction' : 'action';
+  let url;
+  try {
+    url = new URL(holder.getAttribute(attribute) || location.href, document.baseURI);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  const method = ((submitter?.getAttribute('formmethod')) || form.getAttribute('method') || 'get').toLowerCase();
+  const name = (submitter?.getAttribute('formtarget') || form.getAttribute('target') || document.querySelector('base[target]')?.getAttribute('target') || '').toLowerCase();
+  return { url, method, name, holder, attribute };
 }
 
 /**
