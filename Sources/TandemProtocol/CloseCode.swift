@@ -7,6 +7,10 @@ public enum CloseCode: UInt16, Sendable, CaseIterable {
     case sessionEnded = 4000
     /// Another tab of the same visitor took over the session. Final for this tab until it regains focus.
     case superseded = 4001
+    /// Another node holds the session now (it took it over: a visitor or agent reached it after
+    /// a restart or a re-hash), or this node is draining. Retried at once: the load balancer
+    /// routes the key to the holder.
+    case moved = 4012
     /// Malformed JSON, an unknown message type, or a message not valid in this state. Final.
     case badMessage = 4400
     /// Missing, invalid or expired agent credentials. Final.
@@ -28,7 +32,7 @@ public enum CloseCode: UInt16, Sendable, CaseIterable {
     case backlog = 4429
 
     /// Whether a client must not reconnect after this close.
-    public var isFinal: Bool { self != .handshakeTimeout && self != .backlog }
+    public var isFinal: Bool { self != .handshakeTimeout && self != .backlog && self != .moved }
 }
 
 /// The standard WebSocket close codes (RFC 6455 §7.4.1) the server sends or clients see.

@@ -48,8 +48,16 @@ public protocol TandemStore: Sendable {
     /// The newest running session with this key in the group.
     func activeSession(groupId: Int, key: String) async throws -> SessionRecord?
     /// The node holding these sessions says they are alive (a lease: several nodes share the
-    /// database, and only a session nobody holds may be ended as abandoned).
-    func heartbeat(callIds: [Int64], at: Date) async throws
+    /// database, and only a session nobody holds may be ended as abandoned). With `node`, only
+    /// the sessions that node still holds are renewed.
+    /// - Returns: those of `callIds` that `node` no longer holds (another node took them over,
+    ///   or they ended); empty without `node`.
+    @discardableResult
+    func heartbeat(callIds: [Int64], node: String?, at: Date) async throws -> [Int64]
+    /// `node` holds the session now (it started it or took it over from the store).
+    func holdSession(callId: Int64, node: String) async throws
+    /// The node holding the session, if any node took it.
+    func holder(callId: Int64) async throws -> String?
     /// Ends running sessions whose last heartbeat (or start) is older than `before`: their node
     /// went away and their visitor did not come back. Returns their call ids.
     func endAbandonedSessions(before: Date, reason: String, at: Date) async throws -> [Int64]
@@ -67,6 +75,10 @@ public protocol TandemStore: Sendable {
     func setUserState(callId: Int64, name: String, json: String) async throws
     func userStates(callId: Int64) async throws -> [String: String]
 
+    // MARK: Nodes
+    /// How this node hears from the others (PostgreSQL) or from itself (SQLite: one node).
+    func nodeChannel() -> any NodeChannel
+
     // MARK: Server settings (signing secret, ...)
     func setting(_ name: String) async throws -> String?
     func setSetting(_ name: String, _ value: String) async throws
@@ -77,6 +89,10 @@ public protocol TandemStore: Sendable {
 
 extension TandemStore {
     public func shutdown() async {}
+
+    public func heartbeat(callIds: [Int64], at: Date) async throws {
+        try await heartbeat(callIds: callIds, node: nil, at: at)
+    }
 
     public func createAgent(username: String, name: String, title: String, passwordHash: String) async throws -> Agent {
         try await createAgent(username: username, name: name, title: title, passwordHash: passwordHash, isAdmin: false)

@@ -63,6 +63,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String = Environment.value("TANDEM_LOG_LEVEL") ?? "info"
 
     func validate() throws {
+        _ = try validateLogLevel()
         guard (1...1024).contains(sessionAssetLimit) else { throw ValidationError("--session-asset-limit must be 1 to 1024 (MiB)") }
         guard requestTimeout >= 1 else { throw ValidationError("--request-timeout must be at least 1 second") }
         guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address must be 0 (no limit) or more") }
@@ -76,9 +77,23 @@ struct Serve: AsyncParsableCommand {
 
     var turn: TurnSettings { TurnSettings(urls: turnURLs, secret: turnSecret, lifetime: turnTTL) }
 
+    func validateLogLevel() throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level '\(logLevel)': use trace, debug, info, notice, warning, error or critical")
+        }
+        return level
+    }
+
     func run() async throws {
-        var logger = Logger(label: "tandem")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        // Every logger in the process (the store's, Hummingbird's, the service group's) gets the
+        // level: a logger made with its own label would otherwise log at info.
+        let level = try validateLogLevel()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "tandem")
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
@@ -113,11 +128,14 @@ struct Serve: AsyncParsableCommand {
                 logger: logger))
         do {
             try await group.run()
+        } catch is CancellationError {
+            // SIGTERM/SIGINT: the graceful shutdown cancels what is still waiting; a normal stop.
         } catch {
             await db.shutdown()
             throw error
         }
         await db.shutdown()
+        logger.notice("stopped")
     }
 }
 

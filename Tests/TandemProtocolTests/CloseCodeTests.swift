@@ -8,7 +8,7 @@ struct CloseCodeTests {
         let expected: [CloseCode: UInt16] = [
             .sessionEnded: 4000, .superseded: 4001, .badMessage: 4400, .unauthorized: 4401, .forbidden: 4403,
             .noSession: 4404, .handshakeTimeout: 4408, .duplicateKey: 4409, .invalidInput: 4422, .unsupportedVersion: 4426,
-            .backlog: 4429,
+            .backlog: 4429, .moved: 4012,
         ]
         #expect(CloseCode.allCases.count == expected.count)
         for code in CloseCode.allCases {
@@ -17,9 +17,9 @@ struct CloseCodeTests {
         }
     }
 
-    @Test func onlyHandshakeTimeoutAndBacklogAreRetried() {
+    @Test func onlyHandshakeTimeoutBacklogAndMovedAreRetried() {
         for code in CloseCode.allCases {
-            #expect(code.isFinal == (code != .handshakeTimeout && code != .backlog))
+            #expect(code.isFinal == (code != .handshakeTimeout && code != .backlog && code != .moved))
         }
     }
 

@@ -9,6 +9,7 @@ import { CloseCode, isFinalClose } from './protocol.js';
  *
  * - A close code that is final (`isFinal`, the contract's finality by default) ends it:
  *   `onclose(code, reason)`.
+ * - `moved` (4012): another node holds the session now; the first reconnect goes at once.
  * - 1009: what was sent is over the server's limit and must not be sent again (`ontoolarge`);
  *   the connection itself goes on.
  * - `resuming`: the first connect may fail like any later one (a new page of a session, a
@@ -77,6 +78,8 @@ export class Connection {
         this.handlers.onclose(event.code, event.reason);
         return;
       }
+      // Another node holds the session now: the first try goes at once (a small jitter only).
+      if (event.code === CloseCode.moved && this.droppedAt === null) this.attempt = -1;
       this.retry();
     };
   }
@@ -127,7 +130,12 @@ export class Connection {
   }
 }
 
-/** 250 ms doubling to 4 s, with ±25% jitter so many clients of a restarted server spread out. @param {number} attempt */
+/**
+ * 250 ms doubling to 4 s, with ±25% jitter so many clients of a restarted server spread out;
+ * attempt -1 (a `moved` close) is 0–50 ms.
+ * @param {number} attempt
+ */
 export function backoff(attempt) {
+  if (attempt < 0) return Math.random() * 50;
   return Math.min(250 * 2 ** attempt, 4000) * (0.75 + Math.random() * 0.5);
 }

@@ -24,7 +24,7 @@ export const MAX_SESSION_MESSAGE_BYTES = /** @type {number} */ (CONTRACT.limits.
  * @type {Readonly<{normal: number, goingAway: number, abnormal: number, messageTooBig: number,
  *   sessionEnded: number, superseded: number, badMessage: number, unauthorized: number,
  *   forbidden: number, noSession: number, handshakeTimeout: number, duplicateKey: number,
- *   invalidInput: number, unsupportedVersion: number}>}
+ *   invalidInput: number, unsupportedVersion: number, moved: number}>}
  */
 export const CloseCode = /** @type {any} */ (Object.freeze(Object.fromEntries(CONTRACT.closeCodes.map((/** @type {any} */ c) => [c.name, c.code]))));
 

@@ -6,6 +6,8 @@ enum HubMetrics {
     static let sessionsStarted = Counter(label: "tandem_sessions_started_total")
     static let sessionsEnded = Counter(label: "tandem_sessions_ended_total")
     static let sessionsActive = Gauge(label: "tandem_sessions_active")
+    /// Sessions this node let go because another node took them over (or it was draining).
+    static let sessionsMoved = Counter(label: "tandem_sessions_moved_total")
     static let agentResyncs = Counter(label: "tandem_agent_resyncs_total")
     static let frames: [FrameKind: Counter] = Dictionary(
         uniqueKeysWithValues: FrameKind.allCases.map {

@@ -61,6 +61,9 @@ actor LiveSession {
     /// Shared documents: previews, the open one and its view.
     var documents: DocumentBook
     private(set) var ended: SessionEnd?
+    /// Another node holds the session now, or this node is draining: every socket was closed
+    /// with `moved` and nothing more is recorded here (the session goes on where it moved).
+    private(set) var released = false
 
     init(
         record: SessionRecord, store: any TandemStore, config: HubConfiguration, logger: Logger,
@@ -92,6 +95,10 @@ actor LiveSession {
     func attachVisitor(_ outbox: Outbox, token: String, resumed: Bool, masking: MaskingSettings?, assets: [AssetRule] = [],
         documentSettings: DocumentSettings = .init(), crossDomains: [String] = []
     ) -> UUID? {
+        if released {
+            outbox.sendControl(.close(.moved, Self.movedReason))
+            return nil
+        }
         if let ended {
             outbox.sendControl(WireEncoding.text(ServerToVisitor.ended(.init(reason: ended.visitorReason, msg: ended.message))))
             outbox.sendControl(.close(.sessionEnded, ended.message))
@@ -220,6 +227,10 @@ actor LiveSession {
             outbox.sendControl(.close(.forbidden, "role not allowed in this session"))
             return nil
         }
+        if released {
+            outbox.sendControl(.close(.moved, Self.movedReason))
+            return nil
+        }
         if let ended {
             outbox.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: ended.agentReason, msg: ended.message))))
             outbox.sendControl(.close(.sessionEnded, ended.message))
@@ -310,7 +321,7 @@ actor LiveSession {
 
     /// Applies the grace periods.
     func tick(now: ContinuousClock.Instant = .now) async {
-        guard ended == nil else { return }
+        guard ended == nil, !released else { return }
         if let lost = visitorLostAt, now - lost > config.visitorGrace {
             await end(.visitorLost)
             return
@@ -324,7 +335,7 @@ actor LiveSession {
     }
 
     func end(_ reason: SessionEnd) async {
-        guard ended == nil else { return }
+        guard ended == nil, !released else { return }
         ended = reason
         logger.info("session ended", metadata: ["callid": "\(callId)", "reason": "\(reason.rawValue)"])
         // Recorded before anyone is told, so whoever acts on `ended` finds the record ended.
@@ -346,14 +357,25 @@ actor LiveSession {
         await onEnded(self)
     }
 
-    /// The server is stopping: close every socket with 1001 so both sides reconnect to the next
-    /// instance (the session itself is in the store and goes on there).
-    func closeForShutdown() {
-        visitor?.outbox.sendControl(.goingAway)
-        for agent in agents.values { agent.outbox?.sendControl(.goingAway) }
+    static let movedReason = "the session moved to another node"
+
+    /// Another node holds the session now (it took it over), or this node is draining: every
+    /// socket is closed with `moved` so its client reconnects at once and lands on the holder.
+    /// Nothing is recorded (no end, no participant leaving): the session goes on there. Its
+    /// files here (assets, documents) go.
+    func release() async {
+        guard ended == nil, !released else { return }
+        released = true
+        logger.info("session released to another node", metadata: ["callid": "\(callId)"])
+        visitor?.outbox.sendControl(.close(.moved, Self.movedReason))
+        for agent in agents.values { agent.outbox?.sendControl(.close(.moved, Self.movedReason)) }
+        await assets.removeAll()
+        documents.removeAll()
     }
 
     var isVisitorConnected: Bool { visitor != nil }
+    /// Sockets still attached (a drain waits for them to close).
+    var openSockets: Int { (visitor == nil ? 0 : 1) + agents.values.filter { $0.outbox != nil }.count }
     var agentCount: Int { agents.count }
 
     // MARK: Helpers

@@ -22,6 +22,11 @@ public actor SessionHub {
     private var byKey: [GroupKey: LiveSession] = [:]
     private var waiters: [String: [UUID: Waiter]] = [:]
     private var lastLease: ContinuousClock.Instant?
+    /// This process among the nodes sharing the store (`session.holder`).
+    public nonisolated let node = UUID().uuidString
+    private let channel: any NodeChannel
+    /// Stopping: sessions were released and no new ones are taken (`moved`).
+    public private(set) var isDraining = false
 
     private struct GroupKey: Hashable {
         let group: Int
@@ -37,6 +42,7 @@ public actor SessionHub {
         self.store = store
         self.config = config
         self.logger = logger
+        self.channel = store.nodeChannel()
     }
 
     public var activeSessionCount: Int { sessions.count }
@@ -73,6 +79,7 @@ public actor SessionHub {
             record = try await createWithRandomKey(record)
         }
         let session = register(record, nextNum: 1)
+        await hold(record.callId)
         HubMetrics.sessionsStarted.increment()
         logger.info("session started", metadata: ["callid": "\(record.callId)", "group": "\(group.id)", "key": "\(record.key)"])
         return (session, token, group.settings)
@@ -121,7 +128,43 @@ public actor SessionHub {
         // Another connection may have registered it while this one awaited the store.
         if let live = sessions[record.callId] { return live }
         logger.info("session taken over from the store", metadata: ["callid": "\(record.callId)"])
-        return register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1, userState: userState)
+        let session = register(record, nextNum: (participants.map(\.num).max() ?? 0) + 1, userState: userState)
+        // The node that held it (alive after a re-hash or a rolling restart) lets go of it.
+        await hold(record.callId)
+        await channel.publish(NodeSignal(kind: .sessionTaken, node: node, callId: record.callId))
+        return session
+    }
+
+    private func hold(_ callId: Int64) async {
+        do {
+            try await store.holdSession(callId: callId, node: node)
+        } catch {
+            logger.error("could not record this node as the session's holder", metadata: ["callid": "\(callId)", "error": "\(error)"])
+        }
+    }
+
+    /// Follows the other nodes' signals until cancelled: a session another node took over is
+    /// released here (its clients told to reconnect there).
+    public func followOtherNodes() async {
+        for await signal in channel.signals() {
+            guard signal.kind == .sessionTaken, signal.node != node, let callId = signal.callId, sessions[callId] != nil else { continue }
+            // Both nodes may have taken it at once: the store says which one holds it.
+            guard let holder = try? await store.holder(callId: callId), holder != node else { continue }
+            await release(callId)
+        }
+    }
+
+    /// Lets go of a session another node holds: out of this node's registry, every socket
+    /// closed with `moved`, nothing recorded.
+    private func release(_ callId: Int64) async {
+        guard let session = sessions.removeValue(forKey: callId) else { return }
+        HubMetrics.sessionsMoved.increment()
+        HubMetrics.sessionsActive.record(sessions.count)
+        let groupKey = GroupKey(group: session.groupId, key: session.key)
+        if byKey[groupKey] === session {
+            byKey[groupKey] = sessions.values.filter { $0.groupId == session.groupId && $0.key == session.key }.max { $0.callId < $1.callId }
+        }
+        await session.release()
     }
 
     /// The newest running session with this key in one of `groups`, taken over from the store
@@ -182,9 +225,18 @@ public actor SessionHub {
     }
 
 
-    /// Closes every live socket with 1001 "going away" (graceful shutdown).
-    public func closeForShutdown() async {
-        for session in sessions.values { await session.closeForShutdown() }
+    /// Graceful shutdown: takes no new sessions or connections (they are closed with `moved`),
+    /// and releases every session it holds, so its clients reconnect at once and the load
+    /// balancer sends them to the next node, which takes the session over from the store.
+    /// - Returns: when every session socket here closed, or after `bound`.
+    public func drain(bound: Duration = .seconds(3)) async {
+        isDraining = true
+        let held = Array(sessions.values)
+        for session in held { await release(session.callId) }
+        let deadline = ContinuousClock.now + bound
+        for session in held {
+            while await session.openSockets > 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        }
     }
 
     /// Ends sessions whose visitor or agents stayed away past their grace periods; renews this
@@ -195,7 +247,9 @@ public actor SessionHub {
         if let last = lastLease, now - last < config.leaseInterval { return }
         lastLease = now
         do {
-            try await store.heartbeat(callIds: Array(sessions.keys), at: Date())
+            // Sessions another node took over while a signal was missed are let go here.
+            let lost = try await store.heartbeat(callIds: Array(sessions.keys), node: node, at: Date())
+            for callId in lost { await release(callId) }
             let silence = config.visitorGrace + config.leaseInterval * 3
             let cutoff = Date().addingTimeInterval(-Double(silence.components.seconds))
             let ended = try await store.endAbandonedSessions(before: cutoff, reason: SessionEnd.visitorLost.rawValue, at: Date())

@@ -70,6 +70,7 @@ struct AgentSocket: Sendable {
             return await reject(outbound, .invalidInput, reason: .noSession, "invalid session key")
         }
         let wait = query["wait"] == "1" || query["wait"] == "true"
+        if await hub.isDraining { return await SocketPump.reject(outbound, .moved, "this node is stopping") }
         switch viewer {
         case .agent(let identity):
             let groups = identity.groups

@@ -49,6 +49,8 @@ struct VisitorSocket: Sendable {
             return
         }
 
+        // A stopping node takes nothing new: the client reconnects at once, to the next node.
+        if await hub.isDraining { return await SocketPump.reject(outbound, .moved, "this node is stopping") }
         let session: LiveSession
         let token: String
         let resumed: Bool

@@ -84,5 +84,6 @@ enum PostgresMigrations {
             "CREATE INDEX session_group_started ON session (groupid, startedat)",
         ]),
         Migration(name: "v4-lease", statements: ["ALTER TABLE session ADD COLUMN heartbeatat TIMESTAMPTZ"]),
+        Migration(name: "v5-holder", statements: ["ALTER TABLE session ADD COLUMN holder TEXT"]),
     ]
 }

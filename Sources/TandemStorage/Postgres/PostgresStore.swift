@@ -11,6 +11,7 @@ public final class PostgresStore: TandemStore {
     private let client: PostgresClient
     private let logger: Logger
     private let runner: Task<Void, Never>
+    private let channel: PostgresNodeChannel
 
     /// Connects to `url` (`postgres://user:password@host:port/database`); the connection pool
     /// runs until `shutdown()`.
@@ -22,10 +23,12 @@ public final class PostgresStore: TandemStore {
         self.logger = logger
         let client = self.client
         self.runner = Task { await client.run() }
+        self.channel = PostgresNodeChannel(client: client, logger: logger)
     }
 
     /// Closes the pool's connections.
     public func shutdown() async {
+        channel.stop()
         runner.cancel()
         await runner.value
     }
@@ -245,11 +248,32 @@ public final class PostgresStore: TandemStore {
         ).first
     }
 
-    public func heartbeat(callIds: [Int64], at: Date) async throws {
-        guard !callIds.isEmpty else { return }
-        try await client.query(
-            "UPDATE session SET heartbeatat = \(at) WHERE callid = ANY(\(callIds)) AND endedat IS NULL", logger: logger)
+    public func heartbeat(callIds: [Int64], node: String?, at: Date) async throws -> [Int64] {
+        guard !callIds.isEmpty else { return [] }
+        guard let node else {
+            try await client.query(
+                "UPDATE session SET heartbeatat = \(at) WHERE callid = ANY(\(callIds)) AND endedat IS NULL", logger: logger)
+            return []
+        }
+        let renewed = try await rows(
+            """
+            UPDATE session SET heartbeatat = \(at)
+            WHERE callid = ANY(\(callIds)) AND endedat IS NULL AND (holder IS NULL OR holder = \(node)) RETURNING callid
+            """
+        ) { try $0.decode(Int64.self) }
+        let held = Set(renewed)
+        return callIds.filter { !held.contains($0) }
     }
+
+    public func holdSession(callId: Int64, node: String) async throws {
+        try await client.query("UPDATE session SET holder = \(node) WHERE callid = \(callId)", logger: logger)
+    }
+
+    public func holder(callId: Int64) async throws -> String? {
+        try await rows("SELECT holder FROM session WHERE callid = \(callId)") { try $0.decode(String?.self) }.first ?? nil
+    }
+
+    public func nodeChannel() -> any NodeChannel { channel }
 
     public func endAbandonedSessions(before: Date, reason: String, at: Date) async throws -> [Int64] {
         try await transaction { db in

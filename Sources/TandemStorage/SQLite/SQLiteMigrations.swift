@@ -76,6 +76,9 @@ enum SQLiteMigrations {
         migrator.registerMigration("v4-lease") { db in
             try db.execute(sql: "ALTER TABLE session ADD COLUMN heartbeatAt DATETIME")
         }
+        migrator.registerMigration("v5-holder") { db in
+            try db.execute(sql: "ALTER TABLE session ADD COLUMN holder TEXT")
+        }
         return migrator
     }
 }

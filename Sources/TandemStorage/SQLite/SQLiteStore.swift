@@ -6,6 +6,7 @@ import TandemProtocol
 /// The embedded default store: one SQLite file (WAL mode) through GRDB.
 public final class SQLiteStore: TandemStore {
     private let db: any DatabaseWriter
+    private let channel = LocalNodeChannel()
 
     /// Opens (creating if needed) the database file at `path`.
     public init(path: String) throws {
@@ -219,14 +220,31 @@ public final class SQLiteStore: TandemStore {
         }
     }
 
-    public func heartbeat(callIds: [Int64], at: Date) async throws {
-        guard !callIds.isEmpty else { return }
-        try await db.write { db in
+    public func heartbeat(callIds: [Int64], node: String?, at: Date) async throws -> [Int64] {
+        guard !callIds.isEmpty else { return [] }
+        return try await db.write { db in
+            var lost: [Int64] = []
             for callId in callIds {
-                try db.execute(sql: "UPDATE session SET heartbeatAt = ? WHERE callId = ? AND endedAt IS NULL", arguments: [at, callId])
+                try db.execute(
+                    sql: "UPDATE session SET heartbeatAt = ? WHERE callId = ? AND endedAt IS NULL AND (? IS NULL OR holder IS NULL OR holder = ?)",
+                    arguments: [at, callId, node, node])
+                if node != nil, db.changesCount == 0 { lost.append(callId) }
             }
+            return lost
         }
     }
+
+    public func holdSession(callId: Int64, node: String) async throws {
+        try await db.write { db in
+            try db.execute(sql: "UPDATE session SET holder = ? WHERE callId = ?", arguments: [node, callId])
+        }
+    }
+
+    public func holder(callId: Int64) async throws -> String? {
+        try await db.read { db in try String.fetchOne(db, sql: "SELECT holder FROM session WHERE callId = ?", arguments: [callId]) }
+    }
+
+    public func nodeChannel() -> any NodeChannel { channel }
 
     public func endAbandonedSessions(before: Date, reason: String, at: Date) async throws -> [Int64] {
         try await db.write { db in

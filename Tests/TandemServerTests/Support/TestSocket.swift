@@ -157,6 +157,15 @@ final class TestSocket: Sendable {
         return code
     }
 
+    /// Skips messages until the server closes the socket; returns the close code.
+    func receiveClose(ignoringOthers: Bool, timeout: Duration = TestSocket.timeout) async throws -> UInt16? {
+        while true {
+            let received = try await receive(timeout: timeout)
+            if case .closed(let code, _) = received { return code }
+            if !ignoringOthers { throw SocketTestError(description: "\(name): expected the socket to close, got \(received)") }
+        }
+    }
+
     /// Expects the server to close the socket with `code` next.
     func expectClose(_ code: CloseCode, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let actual = try await receiveClose()

@@ -1,0 +1,54 @@
+import Foundation
+import Synchronization
+
+/// A signal from one node to the others that share the database. It carries ids only: what
+/// they mean is in the tables (who holds a session is `session.holder`), so a signal that is
+/// lost (a listener reconnecting) is found again by the next lease renewal.
+public struct NodeSignal: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        /// `node` took over session `callId` (started it, or adopted it from the store).
+        case sessionTaken
+    }
+
+    public var kind: Kind
+    /// The node that sent it.
+    public var node: String
+    public var callId: Int64?
+
+    public init(kind: Kind, node: String, callId: Int64? = nil) {
+        self.kind = kind
+        self.node = node
+        self.callId = callId
+    }
+}
+
+/// How nodes tell each other what changed: PostgreSQL `LISTEN`/`NOTIFY` between nodes, and an
+/// in-process broadcast on the embedded SQLite store (one node), with the same code above it.
+public protocol NodeChannel: Sendable {
+    /// Sends `signal` to every node, this one included.
+    func publish(_ signal: NodeSignal) async
+    /// Every signal from now on, until the consuming task is cancelled.
+    func signals() -> AsyncStream<NodeSignal>
+}
+
+/// The in-process channel: what is published reaches this process's subscribers.
+public final class LocalNodeChannel: NodeChannel {
+    private let subscribers = Mutex<[UUID: AsyncStream<NodeSignal>.Continuation]>([:])
+
+    public init() {}
+
+    public func publish(_ signal: NodeSignal) async { deliver(signal) }
+
+    /// Hands a signal to this process's subscribers (the PostgreSQL listener's received ones too).
+    public func deliver(_ signal: NodeSignal) {
+        for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield(signal) }
+    }
+
+    public func signals() -> AsyncStream<NodeSignal> {
+        let id = UUID()
+        let (stream, continuation) = AsyncStream.makeStream(of: NodeSignal.self, bufferingPolicy: .bufferingNewest(10_000))
+        continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.removeValue(forKey: id) } }
+        subscribers.withLock { $0[id] = continuation }
+        return stream
+    }
+}
