@@ -42,9 +42,11 @@ struct PageCacheTests {
 
     @Test func deltasBeyondTheLimitInvalidate() {
         var cache = PageCache(limit: 100)
-        cache.replacePage(Self.buffer(60, 1))
-        let appended4 = cache.appendDelta(Self.buffer(40, 2))
+        // The limit counts the deltas only: the page itself is whatever size it is.
+        cache.replacePage(Self.buffer(600, 1))
+        let appended4 = cache.appendDelta(Self.buffer(60, 2)) && cache.appendDelta(Self.buffer(40, 2))
         #expect(appended4, "exactly at the limit is fine")
+        #expect(cache.bytes == 700)
         let appended5 = cache.appendDelta(Self.buffer(1, 3))
         #expect(!appended5, "one byte over drops the cache")
         #expect(!cache.isComplete)
@@ -56,6 +58,18 @@ struct PageCacheTests {
         #expect(!cache.isComplete)
         cache.replacePage(Self.buffer(10, 5))
         #expect(cache.isComplete)
+    }
+
+    /// The deltas live in one buffer: a frame that is a view of a larger one (as a socket's
+    /// read buffer) is copied, not kept.
+    @Test func deltasAreCopiedIntoOneBuffer() {
+        var cache = PageCache(limit: 1 << 20)
+        cache.replacePage(Self.buffer(10, 1))
+        let large = Self.buffer(64 << 10, 7)
+        for i in 0..<100 { _ = cache.appendDelta(large.getSlice(at: i * 10, length: 10)!) }
+        #expect(cache.frames.count == 101)
+        #expect(cache.frames[1] == Self.buffer(10, 7))
+        #expect(cache.bytes == 10 + 1000)
     }
 
     @Test func invalidate() {

@@ -2,11 +2,12 @@ import Foundation
 import TandemProtocol
 import Testing
 
-/// The page cache is bounded: when deltas outgrow it, the visitor is asked for a fresh page.
+/// The page cache is bounded beyond the page: deltas past the bound are dropped, and the
+/// visitor is asked for a fresh page only when a joining agent needs one.
 @Suite("Resync")
 struct ResyncTests {
-    @Test func cacheOverflowAsksTheVisitorForAFreshPage() async throws {
-        try await TestServer.run(configure: { $0.hub.pageCacheLimit = 64 }) { server in
+    @Test func cacheOverflowAsksForAFreshPageWhenAnAgentJoins() async throws {
+        try await TestServer.run(configure: { $0.hub.deltaCacheLimit = 64 }) { server in
             let (visitor, _) = try await server.startVisitor(key: "big")
             let (alice, _) = try await server.joinAgent("alice", key: "big")
             _ = try await alice.expectAgentList()
@@ -15,16 +16,20 @@ struct ResyncTests {
             let page = frame(0x01, #"{"html":"small"}"#)
             visitor.sendBinary(page)
             #expect(try await alice.receiveBinary() == page)
-            // 18 + 61 bytes > 64: the cache is dropped, the delta still reaches the agent.
+            // 61 + 61 bytes of deltas > 64: the cache is dropped, the deltas still reach the agent,
+            // and nobody is asked for anything yet.
             let delta = frame(0x02, String(repeating: "d", count: 60))
             visitor.sendBinary(delta)
-            #expect(try await visitor.receive(ServerToVisitor.self) == .resync)
+            visitor.sendBinary(delta)
             #expect(try await alice.receiveBinary() == delta)
+            #expect(try await alice.receiveBinary() == delta)
+            await visitor.expectSilence(for: .milliseconds(150))
 
-            // A late agent waits for the fresh page; no second resync is asked for.
+            // A late agent needs the page: the visitor is asked once, and the fresh page reaches both.
             let (bob, _) = try await server.joinAgent("bob", key: "big")
             _ = try await bob.expectAgentList()
             _ = try await alice.expectAgentList()
+            #expect(try await visitor.receive(ServerToVisitor.self) == .resync)
             _ = try await visitor.expectAgents()
             await bob.expectSilence(for: .milliseconds(150))
 

@@ -15,8 +15,10 @@ public struct HubConfiguration: Sendable {
     public var guestInvitationLifetime: Double = 30 * 60
     /// Bytes of page content queued for one agent before it is resynchronised instead.
     public var outboxLimit = 8 << 20
-    /// Bytes of page + deltas kept for joining agents before asking the visitor for a fresh page.
-    public var pageCacheLimit = 4 << 20
+    /// Bytes of deltas kept beyond the current page for joining agents; past it they are dropped
+    /// and an agent joining before the next page asks the visitor for one (issue #19: a busy
+    /// session cost ~2.4 MB here with 4 MiB of deltas).
+    public var deltaCacheLimit = 128 << 10
     /// Largest message accepted from a client (a full snapshot of a very large page).
     public var maxMessageSize = WireLimits.frameBytes
     /// Bytes the asset channel keeps for one session.

@@ -9,6 +9,8 @@ enum HubMetrics {
     /// Sessions this node let go because another node took them over (or it was draining).
     static let sessionsMoved = Counter(label: "tandem_sessions_moved_total")
     static let agentResyncs = Counter(label: "tandem_agent_resyncs_total")
+    /// Page caches whose deltas outgrew `deltaCacheLimit` and were dropped until the next page.
+    static let cacheDrops = Counter(label: "tandem_page_cache_drops_total")
     static let frames: [FrameKind: Counter] = Dictionary(
         uniqueKeysWithValues: FrameKind.allCases.map {
             ($0, Counter(label: "tandem_page_frames_total", dimensions: [("kind", "\($0)")]))

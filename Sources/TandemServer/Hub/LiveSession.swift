@@ -80,7 +80,7 @@ actor LiveSession {
         self.logger = logger
         self.nextNum = nextNum
         self.onEnded = onEnded
-        self.cache = PageCache(limit: config.pageCacheLimit)
+        self.cache = PageCache(limit: config.deltaCacheLimit)
         self.documents = DocumentBook(root: config.documentDirectory, callId: record.callId)
         self.assets = SessionAssets(root: config.assetDirectory, callId: record.callId, limit: config.sessionAssetBytes)
         // A session is born waiting for its visitor; it ends if the visitor never comes.
@@ -175,7 +175,8 @@ actor LiveSession {
                 }
             }
         case .delta:
-            if !cache.appendDelta(frame) { requestResync() }
+            // Past the bound the deltas are dropped; a page is asked for only when an agent needs one.
+            if !cache.appendDelta(frame) { HubMetrics.cacheDrops.increment() }
             fallthrough
         case .transient:
             for agent in agents.values where !agent.needsPage {
