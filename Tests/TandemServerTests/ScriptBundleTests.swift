@@ -57,5 +57,9 @@ struct ScriptBundleTests {
         let media = try #require(try scripts.script(ScriptFiles.mediaBundlePath), "refused: \(scripts.refused.withLock { $0 } ?? "")")
         let mediaText = String(buffer: media.body)
         #expect(mediaText.contains("class Peer") && mediaText.hasSuffix("export const { Call } = __tandem\(mediaText.components(separatedBy: " = (() => {").count - 2);\n"))
+        // Cross-domain sessions' part is loaded only where the group trusts other domains.
+        #expect(!text.contains("class CrossDomain"))
+        let crossDomain = try #require(try scripts.script(ScriptFiles.crossDomainBundlePath), "refused: \(scripts.refused.withLock { $0 } ?? "")")
+        #expect(String(buffer: crossDomain.body).contains("class CrossDomain"))
     }
 }

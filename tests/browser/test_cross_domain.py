@@ -99,7 +99,11 @@ def no_session(page, wait=1.5):
 
 
 def test_link_carries_the_session_and_the_agent_follows(tandem, xd, visitor, agent):
+    loaded = []
+    visitor.on("request", lambda r: loaded.append(r.url))
     join(tandem, xd["A"], visitor, agent, KEY, page="xd-a.html")
+    # The group trusts other domains: the cross-domain part (its own bundle) is loaded.
+    assert [u.replace(tandem.base, "") for u in loaded if "/crossdomain/" in u] == ["/web/visitor/crossdomain/bundle.js"]
     committed = []
     visitor.on("framenavigated", lambda frame: frame == visitor.main_frame and committed.append(frame.url))
     visitor.click("#to-b")

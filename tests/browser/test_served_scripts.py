@@ -61,3 +61,42 @@ def test_without_the_bundle_the_modules_load_one_by_one(tandem, site, visitor):
     start_session(visitor, "'unbundled'")
     assert any(u.endswith("/web/visitor/main.js") for u in loaded)
     assert visitor.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is True
+
+
+def test_cross_domain_code_loads_only_when_needed(tandem, site, browser, visitor):
+    """Cross-domain sessions' code is a part of its own (visitor/crossdomain/bundle.js), not in
+    the script every page loads: a page whose group trusts no other domain loads it only when it
+    calls that API (trusted domains and arrivals: test_cross_domain). A part that cannot load
+    fires SCRIPT_NOT_LOADED; continueSessionAt still calls oncomplete (the redirect goes ahead)."""
+    from conftest import start_session, wait_for_event, wait_ready
+
+    tandem.start()
+    v = "GLANCE.Cobrowse.Visitor"
+    with urllib.request.urlopen(f"{tandem.base}/web/visitor/crossdomain/bundle.js") as response:
+        assert "class CrossDomain" in response.read().decode()
+    with urllib.request.urlopen(f"{tandem.base}/web/visitor/bundle.js") as response:
+        assert "class CrossDomain" not in response.read().decode()
+    loaded = []
+    visitor.on("request", lambda r: loaded.append(r.url))
+    visitor.goto(f"{site}/page1.html")
+    start_session(visitor, "'lazyxd'")
+    assert visitor.evaluate(f"{v}.isCrossDomainDone()") is False
+    assert not any("/crossdomain/" in u for u in loaded), loaded
+    refused = visitor.evaluate(f"{v}.crossDomain({{url: 'http://127.0.0.2:1/'}}).then(() => 'opened', (e) => e.message)")
+    assert "not one of the group's trusted domains" in refused
+    assert [u.replace(tandem.base, "") for u in loaded if "/crossdomain/" in u] == ["/web/visitor/crossdomain/bundle.js"]
+    assert visitor.evaluate(f"{v}.crossDomain().then(() => 'resolved')") == "resolved"
+    assert visitor.evaluate(f"{v}.isCrossDomainDone()") is True
+
+    context = browser.new_context()
+    failing = context.new_page()
+    failing.route("**/web/visitor/crossdomain/**", lambda route: route.fulfill(status=404, body="not here"))
+    failing.goto(f"{site}/page1.html")
+    wait_ready(failing)
+    completed = failing.evaluate(f"new Promise((resolve) => {v}.continueSessionAt({{destination: '127.0.0.2', oncomplete: () => resolve('completed')}}))")
+    assert completed == "completed"
+    error = wait_for_event(failing, "error", predicate="e.data.code === 'SCRIPT_NOT_LOADED'")[-1]["data"]
+    assert error["params"] == {"script": "visitor/crossdomain/cross-domain.js"}
+    assert failing.evaluate(f"{v}.crossDomain().then(() => 'resolved', () => 'rejected')") == "rejected"
+    assert failing.evaluate(f"{v}.isCrossDomainDone()") is False
+    context.close()

@@ -23,7 +23,7 @@
     // Values the page set in GLANCE_COBROWSE win over the tag's.
     if (name.indexOf('data-') === 0 && cfg[name.slice(5)] === undefined) cfg[name.slice(5)] = attrs[i].value;
   }
-  // A cross-domain session's handoff in the address (session/cross-domain.js): taken out of the
+  // A cross-domain session's handoff in the address (crossdomain/cross-domain.js): taken out of the
   // address bar at once (the page's own fragment or query put back exactly), used by the modules.
   var arrival = null;
   try {

@@ -2,7 +2,6 @@
 import { fieldProblem, keyProblem, RANDOM_KEY } from '../common/rules.js';
 import { CONTRACT } from '../common/contract.js';
 import { VisitorSession } from './session/session.js';
-import { CrossDomain } from './session/cross-domain.js';
 import { listenForInvocations } from './invoke.js';
 import { createVisitorUI } from './ui/visitor-ui.js';
 import { installPresence } from './presence/presence-visitor.js';
@@ -15,7 +14,7 @@ import { watchAccessibility } from './ui/accessibility.js';
  * calls made before this module arrived.
  * @param {{listeners: Record<string, Function[]>, queue: [string, IArguments][], fire: (type: string, data?: any) => void,
  *          config: any, server: string, uiQueue?: [string, IArguments][] | null, presenceStubs?: any[],
- *          load: (dir: string, entry: string) => Promise<any>, arrival?: import('./session/cross-domain.js').Arrival | null, early?: {events: MessageEvent[], stop: () => void}}} internal
+ *          load: (dir: string, entry: string) => Promise<any>, arrival?: import('./crossdomain/cross-domain.js').Arrival | null, early?: {events: MessageEvent[], stop: () => void}}} internal
  */
 export function install(internal) {
   const w = /** @type {any} */ (window);
@@ -82,16 +81,41 @@ export function install(internal) {
     .map((g) => Number(String(g).trim()))
     .filter((g) => Number.isInteger(g) && g > 0);
   session.allowedGroups = allowedGroups;
-  // Cross-domain sessions: links to the group's trusted domains carry the session.
-  const crossDomain = new CrossDomain({
-    session,
-    fire,
-    hasListener: (type) => (internal.listeners[type] || []).length > 0,
-    on: (type, fn) => (internal.listeners[type] = internal.listeners[type] || []).push(fn),
-    custom: config.ui === 'custom',
-  });
-  session.onHandoff = (msg) => crossDomain.onHandoff(msg);
-  crossDomain.watchLinks();
+  /**
+   * Cross-domain sessions (links to the group's trusted domains carry the session): a part loaded
+   * only when the session's group trusts other domains, the page arrived with a handoff, or the
+   * page calls their API. Once in, it watches links and forms.
+   * @type {import('./crossdomain/cross-domain.js').CrossDomain | null}
+   */
+  let crossDomainPart = null;
+  /** @type {Promise<import('./crossdomain/cross-domain.js').CrossDomain> | null} */
+  let crossDomainLoad = null;
+  const crossDomain = () => {
+    if (!crossDomainLoad) {
+      const script = 'visitor/crossdomain/cross-domain.js';
+      crossDomainLoad = internal.load('visitor/crossdomain/', 'cross-domain.js').then(
+        ({ CrossDomain }) => {
+          crossDomainPart = new CrossDomain({
+            session,
+            fire,
+            hasListener: (type) => (internal.listeners[type] || []).length > 0,
+            on: (type, fn) => (internal.listeners[type] = internal.listeners[type] || []).push(fn),
+            custom: config.ui === 'custom',
+          });
+          crossDomainPart.watchLinks();
+          return crossDomainPart;
+        },
+        (error) => {
+          fire('error', { code: 'SCRIPT_NOT_LOADED', msg: `SCRIPT_NOT_LOADED:${script} (${error})`, params: { script } });
+          throw error;
+        },
+      );
+      crossDomainLoad.catch(() => {});
+    }
+    return crossDomainLoad;
+  };
+  // `handoff` answers go to the part (it asks only once it is in).
+  session.onCrossDomain = (msg) => crossDomain().then((part) => msg && part.onHandoff(msg), () => {});
 
   // GLANCE_COBROWSE fields that break the documented limits are reported and not used.
   /** @type {Record<string, string>} */
@@ -249,12 +273,17 @@ export function install(internal) {
     isMobile: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),
     isMobileDevice: () => /Mobi|Android|iPhone|iPad/i.test(navigator.userAgent),
     /** @param {{url?: string, target?: string}} [options] */
-    crossDomain: (options) => crossDomain.crossDomain(options),
+    crossDomain: (options) => crossDomain().then((part) => part.crossDomain(options)),
     /** Deprecated: before a redirect to another trusted domain. @param {any} params */
     continueSessionAt(params) {
-      crossDomain.continueSessionAt(params);
+      crossDomain().then(
+        (part) => part.continueSessionAt(params),
+        // oncomplete is always called, so the redirect goes ahead.
+        () => typeof params?.oncomplete === 'function' && params.oncomplete(),
+      );
     },
-    isCrossDomainDone: () => crossDomain.done,
+    /** Nothing was handed over before the part is in. */
+    isCrossDomainDone: () => Boolean(crossDomainPart?.done),
   });
 
   /**
@@ -284,6 +313,7 @@ export function install(internal) {
       V,
       config,
       server: internal.server,
+      crossDomain,
       on: (type, fn) => (internal.listeners[type] = internal.listeners[type] || []).push(fn),
     });
     Object.assign(stub, ui);
@@ -293,10 +323,25 @@ export function install(internal) {
 
   installPresence(internal);
 
-  // A handoff in the address (or kept by continueSessionAt) wins over this site's cookie.
-  const resumed = crossDomain.arrive(internal.arrival, allowedGroups) !== null || session.continueFromCookie();
-  if (!resumed) V.readyState = '';
-  for (const [method, args] of internal.queue.splice(0)) {
-    if (typeof V[method] === 'function') V[method](...Array.from(args));
+  /** Then the calls made before the modules were in. @param {boolean} resumed */
+  const replay = (resumed) => {
+    if (!resumed) V.readyState = '';
+    for (const [method, args] of internal.queue.splice(0)) {
+      if (typeof V[method] === 'function') V[method](...Array.from(args));
+    }
+  };
+  // A handoff in the address (or kept by continueSessionAt: its key in localStorage) wins over
+  // this site's cookie; the cross-domain part reads it.
+  let kept = false;
+  try {
+    kept = localStorage.getItem('tandem_handoff') !== null;
+  } catch {
+    /* no storage: nothing kept */
   }
+  if (internal.arrival || kept) {
+    crossDomain().then(
+      (part) => replay(part.arrive(internal.arrival, allowedGroups) !== null || session.continueFromCookie()),
+      () => replay(session.continueFromCookie()),
+    );
+  } else replay(session.continueFromCookie());
 }

@@ -29,8 +29,14 @@ final class ScriptFiles: Sendable {
     static let mediaBundlePath = "visitor/media/bundle.js"
     /// Shared documents' part, loaded when a document is shared, requested or opened.
     static let documentsBundlePath = "visitor/documents/bundle.js"
+    /// Cross-domain sessions' part, loaded only when the group trusts other domains, a page
+    /// arrives with a handoff, or a page calls the cross-domain API.
+    static let crossDomainBundlePath = "visitor/crossdomain/bundle.js"
     /// Bundle path → entry module.
-    static let bundles = [bundlePath: bundleEntry, mediaBundlePath: "visitor/media/call.js", documentsBundlePath: "visitor/documents/documents.js"]
+    static let bundles = [
+        bundlePath: bundleEntry, mediaBundlePath: "visitor/media/call.js", documentsBundlePath: "visitor/documents/documents.js",
+        crossDomainBundlePath: "visitor/crossdomain/cross-domain.js",
+    ]
 
     init(root: String) { self.root = root }
 

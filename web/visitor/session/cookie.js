@@ -15,6 +15,7 @@ export const COOKIE_NAME = 'glance_ssn_info';
  * @property {string} t  resume token
  * @property {boolean} r random key
  * @property {Record<string,string>} [u] values from setCookieValue()
+ * @property {boolean} [x] the group trusts other domains (the next page loads cross-domain code at once)
  */
 
 /** @returns {SessionCookie | null} */

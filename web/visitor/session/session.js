@@ -77,8 +77,12 @@ export class VisitorSession {
     this.startVideo = null;
     /** The group's trusted domains (cross-domain sessions), from `session`. @type {string[]} */
     this.crossDomains = [];
-    /** The server's answers to `handoff` (cross-domain.js). @type {((msg: any) => void) | null} */
-    this.onHandoff = null;
+    /**
+     * Cross-domain sessions' part (crossdomain/, loaded by main.js): called without a message when
+     * the group trusts other domains (the part is loaded), and with the server's answers to
+     * `handoff`. @type {((msg?: any) => void) | null}
+     */
+    this.onCrossDomain = null;
     /** A cross-domain handoff this page is continuing with, until `session` answers. @type {string | null} */
     this.handoff = null;
   }
@@ -128,6 +132,8 @@ export class VisitorSession {
       return false;
     }
     this.info = info;
+    // The session's group trusts other domains (noted by the last page): that part loads now.
+    if (info.x) this.onCrossDomain?.();
     // This page believes it is in a session: if the server says it ended meanwhile (an agent
     // ended it during navigation), the page still hears `sessionend`.
     this.resumingFromCookie = true;
@@ -137,8 +143,8 @@ export class VisitorSession {
 
   /**
    * The first page on another trusted domain: continues with the single-use token its address
-   * brought (cross-domain.js); the server answers `session` with the resume token for the pages
-   * after it (kept in this site's cookie as usual), or `error` when the token is used up.
+   * brought (crossdomain/cross-domain.js); the server answers `session` with the resume token for
+   * the pages after it (kept in this site's cookie as usual), or `error` when the token is used up.
    * @param {{g: number, k: string, c: number, t: string}} handoff
    */
   continueHandoff(handoff) {
@@ -218,7 +224,7 @@ export class VisitorSession {
         this.withDocuments((documents) => documents.onMessage(msg));
         return;
       case 'handoff':
-        this.onHandoff?.(msg);
+        this.onCrossDomain?.(msg);
         return;
       case 'error':
         // The session goes on after a full asset channel; every other error comes before a close.
@@ -318,9 +324,10 @@ export class VisitorSession {
     this.userState = msg.userstate || {};
     this.crossDomains = Array.isArray(msg.crossDomains) ? msg.crossDomains.filter((/** @type {any} */ d) => typeof d === 'string') : [];
     this.handoff = null;
+    if (this.crossDomains.length) this.onCrossDomain?.();
     // blob: URLs always take the asset channel; other origins as the group's rules say.
     useAssetChannel(new AssetChannel(msg.assets || [], (frame) => this.connection?.send(frame), `tandem-assets-${msg.callid}`));
-    this.info = { k: msg.key, c: msg.callid, g: msg.groupid, t: msg.token, r: msg.random, u: this.info?.u };
+    this.info = { k: msg.key, c: msg.callid, g: msg.groupid, t: msg.token, r: msg.random, u: this.info?.u, x: this.crossDomains.length > 0 };
     writeSessionCookie(this.info, this.env.config);
     this.active = true;
     this.starting = false;

@@ -1,7 +1,6 @@
 // @ts-check
 import { groupConfig } from './group-config.js';
 import { focusRing, once, showConsentPrompt } from '../assist/prompt.js';
-import { showCrossDomainPrompt } from '../session/cross-domain-prompt.js';
 
 export const VERSION = '1.0.0';
 
@@ -14,6 +13,7 @@ export const VERSION = '1.0.0';
  *   V: any,
  *   config: any,
  *   server: string,
+ *   crossDomain: () => Promise<import('../crossdomain/cross-domain.js').CrossDomain>,
  *   on: (type: string, fn: (data?: any) => void) => void,
  * }} env
  */
@@ -134,14 +134,8 @@ export function createVisitorUI(env) {
      */
     promptCrossDomain(options) {
       if (!V.inSession() || V.isCrossDomainDone()) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        showCrossDomainPrompt({
-          id: 'tandem-crossdomain',
-          text: 'Keep sharing with the support agent when you continue on the next site?',
-          accept: () => V.crossDomain(options).then(resolve, reject),
-          decline: () => resolve(),
-        });
-      });
+      // The question and what follows are in the cross-domain part.
+      return env.crossDomain().then((part) => part.prompt(options));
     },
   };
   applyStyle();

@@ -2,7 +2,9 @@
 import { showCrossDomainPrompt } from './cross-domain-prompt.js';
 
 /**
- * Cross-domain sessions (docs/protocol.md "Cross-domain handoff"). Browsers partition third-party
+ * Cross-domain sessions (docs/protocol.md "Cross-domain handoff"), a part of the visitor script
+ * loaded only when needed (main.js: the group trusts other domains, the page arrived with a
+ * handoff, or it calls the cross-domain API). Browsers partition third-party
  * storage, so nothing is carried by a hidden frame: the page asks the server for a single-use
  * token bound to the destination origin (`handoff {origin}`), and the destination page brings it
  * back in `continue {handoff}`.
@@ -27,7 +29,7 @@ import { showCrossDomainPrompt } from './cross-domain-prompt.js';
  *   default UI asks when the page has no listener; a custom UI without a listener declines).
  */
 
-/** localStorage key of a handoff kept by continueSessionAt's window. */
+/** localStorage key of a handoff kept by continueSessionAt's window (main.js checks it by name). */
 export const STORE_KEY = 'tandem_handoff';
 /** How long a kept handoff is used (the server's token lives 120 s). */
 const STORE_MS = 110_000;
@@ -97,7 +99,7 @@ export function trustsOrigin(domains, origin) {
 export class CrossDomain {
   /**
    * @param {{
-   *   session: import('./session.js').VisitorSession,
+   *   session: import('../session/session.js').VisitorSession,
    *   fire: (type: string, data?: any) => void,
    *   hasListener: (type: string) => boolean,
    *   on: (type: string, fn: Function) => void,
@@ -190,7 +192,7 @@ export class CrossDomain {
 
   /** @param {string} url @param {string} token */
   destination(url, token) {
-    const info = /** @type {import('./cookie.js').SessionCookie} */ (this.session.info);
+    const info = /** @type {import('../session/cookie.js').SessionCookie} */ (this.session.info);
     return withHandoff(url, { g: info.g, k: info.k, c: info.c, t: token });
   }
 
@@ -373,6 +375,24 @@ export class CrossDomain {
   }
 
   /**
+   * VisitorUI.promptCrossDomain (the default UI), once the page is in a session that has not
+   * crossed yet: asks the visitor first, then crossDomain(options) (Yes is the user's gesture, so
+   * a `_blank` window opens). Resolves on No (nothing is handed over).
+   * @param {{url?: string, target?: string}} [options]
+   * @returns {Promise<void>}
+   */
+  prompt(options) {
+    return new Promise((resolve, reject) => {
+      showCrossDomainPrompt({
+        id: 'tandem-crossdomain',
+        text: 'Keep sharing with the support agent when you continue on the next site?',
+        accept: () => this.crossDomain(options).then(resolve, reject),
+        decline: () => resolve(),
+      });
+    });
+  }
+
+  /**
    * continueSessionAt({destination, destinationurl, oncomplete, iewarningsuppressed}) (deprecated):
    * for a redirect (often server-side) that keeps no fragment. Call it from a user gesture (it
    * opens a small window). `oncomplete` is always called, so the redirect goes ahead; without a
@@ -422,7 +442,7 @@ export class CrossDomain {
         popup?.close();
         return fail('refused', answer.msg);
       }
-      const info = /** @type {import('./cookie.js').SessionCookie} */ (s.info);
+      const info = /** @type {import('../session/cookie.js').SessionCookie} */ (s.info);
       const value = formatHandoff({ g: info.g, k: info.k, c: info.c, t: answer.token });
       if (!popup) {
         // A pop-up blocker: the legacy parameters, for the site to add to its redirect.
