@@ -25,7 +25,7 @@ public func buildApplication(
     try await store.migrate()
     let tokens = await TokenService(secret: try await signingSecret(store))
     let hub = SessionHub(store: store, config: configuration.hub, logger: logger)
-    let presence = PresenceHub(config: configuration.presence, logger: logger)
+    let presence = PresenceHub(config: configuration.presence, logger: logger, store: store, node: hub.node)
 
     let presenceDirectory = PresenceDirectory(store: store)
     let identities = AgentAuthMiddleware.Identities(ttl: .seconds(2))

@@ -8,25 +8,46 @@ public struct NodeSignal: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
         /// `node` took over session `callId` (started it, or adopted it from the store).
         case sessionTaken
+        /// A message for visitor (`groupId`, `visitorId`) waits in the store: the node holding
+        /// its sockets takes it.
+        case presenceSignal
+        /// An event of visitor (`groupId`, `visitorId`) for the agents listening to it on other
+        /// nodes: `name` and `data` (JSON text; the agent-facing events are small).
+        case presenceEvent
     }
 
     public var kind: Kind
     /// The node that sent it.
     public var node: String
     public var callId: Int64?
+    public var groupId: Int?
+    public var visitorId: String?
+    public var name: String?
+    public var data: String?
 
-    public init(kind: Kind, node: String, callId: Int64? = nil) {
+    public init(
+        kind: Kind, node: String, callId: Int64? = nil, groupId: Int? = nil, visitorId: String? = nil, name: String? = nil,
+        data: String? = nil
+    ) {
         self.kind = kind
         self.node = node
         self.callId = callId
+        self.groupId = groupId
+        self.visitorId = visitorId
+        self.name = name
+        self.data = data
     }
 }
 
 /// How nodes tell each other what changed: PostgreSQL `LISTEN`/`NOTIFY` between nodes, and an
 /// in-process broadcast on the embedded SQLite store (one node), with the same code above it.
 public protocol NodeChannel: Sendable {
+    /// Whether other processes hear this channel (false: one node, signals stay in-process).
+    var reachesOtherNodes: Bool { get }
     /// Sends `signal` to every node, this one included.
     func publish(_ signal: NodeSignal) async
+    /// Sends `signal` later without waiting, in the order of the calls.
+    func post(_ signal: NodeSignal)
     /// Every signal from now on, until the consuming task is cancelled.
     func signals() -> AsyncStream<NodeSignal>
 }
@@ -37,7 +58,11 @@ public final class LocalNodeChannel: NodeChannel {
 
     public init() {}
 
+    public var reachesOtherNodes: Bool { false }
+
     public func publish(_ signal: NodeSignal) async { deliver(signal) }
+
+    public func post(_ signal: NodeSignal) { deliver(signal) }
 
     /// Hands a signal to this process's subscribers (the PostgreSQL listener's received ones too).
     public func deliver(_ signal: NodeSignal) {

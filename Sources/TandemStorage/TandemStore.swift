@@ -8,7 +8,7 @@ public import TandemDomain
 ///
 /// Writes that must not race across nodes (a duplicate-key check and the insert it guards)
 /// are single calls here, so each driver can make them one transaction.
-public protocol TandemStore: Sendable {
+public protocol TandemStore: PresenceStore {
     /// Creates or upgrades the schema. Called once before the server starts.
     func migrate() async throws
     /// Releases connections (a no-op for SQLite).

@@ -115,3 +115,70 @@ def test_shared_documents_reach_the_node_that_holds_the_session(cluster):
         visitor.close()
         agent.close()
     assert all(metric(n, "tandem_sessions_started_total") > 0 for n in cluster["nodes"]), "both nodes held documents"
+
+
+def test_presence_across_nodes(cluster, browser):
+    """A visitor whose presence socket is on node A is listed, watched, signalled and invited
+    by an agent whose CRM talks to node B only (no load balancer between: each page is pointed
+    at one node), and a signal sent while it is between two pages reaches its next page on B."""
+    a, b = cluster["nodes"]
+    sites = {}
+    for name, node in (("a", a), ("b", b)):
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteHandler, tandem_base=node.base))
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        sites[name] = httpd
+    site_a = f"http://127.0.0.1:{sites['a'].server_address[1]}"
+    site_b = f"http://127.0.0.1:{sites['b'].server_address[1]}"
+    crm_b = site_b.replace("127.0.0.1", "localhost")
+    b.cli("group", "set", "--id", "1", "--presence-origin", crm_b)
+    token = b.token(groupid=1)
+
+    visitor = browser.new_context().new_page()
+    visitor.goto(f"{site_a}/presence.html?vid=cross-1")
+    visitor.wait_for_function("(window.__presence || []).some(e => e.type === 'connected')")
+    crm = browser.new_context().new_page()
+    crm.goto(f"{crm_b}/presence-agent.html")
+    crm.evaluate("(t) => GLANCE.Presence.Agent.setAuthorizationToken(t)", token)
+
+    # Listed and looked up on B.
+    crm.wait_for_function("call('cross-1', 'lookupVisitor').then(r => r.ok)", timeout=5000)
+    found = crm.evaluate("call('cross-1', 'lookupVisitor')")["info"]
+    assert found["visitorpresent"] and found["socket"] and found["data"]["cart"] == 2, found
+    request = urllib.request.Request(f"{b.base}/api/v1/presence/visitors?groupid=1", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request) as r:
+        assert [v["visitorid"] for v in json.loads(r.read())] == ["cross-1"]
+    assert metric(b, "tandem_sessions_active") == 0
+
+    # Watched from B: events from A's socket reach it.
+    crm.evaluate("window.watch('cross-1')")
+    crm.wait_for_function("window.__agent.some(e => e.type === 'visitorconn' && e.data.connected === true)")
+    visitor.evaluate("pv.presence({data: {cart: 4}})")
+    crm.wait_for_function("window.__agent.some(e => e.type === 'presence' && e.data.cart === 4)", timeout=5000)
+
+    # Signalled from B.
+    assert crm.evaluate("call('cross-1', 'signalVisitor', {data: {hello: 'from B'}})")["ok"]
+    visitor.wait_for_function("window.__presence.some(e => e.type === 'signal' && e.data.hello === 'from B')", timeout=5000)
+
+    # Between two pages (its socket closed on A), a signal from B waits; its next page, on
+    # B this time, gets it within the 5-second window.
+    visitor.evaluate("pv.disconnect()")
+    crm.wait_for_function("window.__agent.some(e => e.type === 'visitorsock' && e.data.connected === false)", timeout=5000)
+    time.sleep(0.5)
+    assert crm.evaluate("call('cross-1', 'signalVisitor', {data: {hello: 'queued'}})")["ok"]
+    visitor.goto(f"{site_b}/presence.html?vid=cross-1&page=2")
+    visitor.wait_for_function("(window.__presence || []).some(e => e.type === 'signal' && e.data.hello === 'queued')", timeout=5000)
+
+    # Invited from B: the session starts on the visitor's page, and B's watcher hears of it.
+    visitor.goto(f"{site_a}/presence.html?vid=cross-1&page=3")
+    visitor.wait_for_function("(window.__presence || []).some(e => e.type === 'connected')")
+    time.sleep(0.5)
+    invoked = crm.evaluate(
+        "call('cross-1', 'invokeVisitor', {func: 'GLANCE.Cobrowse.Visitor.startSession', args: {sessionKey: 'cross-key'}})")
+    assert invoked["ok"], invoked
+    wait_for_event(visitor, "sessionstart")
+    assert visitor.evaluate("GLANCE.Cobrowse.Visitor.getKey()") == "cross-key"
+    crm.wait_for_function("window.__agent.some(e => e.type === 'visitorsessionstart')", timeout=5000)
+    for httpd in sites.values():
+        httpd.shutdown()
+    visitor.context.close()
+    crm.context.close()

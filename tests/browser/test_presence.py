@@ -238,3 +238,33 @@ def test_a_connection_that_sends_nothing_does_not_hold_up_shutdown(tandem):
             pytest.fail("the server was still running 5 s after SIGTERM")
         assert time.monotonic() - started < 5
     tandem.proc = None
+
+
+def test_several_tabs_of_one_visitor_are_one_presence(tandem, site, visitor, crm):
+    open_visitor(visitor, site, vid="tabs-9")
+    crm.evaluate("window.watch('tabs-9')")
+    wait_agent_event(crm, "visitorconn", "e.data.connected === true")
+    second = visitor.context.new_page()
+    second.goto(f"{site}/presence.html?vid=tabs-9&page=2")
+    second.wait_for_function("(window.__presence || []).some(e => e.type === 'connected')")
+    second.evaluate("pv.presence({data: {cart: 7}})")
+    wait_agent_event(crm, "presence", "e.data.cart === 7")
+    info = crm.evaluate("call('tabs-9', 'lookupVisitor')")["info"]
+    assert "page=2" in info["data"]["url"] and info["data"]["cart"] == 7, info
+
+    # The second tab closes: the first is still open, so the socket is still connected, and the
+    # visitor's data is the open tab's again (not the closed tab's URL).
+    crm.evaluate("window.__agent = []")
+    second.close()
+    update = wait_agent_event(crm, "presence")[-1]["data"]
+    assert "page=2" not in update["url"] and update["cart"] == 2, update
+    time.sleep(1)
+    assert not agent_events(crm, "visitorsock"), agent_events(crm, "visitorsock")
+    info = crm.evaluate("call('tabs-9', 'lookupVisitor')")["info"]
+    assert info["socket"] is True and "page=2" not in info["data"]["url"], info
+
+    # The last tab closes: now the socket is gone (and after the grace, the visitor).
+    visitor.goto("about:blank")
+    wait_agent_event(crm, "visitorsock", "e.data.connected === false")
+    assert [e["data"]["connected"] for e in agent_events(crm, "visitorsock")] == [False]
+    wait_agent_event(crm, "visitorconn", "e.data.connected === false", timeout=15_000)

@@ -1,11 +1,18 @@
 import Foundation
 public import Logging
 public import TandemProtocol
+public import TandemStorage
 
-/// Who is browsing, per group and visitor id, on this node (presence connections route by
-/// visitor id like sessions by key). A visitor stays logically connected while it navigates
-/// (its socket closes and reopens) for `navigationGrace`; signals and invocations wait
-/// `signalWindow` for a visitor between two pages.
+/// Who is browsing, per group and visitor id. Sockets are on this node (presence connections
+/// route by visitor id like sessions by key); with a store, every node sees every visitor: this
+/// node writes rows for the visitors whose sockets it holds (batched, with an expiry it renews),
+/// lists and looks up the others' rows, and reaches a visitor on another node through the
+/// store and the node channel (a signal row plus `presenceSignal`; agents' events as
+/// `presenceEvent`). A visitor stays logically connected while it navigates (its socket closes
+/// and reopens) for `navigationGrace`; signals and invocations wait `signalWindow` for a
+/// visitor between two pages — on whichever node its next page lands. Several tabs with one
+/// visitor id are one presence: `visitorsock` changes only with the first and the last socket,
+/// and the data is the most recently active tab's.
 public actor PresenceHub {
     public struct Configuration: Sendable {
         /// How long a visitor without a socket still counts as connected (the next page loading).
@@ -15,6 +22,12 @@ public actor PresenceHub {
         public var signalWindow: Duration = .seconds(5)
         /// Signals queued for one visitor at most.
         public var maxQueuedSignals = 16
+        /// How long another node trusts a presence row this node does not renew.
+        public var rowLifetime: Duration = .seconds(30)
+        /// How often this node renews its rows.
+        public var renewInterval: Duration = .seconds(10)
+        /// How soon after a change the rows are written (changes in between go in one write).
+        public var flushDelay: Duration = .milliseconds(200)
         public init() {}
     }
 
@@ -27,6 +40,9 @@ public actor PresenceHub {
     final class Entry {
         var data: [String: JSONValue] = [:]
         var sockets: [UUID: PresenceLink] = [:]
+        /// Each open tab's data, and which tab was active last (its data is `data`).
+        var tabData: [UUID: [String: JSONValue]] = [:]
+        var lastTab: UUID?
         /// Logical presence (`visitorconn`): true from the first socket until the grace ends.
         var connected = false
         /// When the last socket closed (nil while one is open).
@@ -56,96 +72,162 @@ public actor PresenceHub {
     private let config: Configuration
     private let logger: Logger
     private var entries: [VisitorKey: Entry] = [:]
+    /// Shared presence (rows, waiting signals) and the nodes' channel; nil: this node only.
+    private let store: (any TandemStore)?
+    private let channel: (any NodeChannel)?
+    private let node: String
+    /// Rows to write, rows to remove (logical presence ended here), and whether a write is due.
+    private var dirty: Set<VisitorKey> = []
+    private var gone: Set<VisitorKey> = []
+    private var flushScheduled = false
+    private var lastRenewal: ContinuousClock.Instant?
 
-    public init(config: Configuration = .init(), logger: Logger) {
+    public init(config: Configuration = .init(), logger: Logger, store: (any TandemStore)? = nil, node: String? = nil) {
         self.config = config
         self.logger = logger
+        self.store = store
+        self.channel = store?.nodeChannel()
+        self.node = node ?? UUID().uuidString
     }
 
     public var connectedCount: Int { entries.values.filter(\.connected).count }
 
     // MARK: Visitor sockets
 
-    func visitorConnected(group: Int, visitorId: String, outbox: PresenceLink) -> UUID {
+    func visitorConnected(group: Int, visitorId: String, outbox: PresenceLink) async -> UUID {
+        let key = VisitorKey(group: group, visitorId: visitorId)
         let entry = entry(group, visitorId)
         let id = UUID()
+        let first = entry.sockets.isEmpty
         entry.sockets[id] = outbox
+        entry.tabData[id] = [:]
+        entry.lastTab = id
         entry.lostAt = nil
         outbox.send(WireEncoding.text(PresenceToVisitor.connected(.init(visitorid: visitorId))))
-        // Signals that waited for this (next) page.
+        // Signals that waited for this (next) page, here or (its last page on another node) in the store.
         let now = ContinuousClock.now
         for queued in entry.queued where queued.until >= now { outbox.send(queued.frame) }
         entry.queued = []
-        notify(entry, "visitorsock", .object(["connected": .bool(true)]))
+        if first { notify(key, entry, "visitorsock", .object(["connected": .bool(true)])) }
         if !entry.connected {
             entry.connected = true
             entry.updatedAt = Date()
-            notify(entry, "visitorconn", .object(["connected": .bool(true)]))
+            notify(key, entry, "visitorconn", .object(["connected": .bool(true)]))
         }
+        changed(key)
+        await deliverStoredSignals(key)
         return id
     }
 
     func visitorDisconnected(group: Int, visitorId: String, id: UUID) {
-        guard let entry = entries[VisitorKey(group: group, visitorId: visitorId)], entry.sockets.removeValue(forKey: id) != nil
-        else { return }
-        notify(entry, "visitorsock", .object(["connected": .bool(false)]))
-        if entry.sockets.isEmpty { entry.lostAt = .now }
+        let key = VisitorKey(group: group, visitorId: visitorId)
+        guard let entry = entries[key], entry.sockets.removeValue(forKey: id) != nil else { return }
+        entry.tabData[id] = nil
+        if entry.sockets.isEmpty {
+            entry.lostAt = .now
+            notify(key, entry, "visitorsock", .object(["connected": .bool(false)]))
+        } else if entry.lastTab == id, let other = entry.sockets.keys.first {
+            // Another tab is still open: its data is the visitor's now (not the closed tab's URL).
+            entry.lastTab = other
+            entry.data = entry.tabData[other] ?? [:]
+            entry.updatedAt = Date()
+            notify(key, entry, "presence", .object(entry.data))
+        }
+        changed(key)
     }
 
-    /// `presence({data})`: merged; agents get what was just sent.
-    func visitorSentPresence(group: Int, visitorId: String, _ data: [String: JSONValue]) {
-        guard let entry = entries[VisitorKey(group: group, visitorId: visitorId)] else { return }
-        entry.data.merge(data) { _, new in new }
+    /// `presence({data})` from one tab: merged into that tab's data, which becomes the
+    /// visitor's; agents get what was just sent.
+    func visitorSentPresence(group: Int, visitorId: String, tab: UUID, _ data: [String: JSONValue]) {
+        let key = VisitorKey(group: group, visitorId: visitorId)
+        guard let entry = entries[key], entry.sockets[tab] != nil else { return }
+        entry.tabData[tab, default: [:]].merge(data) { _, new in new }
+        if entry.lastTab != tab {
+            entry.lastTab = tab
+            entry.data = entry.tabData[tab] ?? [:]
+        } else {
+            entry.data.merge(data) { _, new in new }
+        }
         entry.updatedAt = Date()
-        notify(entry, "presence", .object(data))
+        notify(key, entry, "presence", .object(data))
+        changed(key)
     }
 
     func visitorEvent(group: Int, visitorId: String, _ event: PresenceEvent) {
-        guard let entry = entries[VisitorKey(group: group, visitorId: visitorId)],
-            let name = PresenceEvent.agentNames[event.name]
-        else { return }
-        notify(entry, name, event.data ?? .object([:]))
+        let key = VisitorKey(group: group, visitorId: visitorId)
+        guard let entry = entries[key], let name = PresenceEvent.agentNames[event.name] else { return }
+        notify(key, entry, name, event.data ?? .object([:]))
     }
 
     // MARK: Agents
 
-    public func lookup(group: Int, visitorId: String) -> Info? {
-        guard let entry = entries[VisitorKey(group: group, visitorId: visitorId)], isPresent(entry) else { return nil }
-        return info(group: group, visitorId: visitorId, entry)
+    public func lookup(group: Int, visitorId: String) async -> Info? {
+        if let entry = entries[VisitorKey(group: group, visitorId: visitorId)], isPresent(entry) {
+            return info(group: group, visitorId: visitorId, entry)
+        }
+        guard let row = await remoteRow(group: group, visitorId: visitorId) else { return nil }
+        return Self.info(row)
     }
 
-    /// Visitors of a group who are online now, most recently active first.
-    public func online(group: Int, limit: Int = 500) -> [Info] {
+    /// Visitors of a group who are online now (on every node), most recently active first.
+    public func online(group: Int, limit: Int = 500) async -> [Info] {
         let now = ContinuousClock.now
-        return entries.filter { $0.key.group == group && isPresent($0.value, now: now) }
+        var found = entries.filter { $0.key.group == group && isPresent($0.value, now: now) }
             .map { info(group: $0.key.group, visitorId: $0.key.visitorId, $0.value) }
-            .sorted { $0.timestamp > $1.timestamp }
-            .prefix(limit).map { $0 }
+        if let store {
+            do {
+                let here = Set(found.map(\.visitorid))
+                let rows = try await store.onlinePresence(groupId: group, now: Date(), limit: limit)
+                found += rows.filter { $0.node != node && !here.contains($0.visitorId) }.map(Self.info)
+            } catch {
+                logger.warning("could not read the other nodes' presence", metadata: ["error": "\(error)"])
+            }
+        }
+        return found.sorted { $0.timestamp > $1.timestamp }.prefix(limit).map { $0 }
     }
 
     /// Sends at once to an open socket, or queues for the next page within the signal window;
-    /// a visitor not connected within that window is not present.
-    func send(group: Int, visitorId: String, _ message: PresenceToVisitor) -> SignalOutcome {
-        guard let entry = entries[VisitorKey(group: group, visitorId: visitorId)] else { return .notPresent }
+    /// a visitor not connected within that window is not present. A visitor whose sockets are
+    /// on another node gets it through the store (that node takes it, or the node of its next
+    /// page does): `delivered` when a socket is open there, else `queued`.
+    func send(group: Int, visitorId: String, _ message: PresenceToVisitor) async -> SignalOutcome {
+        let key = VisitorKey(group: group, visitorId: visitorId)
         let frame = WireEncoding.text(message)
-        if !entry.sockets.isEmpty {
-            for outbox in entry.sockets.values { outbox.send(frame) }
-            return .delivered
-        }
         let now = ContinuousClock.now
-        guard entry.connected, let lost = entry.lostAt, now - lost <= config.signalWindow,
-            entry.queued.count < config.maxQueuedSignals
-        else { return .notPresent }
-        entry.queued.append((frame, now + config.signalWindow))
-        return .queued
+        if let entry = entries[key], entry.connected {
+            if !entry.sockets.isEmpty {
+                for outbox in entry.sockets.values { outbox.send(frame) }
+                return .delivered
+            }
+            guard let lost = entry.lostAt, now - lost <= config.signalWindow, entry.queued.count < config.maxQueuedSignals
+            else { return .notPresent }
+            // Its next page may land on another node: with a store the signal waits there.
+            guard store != nil else {
+                entry.queued.append((frame, now + config.signalWindow))
+                return .queued
+            }
+            guard await queueInStore(key, frame) else { return .notPresent }
+            // Its next page may already be open on another node: that node takes it now.
+            if let channel, channel.reachesOtherNodes {
+                channel.post(NodeSignal(kind: .presenceSignal, node: node, groupId: group, visitorId: visitorId))
+            }
+            return .queued
+        }
+        guard let row = await remoteRow(group: group, visitorId: visitorId) else { return .notPresent }
+        let recent = row.socket || Date().timeIntervalSince(row.updatedAt) <= Double(config.signalWindow.components.seconds)
+        guard recent, await queueInStore(key, frame) else { return .notPresent }
+        await channel?.publish(NodeSignal(kind: .presenceSignal, node: node, groupId: group, visitorId: visitorId))
+        return row.socket ? .delivered : .queued
     }
 
     /// An agent listens to one visitor's events; it hears the current state at once.
-    func subscribe(group: Int, visitorId: String, outbox: PresenceLink) -> UUID {
+    func subscribe(group: Int, visitorId: String, outbox: PresenceLink) async -> UUID {
         let entry = entry(group, visitorId)
         let id = UUID()
         entry.agents[id] = outbox
-        let state = PresenceToAgent.event(.init(name: "visitorconn", data: .object(["connected": .bool(isPresent(entry))])))
+        var present = isPresent(entry)
+        if !present, await remoteRow(group: group, visitorId: visitorId) != nil { present = true }
+        let state = PresenceToAgent.event(.init(name: "visitorconn", data: .object(["connected": .bool(present)])))
         outbox.send(WireEncoding.text(state))
         return id
     }
@@ -168,16 +250,134 @@ public actor PresenceHub {
 
     /// Ends logical presence after the navigation grace, drops expired signals and forgets
     /// visitors nobody is connected to or listening for.
-    public func sweep(now: ContinuousClock.Instant = .now) {
+    public func sweep(now: ContinuousClock.Instant = .now) async {
         for (key, entry) in entries {
             entry.queued.removeAll { $0.until < now }
             guard entry.sockets.isEmpty, let lost = entry.lostAt, now - lost > config.navigationGrace else { continue }
             if entry.connected {
                 entry.connected = false
                 entry.updatedAt = Date()
-                notify(entry, "visitorconn", .object(["connected": .bool(false)]))
+                notify(key, entry, "visitorconn", .object(["connected": .bool(false)]))
+                changed(key)
             }
             if entry.agents.isEmpty, entry.queued.isEmpty { entries[key] = nil }
+        }
+        if let store, lastRenewal.map({ now - $0 >= config.renewInterval }) ?? true {
+            lastRenewal = now
+            do {
+                try await store.renewPresence(node: node, until: Date().addingTimeInterval(Double(config.rowLifetime.components.seconds)))
+            } catch {
+                logger.warning("could not renew presence rows", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: Other nodes
+
+    /// Follows the other nodes' presence signals until cancelled: a message for a visitor whose
+    /// socket is here, and events for the agents listening here.
+    public func followOtherNodes() async {
+        guard let channel else { return }
+        for await signal in channel.signals() {
+            guard signal.node != node, let group = signal.groupId, let visitorId = signal.visitorId else { continue }
+            let key = VisitorKey(group: group, visitorId: visitorId)
+            switch signal.kind {
+            case .presenceSignal:
+                // Between two pages it stays in the store for the node its next page reaches.
+                if let entry = entries[key], !entry.sockets.isEmpty { await deliverStoredSignals(key) }
+            case .presenceEvent:
+                guard let entry = entries[key], !entry.agents.isEmpty, let name = signal.name else { continue }
+                let data = signal.data.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) } ?? .object([:])
+                let frame = WireEncoding.text(PresenceToAgent.event(.init(name: name, data: data)))
+                for outbox in entry.agents.values { outbox.send(frame) }
+            case .sessionTaken:
+                continue
+            }
+        }
+    }
+
+    /// Messages waiting in the store for this visitor, sent to its open sockets here.
+    private func deliverStoredSignals(_ key: VisitorKey) async {
+        guard let store, entries[key]?.sockets.isEmpty == false else { return }
+        let messages: [String]
+        do {
+            messages = try await store.takePresenceSignals(groupId: key.group, visitorId: key.visitorId, now: Date())
+        } catch {
+            logger.warning("could not read waiting presence signals", metadata: ["error": "\(error)"])
+            return
+        }
+        guard !messages.isEmpty, let entry = entries[key] else { return }
+        for message in messages {
+            if entry.sockets.isEmpty {
+                // Its socket closed while the store answered: back where the next page finds it.
+                await queueInStore(key, .text(message))
+            } else {
+                for outbox in entry.sockets.values { outbox.send(.text(message)) }
+            }
+        }
+    }
+
+    @discardableResult
+    private func queueInStore(_ key: VisitorKey, _ frame: OutFrame) async -> Bool {
+        guard let store, case .text(let message) = frame else { return store == nil }
+        do {
+            try await store.queuePresenceSignal(
+                groupId: key.group, visitorId: key.visitorId, message: message,
+                until: Date().addingTimeInterval(Double(config.signalWindow.components.seconds)))
+            return true
+        } catch {
+            logger.warning("could not keep a presence signal", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Another node's row for this visitor (not expired, logically connected there).
+    private func remoteRow(group: Int, visitorId: String) async -> PresenceRecord? {
+        guard let store else { return nil }
+        guard let row = try? await store.presence(groupId: group, visitorId: visitorId, now: Date()), row.node != node else { return nil }
+        return row
+    }
+
+    /// The visitor's row is due to be written (or removed when its logical presence ended).
+    private func changed(_ key: VisitorKey) {
+        guard store != nil else { return }
+        if entries[key]?.connected == true {
+            dirty.insert(key)
+            gone.remove(key)
+        } else {
+            gone.insert(key)
+            dirty.remove(key)
+        }
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        Task { [config] in
+            try? await Task.sleep(for: config.flushDelay)
+            await self.flush()
+        }
+    }
+
+    /// Writes the changed rows in one go.
+    private func flush() async {
+        flushScheduled = false
+        guard let store else { return }
+        let expires = Date().addingTimeInterval(Double(config.rowLifetime.components.seconds))
+        var records: [PresenceRecord] = []
+        for key in dirty {
+            guard let entry = entries[key], entry.connected else { continue }
+            let data = (try? JSONEncoder().encode(entry.data)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            records.append(
+                PresenceRecord(
+                    groupId: key.group, visitorId: key.visitorId, node: node, data: data, socket: !entry.sockets.isEmpty,
+                    updatedAt: entry.updatedAt, expiresAt: expires))
+        }
+        let removed = Dictionary(grouping: gone, by: \.group)
+        dirty = []
+        gone = []
+        do {
+            try await store.savePresence(records)
+            for (group, keys) in removed { try await store.deletePresence(groupId: group, visitorIds: keys.map(\.visitorId), node: node) }
+        } catch {
+            logger.warning("could not write presence rows", metadata: ["error": "\(error)"])
         }
     }
 
@@ -200,15 +400,27 @@ public actor PresenceHub {
         return made
     }
 
-    private func notify(_ entry: Entry, _ name: String, _ data: JSONValue) {
-        guard !entry.agents.isEmpty else { return }
-        let frame = WireEncoding.text(PresenceToAgent.event(.init(name: name, data: data)))
-        for outbox in entry.agents.values { outbox.send(frame) }
+    /// Tells the agents listening here, and those on other nodes (through the channel).
+    private func notify(_ key: VisitorKey, _ entry: Entry, _ name: String, _ data: JSONValue) {
+        if !entry.agents.isEmpty {
+            let frame = WireEncoding.text(PresenceToAgent.event(.init(name: name, data: data)))
+            for outbox in entry.agents.values { outbox.send(frame) }
+        }
+        guard let channel, channel.reachesOtherNodes else { return }
+        let json = (try? JSONEncoder().encode(data)).map { String(decoding: $0, as: UTF8.self) }
+        channel.post(NodeSignal(kind: .presenceEvent, node: node, groupId: key.group, visitorId: key.visitorId, name: name, data: json))
     }
 
     private func info(group: Int, visitorId: String, _ entry: Entry) -> Info {
         Info(
             groupid: group, visitorid: visitorId, visitorpresent: entry.connected, socket: !entry.sockets.isEmpty,
             timestamp: Int64(entry.updatedAt.timeIntervalSince1970 * 1000), data: entry.data)
+    }
+
+    private static func info(_ row: PresenceRecord) -> Info {
+        let data = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(row.data.utf8))) ?? [:]
+        return Info(
+            groupid: row.groupId, visitorid: row.visitorId, visitorpresent: true, socket: row.socket,
+            timestamp: Int64(row.updatedAt.timeIntervalSince1970 * 1000), data: data)
     }
 }

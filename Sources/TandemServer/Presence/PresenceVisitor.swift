@@ -70,7 +70,7 @@ final class PresenceVisitor: Sendable {
         switch parsed {
         case .presence(let p):
             if let problem = PresenceData.problem(p.data) { return Refusal(.invalidInput, "presence data: \(problem)") }
-            await hub.visitorSentPresence(group: key.group, visitorId: key.visitorId, p.data)
+            await hub.visitorSentPresence(group: key.group, visitorId: key.visitorId, tab: key.id, p.data)
         case .event(let event):
             await hub.visitorEvent(group: key.group, visitorId: key.visitorId, event)
         }

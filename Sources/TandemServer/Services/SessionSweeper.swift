@@ -13,6 +13,7 @@ struct SessionSweeper: Service {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The other nodes' signals (a session taken over elsewhere is let go here).
                 group.addTask { await hub.followOtherNodes() }
+                group.addTask { await presence.followOtherNodes() }
                 group.addTask {
                     while true {
                         try await Task.sleep(for: interval)

@@ -85,5 +85,30 @@ enum PostgresMigrations {
         ]),
         Migration(name: "v4-lease", statements: ["ALTER TABLE session ADD COLUMN heartbeatat TIMESTAMPTZ"]),
         Migration(name: "v5-holder", statements: ["ALTER TABLE session ADD COLUMN holder TEXT"]),
+        Migration(name: "v6-presence", statements: [
+            """
+            CREATE TABLE presence (
+                groupid INTEGER NOT NULL,
+                visitorid TEXT NOT NULL,
+                node TEXT NOT NULL,
+                data TEXT NOT NULL,
+                socket BOOLEAN NOT NULL,
+                updatedat TIMESTAMPTZ NOT NULL,
+                expiresat TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (groupid, visitorid)
+            )
+            """,
+            "CREATE INDEX presence_node ON presence (node)",
+            """
+            CREATE TABLE presencesignal (
+                id BIGSERIAL PRIMARY KEY,
+                groupid INTEGER NOT NULL,
+                visitorid TEXT NOT NULL,
+                message TEXT NOT NULL,
+                until TIMESTAMPTZ NOT NULL
+            )
+            """,
+            "CREATE INDEX presencesignal_visitor ON presencesignal (groupid, visitorid)",
+        ]),
     ]
 }

@@ -13,15 +13,38 @@ final class PostgresNodeChannel: NodeChannel {
     private let local = LocalNodeChannel()
     private let listener = Mutex<Task<Void, Never>?>(nil)
 
+    /// Signals posted without waiting, sent in order by one task.
+    private let outgoing: AsyncStream<NodeSignal>.Continuation
+    private let sender: Task<Void, Never>
+
     init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
+        let (stream, continuation) = AsyncStream.makeStream(of: NodeSignal.self, bufferingPolicy: .bufferingNewest(10_000))
+        self.outgoing = continuation
+        self.sender = Task {
+            for await signal in stream { await Self.notify(signal, client, logger) }
+        }
     }
 
+    var reachesOtherNodes: Bool { true }
+
     func publish(_ signal: NodeSignal) async {
-        guard let data = try? JSONEncoder().encode(signal), let payload = String(data: data, encoding: .utf8) else { return }
+        await Self.notify(signal, client, logger)
+    }
+
+    func post(_ signal: NodeSignal) {
+        outgoing.yield(signal)
+    }
+
+    private static func notify(_ signal: NodeSignal, _ client: PostgresClient, _ logger: Logger) async {
+        // NOTIFY payloads stop at 8000 bytes; signals carry ids and small event data.
+        guard let data = try? JSONEncoder().encode(signal), data.count < 7900, let payload = String(data: data, encoding: .utf8) else {
+            logger.warning("a node signal too large to send was dropped", metadata: ["kind": "\(signal.kind)"])
+            return
+        }
         do {
-            try await client.query("SELECT pg_notify(\(Self.channel), \(payload))", logger: logger)
+            try await client.query("SELECT pg_notify(\(channel), \(payload))", logger: logger)
         } catch {
             logger.warning("could not notify the other nodes", metadata: ["error": "\(error)"])
         }
@@ -36,6 +59,8 @@ final class PostgresNodeChannel: NodeChannel {
 
     func stop() {
         listener.withLock { $0?.cancel() }
+        outgoing.finish()
+        sender.cancel()
     }
 
     private static func listen(_ client: PostgresClient, _ logger: Logger, _ local: LocalNodeChannel) async {

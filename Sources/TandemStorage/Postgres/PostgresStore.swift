@@ -8,8 +8,8 @@ import TandemProtocol
 /// must not race across nodes is one transaction here (the duplicate-key check takes an
 /// advisory lock on the group and key; migrations take a lock of their own).
 public final class PostgresStore: TandemStore {
-    private let client: PostgresClient
-    private let logger: Logger
+    let client: PostgresClient
+    let logger: Logger
     private let runner: Task<Void, Never>
     private let channel: PostgresNodeChannel
 
@@ -383,7 +383,7 @@ public final class PostgresStore: TandemStore {
         }
     }
 
-    private func rows<T>(_ query: PostgresQuery, _ map: (PostgresRow) throws -> T) async throws -> [T] {
+    func rows<T>(_ query: PostgresQuery, _ map: (PostgresRow) throws -> T) async throws -> [T] {
         var result: [T] = []
         for try await row in try await client.query(query, logger: logger) { result.append(try map(row)) }
         return result

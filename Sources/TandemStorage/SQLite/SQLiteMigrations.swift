@@ -79,6 +79,29 @@ enum SQLiteMigrations {
         migrator.registerMigration("v5-holder") { db in
             try db.execute(sql: "ALTER TABLE session ADD COLUMN holder TEXT")
         }
+        migrator.registerMigration("v6-presence") { db in
+            try db.execute(sql: """
+                CREATE TABLE presence (
+                    groupId INTEGER NOT NULL,
+                    visitorId TEXT NOT NULL,
+                    node TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    socket INTEGER NOT NULL,
+                    updatedAt DATETIME NOT NULL,
+                    expiresAt DATETIME NOT NULL,
+                    PRIMARY KEY (groupId, visitorId)
+                );
+                CREATE INDEX presence_node ON presence(node);
+                CREATE TABLE presenceSignal (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    groupId INTEGER NOT NULL,
+                    visitorId TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    until DATETIME NOT NULL
+                );
+                CREATE INDEX presenceSignal_visitor ON presenceSignal(groupId, visitorId);
+                """)
+        }
         return migrator
     }
 }

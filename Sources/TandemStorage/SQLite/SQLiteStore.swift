@@ -5,7 +5,7 @@ import TandemProtocol
 
 /// The embedded default store: one SQLite file (WAL mode) through GRDB.
 public final class SQLiteStore: TandemStore {
-    private let db: any DatabaseWriter
+    let db: any DatabaseWriter
     private let channel = LocalNodeChannel()
 
     /// Opens (creating if needed) the database file at `path`.
