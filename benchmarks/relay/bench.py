@@ -34,6 +34,7 @@ FULL = [
     ("200 sessions × 50 events/s", 200, 1, None, 1, 50),
     ("1,000 sessions × 10 events/s", 1000, 1, None, 1, 10),
     ("2,000 sessions × 5 events/s", 2000, 1, None, 1, 5),
+    ("1 visitor → 10 agents, paced 500 events/s", 1, AGENTS, 10000, 1, 500),
 ]
 QUICK = [
     ("1 visitor → 10 agents, 1 event/frame", 1, AGENTS, 2000, 1, 0),
@@ -41,6 +42,7 @@ QUICK = [
     ("50 sessions × 50 events/s", 50, 1, None, 1, 50),
     ("100 sessions × 10 events/s", 100, 1, None, 1, 10),
     ("200 sessions × 5 events/s", 200, 1, None, 1, 5),
+    ("1 visitor → 10 agents, paced 500 events/s", 1, AGENTS, 1000, 1, 500),
 ]
 
 children = []  # every process this script started (stopped on exit, also on Ctrl-C)
@@ -289,6 +291,8 @@ def run_scenario(relay, client, workdir, scenario, args, tag):
     name, sessions, agents, events, per_frame, rate = scenario
     if events is None:
         events = int(rate * args.duration)
+    elif args.events and not rate:
+        events = args.events
     relay.start()
     try:
         token_file = Path(workdir) / f"tokens-{tag}.txt"
@@ -328,8 +332,10 @@ def run_scenario(relay, client, workdir, scenario, args, tag):
         server_pids = relay.pids + ([relay.nginx.proc.pid] if relay.nginx else [])
         # Everything connected, nothing sent yet: what the server spends holding the sessions.
         idle0 = Sample(relay.pids)
-        time.sleep(2)
+        idle_s = 0.5 if args.quick else 2
+        time.sleep(idle_s)
         idle_cpu, _ = delta(idle0, Sample(relay.pids), relay.pids)
+        idle_cpu /= idle_s
         rss_before = sum(status_kib(pid, "VmRSS") for pid in relay.pids)
         s0, c0 = Sample(server_pids), Sample([p.pid for p in procs])
         for p in reversed(procs):  # receivers first: the publisher-only process is the first one
@@ -341,6 +347,7 @@ def run_scenario(relay, client, workdir, scenario, args, tag):
             results.append(json.loads(line) if line.strip() else {})
         s1 = Sample(server_pids)
         server_cpu, server_wait = delta(s0, s1, relay.pids)
+        per_node = [delta(s0, s1, [pid])[0] / 1e6 for pid in relay.pids]
         nginx_cpu, nginx_wait = delta(s0, s1, [relay.nginx.proc.pid]) if relay.nginx else (0, 0)
         peak = sum(status_kib(pid, "VmHWM") for pid in relay.pids)
         rss_after = sum(status_kib(pid, "VmRSS") for pid in relay.pids)
@@ -376,7 +383,7 @@ def run_scenario(relay, client, workdir, scenario, args, tag):
         "seconds": wall, "deliveries_per_s": r["recv_events"] / wall, "messages_per_s": r["recv_frames"] / wall,
         "p50_ms": percentile(ordered, 50) / 1000, "p99_ms": percentile(ordered, 99) / 1000, "max_ms": (ordered[-1] / 1000 if ordered else float("nan")),
         "server_cpu_s": server_cpu / 1e6, "server_cpu_us_per_delivery": server_cpu / max(1, r["recv_events"]),
-        "server_runqueue_wait_s": server_wait / 1e6, "server_idle_cpu_pct": idle_cpu / 2e6 * 100, "nginx_cpu_s": nginx_cpu / 1e6,
+        "server_runqueue_wait_s": server_wait / 1e6, "server_idle_cpu_pct": idle_cpu / 1e6 * 100, "cpu_per_node_s": per_node, "nginx_cpu_s": nginx_cpu / 1e6,
         "peak_mib": peak / 1024, "rss_before_mib": rss_before / 1024, "rss_after_mib": rss_after / 1024,
         "client_processes": len(procs), "client_cpu_s": r["cpu_us"] / 1e6, "client_runqueue_wait_s": r["runqueue_wait_us"] / 1e6,
         "measured_s": (end - go) / 1e9,
@@ -408,6 +415,7 @@ def main():
     parser.add_argument("--relays", default="tandem,rrweb", help="which relays (comma-separated)")
     parser.add_argument("--only", default="", help="scenario numbers to run, e.g. 1,3 (1-based)")
     parser.add_argument("--duration", type=float, default=None, help="seconds each many-sessions scenario publishes")
+    parser.add_argument("--events", type=int, default=0, help="events in scenarios 1-2 (default 20,000; --quick 2,000)")
     parser.add_argument("--size", type=int, default=1024, help="bytes per event")
     parser.add_argument("--clients", type=int, default=2, help="load client processes per scenario")
     parser.add_argument("--drain", type=float, default=10, help="seconds of silence after the last send before counting the rest lost")
@@ -415,7 +423,7 @@ def main():
     parser.add_argument("--debug", action="store_true", help="(handled by ./run) use the debug build")
     args = parser.parse_args()
     if args.duration is None:
-        args.duration = 3 if args.quick else 20
+        args.duration = 2.5 if args.quick else 20
     if args.quick and args.drain == 10:
         args.drain = 5
     scenarios = QUICK if args.quick else FULL
@@ -464,7 +472,9 @@ def main():
                 details.append(f"{row['relay']}, {row['scenario']}: {row['connected']:,} sockets ready in {row['connect_s']:.1f} s; "
                                f"sent {row['sent']:,} events; delivered {row['delivered']:,} of {row['expected']:,} in "
                                f"{row['seconds']:.1f} s ({row['short_receivers']} receivers short, the least got {row['recv_min']:,}; {row['late_start']} missed the first event; the visitor answered {row['resyncs_answered']} resync requests); server RSS {row['rss_before_mib']:.0f} MiB before the run, "
-                               f"{row['rss_after_mib']:.0f} after; server CPU while idle before the run {row['server_idle_cpu_pct']:.0f}% of a core; latency max {row['max_ms']:,.0f} ms")
+                               f"{row['rss_after_mib']:.0f} after; "
+                               + (f"CPU per node {' + '.join(f'{x:.1f}' for x in row['cpu_per_node_s'])} s; " if len(row['cpu_per_node_s']) > 1 else "")
+                               + f"server CPU while idle before the run {row['server_idle_cpu_pct']:.0f}% of a core; latency max {row['max_ms']:,.0f} ms")
                 if row["first_error"] or row["last_error"]:
                     print(f"  ({row['relay']}: {row['first_error'] or row['last_error']})", flush=True)
         print()
