@@ -21,6 +21,7 @@ from conftest import AGENT_PASSWORD, AGENT_USER, ROOT, SiteHandler, TandemServer
 
 POSTGRES = os.environ.get("TANDEM_TEST_POSTGRES_URL")
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+HAPROXY = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
 needs_cluster = pytest.mark.skipif(
     not (POSTGRES and NGINX),
     reason="SKIPPED: needs TANDEM_TEST_POSTGRES_URL and nginx (scripts/test installs and starts both)")
@@ -63,6 +64,16 @@ def location_block():
     return re.search(r"location / \{[^}]*\}", shipped()).group(0)
 
 
+def haproxy_config(nodes, port):
+    """deploy/haproxy.cfg as shipped, listening on 127.0.0.1:port (no TLS) with these nodes."""
+    text = (ROOT / "deploy" / "haproxy.cfg").read_text()
+    text = re.sub(r"bind \S+ ssl crt \S+", f"bind 127.0.0.1:{port}", text)
+    text = re.sub(r"global\n", "global\n    log stderr format short local0 warning\n", text, count=1)
+    text = re.sub(r"maxconn \d+", "maxconn 4000", text)  # this machine's file descriptor limit
+    text = re.sub(r"\n    server node\d+ [^\n]+", "", text)
+    return text.rstrip("\n") + "\n" + "".join(f"    server node{i} 127.0.0.1:{n.port}\n" for i, n in enumerate(nodes, 1))
+
+
 def fresh_database():
     name = "tandem_mn_" + uuid.uuid4().hex[:12]
     subprocess.run(["psql", POSTGRES, "-q", "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True)
@@ -80,8 +91,9 @@ def holding(nodes, name="tandem_sessions_active"):
     return [n for n in nodes if n.proc and metric(n, name) > 0]
 
 
-def run_cluster(tmp_path, count=2, visitor_grace=3):
-    """A generator for a fixture: yields {'nodes', 'base', 'site'} and tears everything down."""
+def run_cluster(tmp_path, count=2, visitor_grace=3, balancer="nginx"):
+    """A generator for a fixture: yields {'nodes', 'base', 'site'} and tears everything down.
+    `balancer`: "nginx" (deploy/nginx.conf) or "haproxy" (deploy/haproxy.cfg)."""
     url, name = fresh_database()
     nodes = [TandemServer(tmp_path / f"node{i}", database=url) for i in range(1, count + 1)]
     nodes[0].cli("agent", "add", "--username", AGENT_USER, "--password", AGENT_PASSWORD, "--group", "1")
@@ -91,10 +103,15 @@ def run_cluster(tmp_path, count=2, visitor_grace=3):
     proxy_dir = tmp_path / "nginx"
     proxy_dir.mkdir()
     port = free_port()
-    (proxy_dir / "nginx.conf").write_text(
-        NGINX_CONF.format(dir=proxy_dir, port=port, routing=routing_block(nodes), location=location_block()))
-    nginx = subprocess.Popen([NGINX, "-p", str(proxy_dir), "-c", str(proxy_dir / "nginx.conf"), "-g", "daemon off;"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    if balancer == "haproxy":
+        (proxy_dir / "haproxy.cfg").write_text(haproxy_config(nodes, port))
+        nginx = subprocess.Popen([HAPROXY, "-db", "-f", str(proxy_dir / "haproxy.cfg")],
+                                 stdout=open(proxy_dir / "haproxy.log", "w"), stderr=subprocess.STDOUT)
+    else:
+        (proxy_dir / "nginx.conf").write_text(
+            NGINX_CONF.format(dir=proxy_dir, port=port, routing=routing_block(nodes), location=location_block()))
+        nginx = subprocess.Popen([NGINX, "-p", str(proxy_dir), "-c", str(proxy_dir / "nginx.conf"), "-g", "daemon off;"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:

@@ -81,6 +81,9 @@ public actor PresenceHub {
     private var gone: Set<VisitorKey> = []
     private var flushScheduled = false
     private var lastRenewal: ContinuousClock.Instant?
+    /// Signals for a visitor between two pages wait in the store only when other nodes share it
+    /// (its next page may land on one); one node keeps them in memory (no write per connect).
+    private var sharesSignals: Bool { channel?.reachesOtherNodes == true }
 
     public init(config: Configuration = .init(), logger: Logger, store: (any TandemStore)? = nil, node: String? = nil) {
         self.config = config
@@ -201,8 +204,8 @@ public actor PresenceHub {
             }
             guard let lost = entry.lostAt, now - lost <= config.signalWindow, entry.queued.count < config.maxQueuedSignals
             else { return .notPresent }
-            // Its next page may land on another node: with a store the signal waits there.
-            guard store != nil else {
+            // Its next page may land on another node: with other nodes the signal waits in the store.
+            guard sharesSignals else {
                 entry.queued.append((frame, now + config.signalWindow))
                 return .queued
             }
@@ -298,7 +301,7 @@ public actor PresenceHub {
 
     /// Messages waiting in the store for this visitor, sent to its open sockets here.
     private func deliverStoredSignals(_ key: VisitorKey) async {
-        guard let store, entries[key]?.sockets.isEmpty == false else { return }
+        guard sharesSignals, let store, entries[key]?.sockets.isEmpty == false else { return }
         let messages: [String]
         do {
             messages = try await store.takePresenceSignals(groupId: key.group, visitorId: key.visitorId, now: Date())
