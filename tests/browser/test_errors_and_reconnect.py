@@ -113,7 +113,8 @@ def test_graceful_shutdown_reconnects(tandem, site, visitor):
     )
     tandem.stop(signal.SIGTERM)
     visitor.wait_for_function("window.__agentClose !== null")
-    assert visitor.evaluate("window.__agentClose") == [1001, "server shutting down"]
+    # 4012 moved: the node drains, the client reconnects at once (to the next node, or here).
+    assert visitor.evaluate("window.__agentClose") == [4012, "server shutting down"]
     wait_for_event(visitor, "connection", predicate="e.data.status === 'reconnecting'")
     tandem.start()
     wait_for_event(visitor, "connection", predicate="e.data.status === 'ok'", timeout=20_000)

@@ -364,12 +364,12 @@ actor LiveSession {
     /// socket is closed with `moved` so its client reconnects at once and lands on the holder.
     /// Nothing is recorded (no end, no participant leaving): the session goes on there. Its
     /// files here (assets, documents) go.
-    func release() async {
+    func release(reason: String = LiveSession.movedReason) async {
         guard ended == nil, !released else { return }
         released = true
         logger.info("session released to another node", metadata: ["callid": "\(callId)"])
-        visitor?.outbox.sendControl(.close(.moved, Self.movedReason))
-        for agent in agents.values { agent.outbox?.sendControl(.close(.moved, Self.movedReason)) }
+        visitor?.outbox.sendControl(.close(.moved, reason))
+        for agent in agents.values { agent.outbox?.sendControl(.close(.moved, reason)) }
         await assets.removeAll()
         documents.removeAll()
     }

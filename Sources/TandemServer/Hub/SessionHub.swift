@@ -156,7 +156,7 @@ public actor SessionHub {
 
     /// Lets go of a session another node holds: out of this node's registry, every socket
     /// closed with `moved`, nothing recorded.
-    private func release(_ callId: Int64) async {
+    private func release(_ callId: Int64, reason: String = LiveSession.movedReason) async {
         guard let session = sessions.removeValue(forKey: callId) else { return }
         HubMetrics.sessionsMoved.increment()
         HubMetrics.sessionsActive.record(sessions.count)
@@ -164,7 +164,7 @@ public actor SessionHub {
         if byKey[groupKey] === session {
             byKey[groupKey] = sessions.values.filter { $0.groupId == session.groupId && $0.key == session.key }.max { $0.callId < $1.callId }
         }
-        await session.release()
+        await session.release(reason: reason)
     }
 
     /// The newest running session with this key in one of `groups`, taken over from the store
@@ -232,7 +232,7 @@ public actor SessionHub {
     public func drain(bound: Duration = .seconds(3)) async {
         isDraining = true
         let held = Array(sessions.values)
-        for session in held { await release(session.callId) }
+        for session in held { await release(session.callId, reason: "server shutting down") }
         let deadline = ContinuousClock.now + bound
         for session in held {
             while await session.openSockets > 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }

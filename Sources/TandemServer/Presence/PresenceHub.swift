@@ -165,11 +165,11 @@ public actor PresenceHub {
     // MARK: Agents
 
     public func lookup(group: Int, visitorId: String) async -> Info? {
-        if let entry = entries[VisitorKey(group: group, visitorId: visitorId)], isPresent(entry) {
-            return info(group: group, visitorId: visitorId, entry)
-        }
-        guard let row = await remoteRow(group: group, visitorId: visitorId) else { return nil }
-        return Self.info(row)
+        let local = entries[VisitorKey(group: group, visitorId: visitorId)].flatMap { isPresent($0) ? $0 : nil }
+        if let local, !local.sockets.isEmpty { return info(group: group, visitorId: visitorId, local) }
+        // Between two pages here, its next page may be open on another node already.
+        if let row = await remoteRow(group: group, visitorId: visitorId), local == nil || row.socket { return Self.info(row) }
+        return local.map { info(group: group, visitorId: visitorId, $0) }
     }
 
     /// Visitors of a group who are online now (on every node), most recently active first.
@@ -179,9 +179,12 @@ public actor PresenceHub {
             .map { info(group: $0.key.group, visitorId: $0.key.visitorId, $0.value) }
         if let store {
             do {
-                let here = Set(found.map(\.visitorid))
+                // A visitor between two pages here whose next page is open elsewhere: that node's row.
+                let open = Set(found.filter(\.socket).map(\.visitorid))
                 let rows = try await store.onlinePresence(groupId: group, now: Date(), limit: limit)
-                found += rows.filter { $0.node != node && !here.contains($0.visitorId) }.map(Self.info)
+                    .filter { $0.node != node && !open.contains($0.visitorId) }
+                let elsewhere = Set(rows.map(\.visitorId))
+                found = found.filter { !elsewhere.contains($0.visitorid) } + rows.map(Self.info)
             } catch {
                 logger.warning("could not read the other nodes' presence", metadata: ["error": "\(error)"])
             }
@@ -258,12 +261,18 @@ public actor PresenceHub {
             entry.queued.removeAll { $0.until < now }
             guard entry.sockets.isEmpty, let lost = entry.lostAt, now - lost > config.navigationGrace else { continue }
             if entry.connected {
+                // Its next page went to another node: it did not leave, so nobody is told it did.
+                let elsewhere = sharesSignals ? await remoteRow(group: key.group, visitorId: key.visitorId) : nil
+                guard entry.connected, entry.sockets.isEmpty else { continue }  // back while the store answered
                 entry.connected = false
                 entry.updatedAt = Date()
-                notify(key, entry, "visitorconn", .object(["connected": .bool(false)]))
+                if elsewhere == nil {
+                    notify(key, entry, "visitorconn", .object(["connected": .bool(false)]))
+                }
                 changed(key)
             }
-            if entry.agents.isEmpty, entry.queued.isEmpty { entries[key] = nil }
+            // (A socket may have opened while the store answered.)
+            if entries[key] === entry, entry.sockets.isEmpty, entry.agents.isEmpty, entry.queued.isEmpty { entries[key] = nil }
         }
         if let store, lastRenewal.map({ now - $0 >= config.renewInterval }) ?? true {
             lastRenewal = now
