@@ -8,7 +8,7 @@ import signal
 import time
 
 import pytest
-from cluster import HAPROXY, holding, needs_cluster, run_cluster
+from cluster import holding, needs_cluster, run_cluster
 from conftest import AGENT_USER, events, start_session, wait_for_event
 from playwright.sync_api import expect
 
@@ -22,12 +22,6 @@ LIVE_AGAIN_MS = 5000
 def cluster(tmp_path):
     yield from run_cluster(tmp_path, count=3, visitor_grace=30)
 
-
-@pytest.fixture
-def haproxy_cluster(tmp_path):
-    if not HAPROXY:
-        pytest.skip("SKIPPED: needs haproxy (scripts/test installs it)")
-    yield from run_cluster(tmp_path, count=3, visitor_grace=30, balancer="haproxy")
 
 
 def open_session(cluster, browser, key):
@@ -82,18 +76,6 @@ def kept(visitor, key, call_id):
 
 def test_kill_9_of_the_holder_twice_in_a_row(cluster, browser):
     kill_twice(cluster, browser)
-
-
-def test_kill_9_and_a_drain_behind_haproxy(haproxy_cluster, browser):
-    """The same with deploy/haproxy.cfg in front, then a SIGTERM of the holder."""
-    kill_twice(haproxy_cluster, browser, rounds=1)
-    nodes = haproxy_cluster["nodes"]
-    visitor, agent = haproxy_cluster["pages"]
-    holder = the_holder(nodes)
-    since = len(events(visitor))
-    holder.stop(signal.SIGTERM)
-    live_again(visitor, agent, "after the drain")
-    reconnected(visitor, since)
 
 
 def kill_twice(cluster, browser, rounds=2):
