@@ -133,10 +133,17 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.tandem_base = tandem_base
         super().__init__(*args, directory=str(SITE), **kwargs)
 
+    def template_values(self) -> dict:
+        """What `{{NAME}}` in a page becomes."""
+        return {"TANDEM": self.tandem_base}
+
     def send_head(self):
         path = Path(self.translate_path(self.path))
         if path.suffix == ".html" and path.is_file():
-            body = path.read_text().replace("{{TANDEM}}", self.tandem_base).encode()
+            body = path.read_text()
+            for name, value in self.template_values().items():
+                body = body.replace("{{" + name + "}}", value)
+            body = body.encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))

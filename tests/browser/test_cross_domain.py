@@ -14,7 +14,7 @@ from functools import partial
 from http.server import ThreadingHTTPServer
 
 import pytest
-from conftest import SITE, SiteHandler, events, join, mirror, wait_for_event, wait_ready
+from conftest import SiteHandler, events, join, mirror, wait_for_event, wait_ready
 from playwright.sync_api import expect
 
 KEY = "445566"
@@ -38,21 +38,12 @@ class XDHandler(SiteHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None
-        path = "xd-helper.html" if parsed.path == "/" else parsed.path.lstrip("/")
-        file = SITE / path
-        if file.suffix == ".html" and file.is_file():
-            body = file.read_text().replace("{{TANDEM}}", self.tandem_base)
-            for name, value in self.sites.items():
-                body = body.replace("{{" + name + "}}", value)
-            body = body.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            import io
-            return io.BytesIO(body)
+        if parsed.path == "/":
+            self.path = "/xd-helper.html" + (f"?{parsed.query}" if parsed.query else "")
         return super().send_head()
+
+    def template_values(self) -> dict:
+        return {**super().template_values(), **self.sites}
 
     def do_POST(self):
         """A form post (a payment page): the body is kept for the test, the page served as for GET."""

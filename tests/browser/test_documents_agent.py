@@ -11,21 +11,17 @@ them again with TANDEM_UPDATE_REFS=1 (the tests that compare then save what they
     TANDEM_UPDATE_REFS=1 python3 -m pytest -q tests/browser/test_documents_agent.py -k reference
 and look at the new images before committing them."""
 
-import io
 import json
-import os
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from PIL import Image, ImageChops
 from playwright.sync_api import expect
 
 import doc_fixtures as fx
+from screenshots import differing, image, matches_reference
 from conftest import agent_page, events, start_session, wait_for_event, wait_ready
 
-REFS = Path(__file__).resolve().parent / "refs"
-UPDATE_REFS = os.environ.get("TANDEM_UPDATE_REFS") == "1"
 
 # Every agent event the viewer fires, in order, and the frames' own messages (tandemDoc) as the
 # page holding each frame receives them.
@@ -443,39 +439,6 @@ def test_a_reloaded_viewer_finds_the_open_document_and_its_view(tandem, site, vi
 
 # ---- Rendering: both sides the same, and like the reference -----------------------------------
 
-def image(png: bytes) -> Image.Image:
-    return Image.open(io.BytesIO(png)).convert("RGB")
-
-
-def differing(a: Image.Image, b: Image.Image, threshold: int = 48) -> float:
-    """The share of pixels that differ by more than `threshold` in some channel. Screenshots of the
-    same element placed at another fraction of a pixel may differ by a row or column: those are
-    compared over their common area; anything larger counts as all different."""
-    if abs(a.width - b.width) > 1 or abs(a.height - b.height) > 1:
-        return 1.0
-    if a.size != b.size:
-        box = (0, 0, min(a.width, b.width), min(a.height, b.height))
-        a, b = a.crop(box), b.crop(box)
-    diff = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > threshold else 0)
-    return diff.histogram()[255] / (a.width * a.height)
-
-
-def matches_reference(name: str, png: bytes, tolerance: float = 0.01) -> None:
-    """Compares with tests/browser/refs/NAME.png; TANDEM_UPDATE_REFS=1 writes it instead."""
-    path = REFS / f"{name}.png"
-    if UPDATE_REFS:
-        REFS.mkdir(exist_ok=True)
-        path.write_bytes(png)
-        return
-    assert path.exists(), f"no reference image {path}: make it with TANDEM_UPDATE_REFS=1 (see this file's docstring)"
-    got, want = image(png), image(path.read_bytes())
-    share = differing(got, want)
-    if share > tolerance:
-        actual = Path(os.environ.get("TMPDIR", "/tmp")) / f"{name}.actual.png"
-        actual.write_bytes(png)
-    assert share <= tolerance, f"{name}: {share:.2%} of pixels differ from {path} (tolerance {tolerance:.0%}; this run's: {actual})"
-
-
 def canvas_png(page, frame_selector, n) -> bytes:
     """Page n's canvas bitmap, as pdf.js drew it (wherever the page sits on the screen)."""
     url = frame_of(page, page.locator(frame_selector)).evaluate(
@@ -511,7 +474,7 @@ def test_a_multipage_pdf_renders_the_same_on_both_sides_and_like_the_reference(t
         # US Letter at 50 % (device pixel ratio 1): 306 × 396.
         assert image(a).size == (306, 396), image(a).size
         assert image(a).tobytes() == image(v).tobytes(), f"page {n}: the agent's and the visitor's renderings differ"
-        matches_reference(f"documents-pdf-page{n}", a)
+        matches_reference(f"documents-pdf-page{n}", a, tolerance=0.01)
 
 
 def test_an_xlsx_with_two_sheets_renders_the_same_on_both_sides_and_like_the_reference(tandem, site, visitor, agent):
@@ -537,7 +500,7 @@ def test_an_xlsx_with_two_sheets_renders_the_same_on_both_sides_and_like_the_ref
         # Screenshots (HTML): the frames sit at other fractions of a pixel in their pages, which moves
         # antialiasing a little; the content must be the same.
         assert differing(image(a), image(v)) <= 0.02, f"sheet {name}: the agent's and the visitor's renderings differ"
-        matches_reference(f"documents-xlsx-{name.lower()}", a)
+        matches_reference(f"documents-xlsx-{name.lower()}", a, tolerance=0.01)
     # The visitor goes back to the first sheet: the agent follows.
     visitor_doc.locator('.doc-sheet-tab[data-sheet="0"]').click()
     expect(agent_doc.locator('.doc-sheet-tab[data-sheet="0"]')).to_have_attribute("aria-selected", "true")

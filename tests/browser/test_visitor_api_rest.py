@@ -8,19 +8,14 @@ Reference screenshots are in tests/browser/refs/ (ui-*.png); make them again wit
     TANDEM_UPDATE_REFS=1 python3 -m pytest -q tests/browser/test_visitor_api_rest.py -k screenshots
 and look at the new images before committing them."""
 
-import io
-import os
 import re
-from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops
 from playwright.sync_api import expect
 
+from screenshots import matches_reference
 from conftest import agent_page, events, mirror, start_session, wait_for_event, wait_ready
 
-REFS = Path(__file__).resolve().parent / "refs"
-UPDATE_REFS = os.environ.get("TANDEM_UPDATE_REFS") == "1"
 
 
 def errors(page, code):
@@ -370,35 +365,6 @@ def test_viewer_toolbar_fits_at_common_window_widths(tandem, site, visitor, brow
 
 # ---- The default UI: screenshots, contrast, keyboard -----------------------------------------
 
-def image(png: bytes) -> Image.Image:
-    return Image.open(io.BytesIO(png)).convert("RGB")
-
-
-def differing(a: Image.Image, b: Image.Image, threshold: int = 48) -> float:
-    """The share of pixels differing by more than `threshold` in a channel (sizes within a pixel)."""
-    if abs(a.width - b.width) > 1 or abs(a.height - b.height) > 1:
-        return 1.0
-    if a.size != b.size:
-        box = (0, 0, min(a.width, b.width), min(a.height, b.height))
-        a, b = a.crop(box), b.crop(box)
-    diff = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > threshold else 0)
-    return diff.histogram()[255] / (a.width * a.height)
-
-
-def matches_reference(name: str, png: bytes, tolerance: float = 0.02) -> None:
-    path = REFS / f"{name}.png"
-    if UPDATE_REFS:
-        REFS.mkdir(exist_ok=True)
-        path.write_bytes(png)
-        return
-    assert path.exists(), f"no reference image {path}: make it with TANDEM_UPDATE_REFS=1 (see this file's docstring)"
-    share = differing(image(png), image(path.read_bytes()))
-    actual = Path(os.environ.get("TMPDIR", "/tmp")) / f"{name}.actual.png"
-    if share > tolerance:
-        actual.write_bytes(png)
-    assert share <= tolerance, f"{name}: {share:.2%} of pixels differ from {path} (tolerance {tolerance:.0%}; this run's: {actual})"
-
-
 CONTRAST = """(el) => {
     const rgba = (s) => { const m = s.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
     let bg = null;
@@ -438,7 +404,7 @@ def test_default_ui_screenshots_and_contrast(tandem, site, browser, size, viewpo
     page.wait_for_timeout(200)
     assert_inside(page, "#tandem-button")
     assert contrast(page, "#tandem-button") >= 4.5
-    matches_reference(f"ui-button-{size}", button.screenshot(animations="disabled"))
+    matches_reference(f"ui-button-{size}", button.screenshot(animations="disabled"), tolerance=0.02)
 
     page.click("#open-terms")
     dialog = page.locator("#tandem-terms-prompt")
@@ -449,7 +415,7 @@ def test_default_ui_screenshots_and_contrast(tandem, site, browser, size, viewpo
     assert dialog.get_attribute("role") == "dialog"
     # Screenshots without the focus ring (the keyboard test checks that).
     page.evaluate("document.activeElement.blur()")
-    matches_reference(f"ui-terms-{size}", dialog.screenshot(animations="disabled"))
+    matches_reference(f"ui-terms-{size}", dialog.screenshot(animations="disabled"), tolerance=0.02)
 
     page.click("#tandem-terms-accept")
     wait_for_event(page, "sessionstart")
@@ -462,7 +428,7 @@ def test_default_ui_screenshots_and_contrast(tandem, site, browser, size, viewpo
     assert_inside(page, "#tandem-session-badge")
     assert contrast(page, "#tandem-session-badge span") >= 4.5
     assert contrast(page, "#tandem-session-stop") >= 4.5
-    matches_reference(f"ui-badge-{size}", badge.screenshot(animations="disabled"))
+    matches_reference(f"ui-badge-{size}", badge.screenshot(animations="disabled"), tolerance=0.02)
     context.close()
 
 

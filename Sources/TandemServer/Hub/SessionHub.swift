@@ -157,13 +157,9 @@ public actor SessionHub {
     /// Lets go of a session another node holds: out of this node's registry, every socket
     /// closed with `moved`, nothing recorded.
     private func release(_ callId: Int64, reason: String = LiveSession.movedReason) async {
-        guard let session = sessions.removeValue(forKey: callId) else { return }
+        guard let session = sessions[callId] else { return }
+        unregister(session)
         HubMetrics.sessionsMoved.increment()
-        HubMetrics.sessionsActive.record(sessions.count)
-        let groupKey = GroupKey(group: session.groupId, key: session.key)
-        if byKey[groupKey] === session {
-            byKey[groupKey] = sessions.values.filter { $0.groupId == session.groupId && $0.key == session.key }.max { $0.callId < $1.callId }
-        }
         await session.release(reason: reason)
     }
 
@@ -278,8 +274,13 @@ public actor SessionHub {
     }
 
     private func remove(_ session: LiveSession) {
-        sessions[session.callId] = nil
+        unregister(session)
         HubMetrics.sessionsEnded.increment()
+    }
+
+    /// Out of this node's registry (ended, or held by another node now).
+    private func unregister(_ session: LiveSession) {
+        sessions[session.callId] = nil
         HubMetrics.sessionsActive.record(sessions.count)
         let groupKey = GroupKey(group: session.groupId, key: session.key)
         if byKey[groupKey] === session {

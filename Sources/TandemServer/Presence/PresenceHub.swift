@@ -331,7 +331,7 @@ public actor PresenceHub {
 
     @discardableResult
     private func queueInStore(_ key: VisitorKey, _ frame: OutFrame) async -> Bool {
-        guard let store, case .text(let message) = frame else { return store == nil }
+        guard let store, case .text(let message) = frame else { return false }
         do {
             try await store.queuePresenceSignal(
                 groupId: key.group, visitorId: key.visitorId, message: message,
