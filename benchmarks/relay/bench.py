@@ -35,6 +35,9 @@ FULL = [
     ("1,000 sessions × 10 events/s", 1000, 1, None, 1, 10),
     ("2,000 sessions × 5 events/s", 2000, 1, None, 1, 5),
     ("1 visitor → 10 agents, paced 500 events/s", 1, AGENTS, 10000, 1, 500),
+    # The memory target: what a busy session costs beyond its page (run it with --duration 60 or
+    # more, so that each session sends more than the server's delta cache keeps).
+    ("5,000 sessions × 5 events/s", 5000, 1, None, 1, 5),
 ]
 QUICK = [
     ("1 visitor → 10 agents, 1 event/frame", 1, AGENTS, 2000, 1, 0),
@@ -43,6 +46,7 @@ QUICK = [
     ("100 sessions × 10 events/s", 100, 1, None, 1, 10),
     ("200 sessions × 5 events/s", 200, 1, None, 1, 5),
     ("1 visitor → 10 agents, paced 500 events/s", 1, AGENTS, 1000, 1, 500),
+    ("500 sessions × 5 events/s", 500, 1, None, 1, 5),
 ]
 
 children = []  # every process this script started (stopped on exit, also on Ctrl-C)
@@ -385,6 +389,9 @@ def run_scenario(relay, client, workdir, scenario, args, tag):
         "server_cpu_s": server_cpu / 1e6, "server_cpu_us_per_delivery": server_cpu / max(1, r["recv_events"]),
         "server_runqueue_wait_s": server_wait / 1e6, "server_idle_cpu_pct": idle_cpu / 1e6 * 100, "cpu_per_node_s": per_node, "nginx_cpu_s": nginx_cpu / 1e6,
         "peak_mib": peak / 1024, "rss_before_mib": rss_before / 1024, "rss_after_mib": rss_after / 1024,
+        # Beyond what holding the connected sessions with their pages costs (measured before the run).
+        "growth_kb_per_session": (peak - rss_before) * 1.024 / sessions,
+        "after_kb_per_session": (rss_after - rss_before) * 1.024 / sessions,
         "client_processes": len(procs), "client_cpu_s": r["cpu_us"] / 1e6, "client_runqueue_wait_s": r["runqueue_wait_us"] / 1e6,
         "measured_s": (end - go) / 1e9,
     }
@@ -472,7 +479,8 @@ def main():
                 details.append(f"{row['relay']}, {row['scenario']}: {row['connected']:,} sockets ready in {row['connect_s']:.1f} s; "
                                f"sent {row['sent']:,} events; delivered {row['delivered']:,} of {row['expected']:,} in "
                                f"{row['seconds']:.1f} s ({row['short_receivers']} receivers short, the least got {row['recv_min']:,}; {row['late_start']} missed the first event; the visitor answered {row['resyncs_answered']} resync requests); server RSS {row['rss_before_mib']:.0f} MiB before the run, "
-                               f"{row['rss_after_mib']:.0f} after; "
+                               f"{row['rss_after_mib']:.0f} after (beyond the sessions with their pages: peak "
+                               f"{row['growth_kb_per_session']:,.0f} KB, after {row['after_kb_per_session']:,.0f} KB a session); "
                                + (f"CPU per node {' + '.join(f'{x:.1f}' for x in row['cpu_per_node_s'])} s; " if len(row['cpu_per_node_s']) > 1 else "")
                                + f"server CPU while idle before the run {row['server_idle_cpu_pct']:.0f}% of a core; latency max {row['max_ms']:,.0f} ms")
                 if row["first_error"] or row["last_error"]:
