@@ -2,13 +2,18 @@
 kill -9 of the node holding a session (twice in a row), SIGTERM of the holder (it drains), and a
 rolling restart of every node while the session runs with page changes between. Each time the
 visitor sees `connection {status:'reconnecting'}` then `'ok'`, the agent sees live changes again
-within 5 seconds, and the key, call id, user state and agent list are kept; nothing ends."""
+within 5 seconds, and the key, call id, user state and agent list are kept; nothing ends. The
+shipped deploy/haproxy.cfg is run too (kill -9 and a drain), and both balancers must send a
+WebSocket upgrade on a fresh connection to its node."""
 
+import base64
+import os
 import signal
+import socket
 import time
 
 import pytest
-from cluster import holding, needs_cluster, run_cluster
+from cluster import HAPROXY, holding, needs_cluster, run_cluster
 from conftest import AGENT_USER, events, start_session, wait_for_event
 from playwright.sync_api import expect
 
@@ -22,6 +27,12 @@ LIVE_AGAIN_MS = 5000
 def cluster(tmp_path):
     yield from run_cluster(tmp_path, count=3, visitor_grace=30)
 
+
+@pytest.fixture
+def haproxy_cluster(tmp_path):
+    if not HAPROXY:
+        pytest.skip("SKIPPED: needs haproxy (scripts/test installs it)")
+    yield from run_cluster(tmp_path, count=3, visitor_grace=30, balancer="haproxy")
 
 
 def open_session(cluster, browser, key):
@@ -76,6 +87,45 @@ def kept(visitor, key, call_id):
 
 def test_kill_9_of_the_holder_twice_in_a_row(cluster, browser):
     kill_twice(cluster, browser)
+
+
+def test_kill_9_and_a_drain_behind_haproxy(haproxy_cluster, browser):
+    """The same with deploy/haproxy.cfg in front, then a SIGTERM of the holder."""
+    kill_twice(haproxy_cluster, browser, rounds=1)
+    nodes = haproxy_cluster["nodes"]
+    visitor, agent = haproxy_cluster["pages"]
+    holder = the_holder(nodes)
+    since = len(events(visitor))
+    holder.stop(signal.SIGTERM)
+    live_again(visitor, agent, "after the drain")
+    reconnected(visitor, since)
+
+
+def upgrade_after_a_request(base, site):
+    """On one client connection: a plain request, then a WebSocket upgrade for the same key (so
+    the balancer picks the same node). Returns the upgrade's status line."""
+    host, port = base.rsplit("/", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as s:
+        s.sendall(f"GET /healthz?key=same-1 HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+        first = b""
+        while b"\r\n\r\n" not in first:
+            first += s.recv(4096)
+        head, _, body = first.partition(b"\r\n\r\n")
+        length = int(next((line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), b"0"))
+        while len(body) < length:
+            body += s.recv(4096)
+        key = base64.b64encode(os.urandom(16)).decode()
+        s.sendall((f"GET /ws/visitor?key=same-1&groupid=1&v=1 HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                   f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {site}\r\n\r\n").encode())
+        return s.recv(4096).split(b"\r\n", 1)[0].decode()
+
+
+@pytest.mark.parametrize("balancer", ["cluster", "haproxy_cluster"])
+def test_a_websocket_upgrade_after_a_plain_request_reaches_a_node(balancer, request):
+    """Tandem upgrades only the first request of a connection (a later one gets a 307 browsers do
+    not follow): the shipped balancer configs must not send an upgrade on a reused connection."""
+    c = request.getfixturevalue(balancer)
+    assert [upgrade_after_a_request(c["base"], c["site"]) for _ in range(3)] == ["HTTP/1.1 101 Switching Protocols"] * 3
 
 
 def kill_twice(cluster, browser, rounds=2):
