@@ -11,8 +11,16 @@ struct BoundedDeflate: WebSocketExtensionBuilder {
 
     private let inner: any WebSocketExtensionBuilder
 
+    /// The LZ77 window (2^13 = 8 KiB) offered to the client and used by the server.
+    static let windowBits = 13
+    static let memoryLevel = 6
+
     static func factory(maxMessageBytes: Int) -> WebSocketExtensionFactory {
-        let deflate = WebSocketExtensionFactory.perMessageDeflate(maxDecompressedFrameSize: maxMessageBytes, minFrameSizeToCompress: 512)
+        // 8 KiB windows both ways and memory level 6: zlib's defaults (32 KiB, 8) hold about 300 KiB
+        // of compression state per socket once a session is busy, more than the page cache.
+        let deflate = WebSocketExtensionFactory.perMessageDeflate(
+            clientMaxWindow: windowBits, serverMaxWindow: windowBits, memoryLevel: memoryLevel,
+            maxDecompressedFrameSize: maxMessageBytes, minFrameSizeToCompress: 512)
         return WebSocketExtensionFactory { BoundedDeflate(inner: deflate.build()) }
     }
 
