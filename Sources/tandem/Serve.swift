@@ -11,6 +11,9 @@ import TandemStorage
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server (the default command).")
+    /// A stop (SIGTERM/SIGINT) takes at most this long: the drain (≤ 3 s), then connections still
+    /// open are closed.
+    static let shutdownBound = Duration.seconds(8)
 
     @OptionGroup var store: StoreOptions
     @Option(help: "Address to listen on (env TANDEM_HOST).")
@@ -122,10 +125,13 @@ struct Serve: AsyncParsableCommand {
         let demo = config.demoRoot == nil ? "" : "demo: /demo/, "
         Console.say("Tandem listening on http://\(host):\(port)  (\(demo)agent console: /agent/)")
         // The notice runs after the application, so on SIGTERM it is shut down first (reverse order).
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [app.application, ShutdownNotice(hub: app.hub, presence: app.presence)], gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+        var lifecycle = ServiceGroupConfiguration(
+            services: [app.application, ShutdownNotice(hub: app.hub, presence: app.presence)], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        // The server waits for its connections to close; a client that ignores the close frame
+        // (or keeps answering pings) would keep the node alive: past this, they are cut.
+        lifecycle.maximumGracefulShutdownDuration = Self.shutdownBound
+        let group = ServiceGroup(configuration: lifecycle)
         do {
             try await group.run()
         } catch is CancellationError {

@@ -23,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import status_kib, wait_http  # noqa: E402
 from measure import free_port  # noqa: E402
 
 PAGE = (b'\x01{"url":"https://example.test/","load":"L1","vp":[800,600],"dpr":1,"sc":[0,0],"ua":"x","vis":"visible",'
@@ -36,11 +38,25 @@ def frame(op, payload):
     return head + b"\0\0\0\0" + payload
 
 
-async def drain(reader):
+async def read_frame(reader):
+    """One server frame (unmasked): (opcode, payload)."""
+    head = await reader.readexactly(2)
+    n = head[1] & 0x7F
+    if n == 126:
+        n = int.from_bytes(await reader.readexactly(2), "big")
+    elif n == 127:
+        n = int.from_bytes(await reader.readexactly(8), "big")
+    return head[0] & 0x0F, await reader.readexactly(n)
+
+
+async def drain(reader, writer):
+    """Reads and drops what the server sends, answering its pings (it closes sockets that do not)."""
     try:
-        while await reader.read(65536):
-            pass
-    except OSError:
+        while True:
+            opcode, payload = await read_frame(reader)
+            if opcode == 0x9:
+                writer.write(frame(0xA, payload))
+    except (OSError, asyncio.IncompleteReadError):
         pass
 
 
@@ -59,11 +75,11 @@ async def connect(port, path, deflate):
 async def session(port, i, token, deflate, go, seconds):
     reader, writer = await connect(port, f"/ws/visitor?key=c{i}&groupid=1&v=1", deflate)
     writer.write(frame(1, json.dumps({"t": "start", "v": 1, "groupid": 1, "key": f"c{i}"}).encode()))
-    await reader.read(4096)  # the session message
+    await read_frame(reader)  # the session message
     writer.write(frame(2, PAGE))
-    asyncio.ensure_future(drain(reader))
-    agent_reader, _ = await connect(port, f"/ws/agent?key=c{i}&v=1&token={token}", deflate)
-    asyncio.ensure_future(drain(agent_reader))
+    asyncio.ensure_future(drain(reader, writer))
+    agent_reader, agent_writer = await connect(port, f"/ws/agent?key=c{i}&v=1&token={token}", deflate)
+    asyncio.ensure_future(drain(agent_reader, agent_writer))
     await go.wait()
     seq, end = 0, time.monotonic() + seconds
     while time.monotonic() < end:
@@ -71,13 +87,6 @@ async def session(port, i, token, deflate, go, seconds):
         writer.write(frame(2, b"\x02" + body))
         seq += 1
         await asyncio.sleep(0.2)
-
-
-def rss_kib(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 async def measure(binary, sessions, seconds, deflate, workdir):
@@ -89,27 +98,22 @@ async def measure(binary, sessions, seconds, deflate, workdir):
                                "--demo-root", "none", "--log-level", "warning", "--max-connections-per-address", "0"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_http(f"http://127.0.0.1:{port}/healthz")
         body = json.dumps({"username": "bench", "password": "bench-password", "groupid": 1, "duration": 120}).encode()
         req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/authorize", data=body, headers={"Content-Type": "application/json"})
         token = json.loads(urllib.request.urlopen(req).read())["token"]
-        empty = rss_kib(server.pid)
+        empty = status_kib(server.pid, "VmRSS")
         go = asyncio.Event()
         tasks = []
         for start in range(0, sessions, 50):
             tasks += [asyncio.ensure_future(session(port, i, token, deflate, go, seconds)) for i in range(start, min(sessions, start + 50))]
             await asyncio.sleep(0.3)
         await asyncio.sleep(5)
-        before = rss_kib(server.pid)
+        before = status_kib(server.pid, "VmRSS")
         go.set()
         await asyncio.gather(*tasks)
         await asyncio.sleep(2)
-        after = rss_kib(server.pid)
+        after = status_kib(server.pid, "VmRSS")
         return empty, before, after
     finally:
         server.terminate()

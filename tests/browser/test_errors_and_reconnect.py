@@ -2,8 +2,10 @@
 the session surviving a server restart within the grace period."""
 
 import signal
+import time
 
 from conftest import events, start_session, wait_for_event, wait_ready
+from rawws import CLOSE, TEXT, Deadline, visitor_session
 from playwright.sync_api import expect
 
 
@@ -119,3 +121,29 @@ def test_graceful_shutdown_reconnects(tandem, site, visitor):
     tandem.start()
     wait_for_event(visitor, "connection", predicate="e.data.status === 'ok'", timeout=20_000)
     assert visitor.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is True
+
+
+def test_a_client_that_ignores_the_close_frame_does_not_keep_the_node_alive(tandem):
+    """SIGTERM: the node drains (4012) and exits with status 0 within its bound, even when a
+    client never answers the close frame and keeps talking."""
+    tandem.start()
+    ws, _ = visitor_session(tandem.port, "stubborn-1")
+    proc = tandem.proc
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    closes = []
+    while proc.poll() is None and time.monotonic() - started < 30:
+        frame = None
+        try:
+            frame = ws.recv_frame(timeout=0.2)
+        except Deadline:  # nothing arrived
+            pass
+        if frame is not None and frame.opcode == CLOSE:
+            closes.append(int.from_bytes(frame.payload[:2], "big"))
+        if not ws.eof:
+            ws.send_frame(TEXT, b'{"t":"visibility","state":"visible"}')  # never the close reply
+    elapsed = time.monotonic() - started
+    assert closes[:1] == [4012], closes
+    assert proc.poll() == 0, "a stop is a normal exit"
+    assert elapsed < 12, f"the node took {elapsed:.1f} s to stop"
+    tandem.proc = None
