@@ -9,13 +9,13 @@ WebSocket upgrade on a fresh connection to its node."""
 import base64
 import os
 import signal
-import socket
 import time
 
 import pytest
 from cluster import HAPROXY, holding, needs_cluster, run_cluster
 from conftest import AGENT_USER, events, start_session, wait_for_event
 from playwright.sync_api import expect
+from rawws import http_connect, read_response
 
 pytestmark = needs_cluster
 
@@ -104,20 +104,14 @@ def test_kill_9_and_a_drain_behind_haproxy(haproxy_cluster, browser):
 def upgrade_after_a_request(base, site):
     """On one client connection: a plain request, then a WebSocket upgrade for the same key (so
     the balancer picks the same node). Returns the upgrade's status line."""
-    host, port = base.rsplit("/", 1)[1].split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as s:
-        s.sendall(f"GET /healthz?key=same-1 HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
-        first = b""
-        while b"\r\n\r\n" not in first:
-            first += s.recv(4096)
-        head, _, body = first.partition(b"\r\n\r\n")
-        length = int(next((line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), b"0"))
-        while len(body) < length:
-            body += s.recv(4096)
+    port = int(base.rsplit(":", 1)[1])
+    with http_connect(port) as s:
+        s.sendall(f"GET /healthz?key=same-1 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        read_response(s, want_close=False)
         key = base64.b64encode(os.urandom(16)).decode()
-        s.sendall((f"GET /ws/visitor?key=same-1&groupid=1&v=1 HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+        s.sendall((f"GET /ws/visitor?key=same-1&groupid=1&v=1 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
                    f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {site}\r\n\r\n").encode())
-        return s.recv(4096).split(b"\r\n", 1)[0].decode()
+        return read_response(s, want_close=False).status_line
 
 
 @pytest.mark.parametrize("balancer", ["cluster", "haproxy_cluster"])

@@ -16,8 +16,8 @@ struct BoundedDeflate: WebSocketExtensionBuilder {
     static let memoryLevel = 6
 
     static func factory(maxMessageBytes: Int) -> WebSocketExtensionFactory {
-        // 8 KiB windows both ways and memory level 6: zlib's defaults (32 KiB, 8) hold about 300 KiB
-        // of compression state per socket once a session is busy, more than the page cache.
+        // 8 KiB windows both ways and memory level 6: with zlib's defaults (32 KiB, 8) a session's
+        // compression state outweighed its page cache (benchmarks/relay/compression.py).
         let deflate = WebSocketExtensionFactory.perMessageDeflate(
             clientMaxWindow: windowBits, serverMaxWindow: windowBits, memoryLevel: memoryLevel,
             maxDecompressedFrameSize: maxMessageBytes, minFrameSizeToCompress: 512)
