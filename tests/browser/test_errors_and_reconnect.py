@@ -1,11 +1,14 @@
 """Documented errors (invalid key, duplicate key, field limits, scripts that fail to load) and
 the session surviving a server restart within the grace period."""
 
+import re
 import signal
+import subprocess
 import time
 
-from conftest import events, start_session, wait_for_event, wait_ready
-from rawws import CLOSE, TEXT, Deadline, visitor_session
+import pytest
+from conftest import BINARY, ROOT, events, free_port, start_session, wait_for_event, wait_ready
+from rawws import CLOSE, TEXT, Deadline, healthz, visitor_session
 from playwright.sync_api import expect
 
 
@@ -147,3 +150,31 @@ def test_a_client_that_ignores_the_close_frame_does_not_keep_the_node_alive(tand
     assert proc.poll() == 0, "a stop is a normal exit"
     assert elapsed < 12, f"the node took {elapsed:.1f} s to stop"
     tandem.proc = None
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_exits_0_and_warning_level_logs_no_info(tmp_path, sig):
+    """`tandem serve --log-level warning`: a session starts (an info line at other levels), then
+    SIGINT or SIGTERM is a normal stop: status 0, and no line below warning on either stream."""
+    port = free_port()
+    proc = subprocess.Popen([str(BINARY), "serve", "--database", str(tmp_path / "t.db"), "--port", str(port),
+                             "--demo-root", "none", "--log-level", "warning"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        for _ in range(100):
+            try:
+                if healthz(port, timeout=1) == 200:
+                    break
+            except OSError:  # not listening yet
+                pass
+            time.sleep(0.1)
+        ws, _ = visitor_session(port, "quiet-1")
+        ws.close()
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    below = [line for line in (out + err).splitlines() if re.search(r"\b(trace|debug|info|notice)\b", line)]
+    assert not below, below
