@@ -214,8 +214,12 @@ def wait_for_event(page, type_, timeout=10_000, predicate="true"):
 
 
 def start_session(page, key_expr):
+    # Waits for this start's statereceived: an earlier session's event on the page does not count.
+    before = len(events(page, "statereceived"))
     page.evaluate(f"GLANCE.Cobrowse.Visitor.startSession({key_expr})")
-    wait_for_event(page, "statereceived")
+    page.wait_for_function(
+        f"(window.__events || []).filter(e => e.type === 'statereceived').length > {before}", timeout=10_000
+    )
 
 
 # ---- Helpers shared by the browser tests ----

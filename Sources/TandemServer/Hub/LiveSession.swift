@@ -345,6 +345,9 @@ actor LiveSession {
         } catch {
             logger.error("could not record session end", metadata: ["callid": "\(callId)", "error": "\(error)"])
         }
+        // Files go before anyone is told, so a client that sees `ended` finds them gone.
+        await assets.removeAll()
+        documents.removeAll()
         if let visitor {
             visitor.outbox.sendControl(WireEncoding.text(ServerToVisitor.ended(.init(reason: reason.visitorReason, msg: reason.message))))
             visitor.outbox.sendControl(.close(.sessionEnded, reason.message))
@@ -353,8 +356,6 @@ actor LiveSession {
             agent.outbox?.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: reason.agentReason, msg: reason.message))))
             agent.outbox?.sendControl(.close(.sessionEnded, reason.message))
         }
-        await assets.removeAll()
-        documents.removeAll()
         await onEnded(self)
     }
 
