@@ -237,6 +237,7 @@ def test_replayed_or_misplaced_token_is_refused(tandem, xd, visitor, agent):
     committed = []
     visitor.on("framenavigated", lambda frame: frame == visitor.main_frame and committed.append(frame.url))
     visitor.click("#to-b")
+    visitor.wait_for_url(exactly(f"{xd['B']}/xd-b.html#section-2"))
     continued(visitor)
     with_token = next(url for url in committed if "#tandem=" in url)
     # The same link again, in another tab: used up.
@@ -254,6 +255,7 @@ def test_replayed_or_misplaced_token_is_refused(tandem, xd, visitor, agent):
     # A fresh token taken to another origin than its own (site C's address with B's token):
     # refused there, and used up for B too. (The page's window.open keeps the address instead.)
     visitor.click("#to-a")
+    visitor.wait_for_url(exactly(f"{xd['A']}/xd-a.html"))
     continued(visitor)
     visitor.evaluate("window.open = (url) => { window.__opened = url; return null; }")
     visitor.click("#to-b-blank")
