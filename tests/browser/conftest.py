@@ -10,6 +10,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.parse
 import urllib.request
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -134,8 +135,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
         super().__init__(*args, directory=str(SITE), **kwargs)
 
     def template_values(self) -> dict:
-        """What `{{NAME}}` in a page becomes."""
-        return {"TANDEM": self.tandem_base}
+        """What `{{NAME}}` in a page becomes (RCSUSPEND: `?rcsuspend=` in the address, else 600 ms)."""
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        return {"TANDEM": self.tandem_base, "RCSUSPEND": query.get("rcsuspend", ["600"])[0]}
 
     def send_head(self):
         path = Path(self.translate_path(self.path))
@@ -211,6 +213,18 @@ def wait_for_event(page, type_, timeout=10_000, predicate="true"):
         f"(window.__events || []).some(e => e.type === {json.dumps(type_)} && ((e) => {predicate})(e))", timeout=timeout
     )
     return [e for e in events(page, type_)]
+
+
+def until(check, timeout=10.0):
+    """Polls `check()` from Python (server-side effects, files; or a frame whose CSP forbids
+    Playwright's wait_for_function) until it returns something truthy; returns that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            assert value, f"timed out: {check.__doc__ or check}"
+            return value
+        time.sleep(0.05)
 
 
 def start_session(page, key_expr):

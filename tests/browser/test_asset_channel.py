@@ -72,6 +72,8 @@ def test_assets_travel_once_per_session_and_only_to_its_agents(tandem, corpus, b
     # Gone with the session: the URL answers 404 and no file is left.
     visitor.evaluate("GLANCE.Cobrowse.Visitor.stopSession()")
     wait_for_event(visitor, "sessionend")
+    # The visitor's sessionend is local; the agent's `ended` comes after the server removed the files.
+    agent.wait_for_function("(window.tandemViewerState.sessionend || {}).reason === 'VisitorLeft'")
     answer = agent.request.get(url)
     assert answer.status == 404, answer.status
     left = [p for p in tandem.tmp_dir.rglob("*") if p.is_file()]

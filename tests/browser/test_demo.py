@@ -38,7 +38,7 @@ def test_demo_widget_session_watched_by_an_agent(tandem, browser):
 def test_health_and_metrics(tandem, site, visitor):
     import urllib.request
 
-    from conftest import start_session
+    from conftest import start_session, until
 
     tandem.start()
     with urllib.request.urlopen(tandem.base + "/healthz") as r:
@@ -46,9 +46,14 @@ def test_health_and_metrics(tandem, site, visitor):
     visitor.goto(f"{site}/page1.html")
     start_session(visitor, "'metrics-1'")
     visitor.evaluate("document.getElementById('title').textContent = 'changed'")
-    visitor.wait_for_timeout(300)
-    with urllib.request.urlopen(tandem.base + "/metrics") as r:
-        text = r.read().decode()
+
+    def metrics():
+        with urllib.request.urlopen(tandem.base + "/metrics") as r:
+            text = r.read().decode()
+        return 'tandem_page_frames_total{kind="delta"}' in text and text
+
+    # The counters appear with the first frame of their kind: wait for the delta's.
+    text = until(metrics)
     assert "tandem_sessions_started_total 1" in text, text
     assert "tandem_sessions_active 1" in text
     assert 'tandem_page_frames_total{kind="page"}' in text

@@ -26,6 +26,7 @@ import pytest
 from PIL import Image
 
 import doc_fixtures
+from conftest import until
 
 ROOT = Path(__file__).resolve().parents[2]
 PDFJS = Path("/usr/share/javascript/pdf")
@@ -224,17 +225,6 @@ def scroll_state(frame):
         return {left: s.scrollLeft, top: s.scrollTop, width: s.clientWidth, height: s.clientHeight}; }""")
 
 
-def until(check, timeout=10.0):
-    """Polls `check()` (from Python: Playwright's wait_for_function would evaluate a string in
-    the frame, which its CSP forbids) until it returns something truthy; returns that."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            assert value, f"timed out: {check.__doc__ or check}"
-            return value
-        time.sleep(0.05)
-
 
 def near(state, left, top):
     return abs(state["left"] - left) <= 1 and abs(state["top"] - top) <= 1
@@ -379,8 +369,7 @@ def test_pointer_is_reported_and_shown(page, docserver):
     # for the parent page fires no leave event in the frame in headless Chromium: the parent
     # hides the pointer itself then.)
     page.mouse.move(toolbar["x"] + 50, toolbar["y"] + toolbar["height"] / 2)
-    page.wait_for_timeout(100)
-    assert messages(page, "pointer", 0)[-1] == {"tandemDoc": "pointer", "x": None, "y": None}
+    until(lambda: (messages(page, "pointer", 0) or [None])[-1] == {"tandemDoc": "pointer", "x": None, "y": None})
 
 
 def test_readonly_reports_nothing(page, docserver):

@@ -6,7 +6,7 @@ with documentnotsent while the session goes on."""
 
 from playwright.sync_api import expect
 
-from conftest import events
+from conftest import events, wait_for_event
 from doc_fixtures import csv_text, malicious_font_pdf, xxe_xlsx, zip_bomb_xlsx
 from test_documents_visitor import agent_shares, data_of, docs_pair, overlay
 from test_media import agent_events
@@ -70,4 +70,5 @@ def test_bombs_entities_and_disguised_files_are_refused_and_the_session_goes_on(
         assert not agent_events(agent, "startdocsharepreview")
         send("rates.csv", csv_text())
         expect(agent.locator("#doc-name")).to_have_text("rates.csv", timeout=15_000)
+        wait_for_event(visitor, "documentviewed")
         assert [e["data"] for e in events(visitor, "documentviewed")] == [{"name": "rates.csv", "visitorselected": True}]

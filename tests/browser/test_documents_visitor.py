@@ -380,6 +380,8 @@ def test_view_pdf_and_xls_from_the_site(tandem, site, browser):
         expect(agent.locator("#doc-name")).to_have_text("prices.xlsx")
         visitor.evaluate(f"GLANCE.Cobrowse.Visitor.viewXLS('{site}/docs-files/rates.csv')")
         expect(agent.locator("#doc-name")).to_have_text("rates.csv")
+        # The agent's `open` and the visitor's are sent apart: wait for the visitor's third.
+        visitor.wait_for_function("window.__events.filter(e => e.type === 'documentviewed').length === 3")
         assert [d for t, d in doc_events(visitor)] == [
             {"url": f"{site}/docs-files/terms.pdf"}, {"url": f"{site}/docs-files/prices.xlsx"}, {"url": f"{site}/docs-files/rates.csv"}]
         assert not data_of(visitor, "docsharestatus")
@@ -451,6 +453,7 @@ def test_refused_files_fire_documentnotsent_and_the_session_goes_on(tandem, site
         # The session goes on: a good file is shared.
         send("rates.csv", CSV)
         expect(agent.locator("#doc-name")).to_have_text("rates.csv")
+        wait_for_event(visitor, "documentviewed")
         assert data_of(visitor, "documentviewed") == [{"name": "rates.csv", "visitorselected": True}]
         assert visitor.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is True
 

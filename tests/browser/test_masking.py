@@ -3,7 +3,7 @@ hook) and searched for every planted secret, across the snapshot, mutations, typ
 and rule changes. A visible marker proves the capture itself works."""
 
 
-from conftest import agent_page, events, mirror, secrets_in, start_session, wait_for_event
+from conftest import agent_page, events, mirror, secrets_in, start_session, until, wait_for_event
 from playwright.sync_api import expect
 
 
@@ -76,11 +76,14 @@ def test_masking_hook_call_order_and_role_based_rules(tandem, site, visitor, bro
     tandem.start()
     visitor.goto(f"{site}/role-masking.html")
     start_session(visitor, "'roles-1'")
-    visitor.wait_for_timeout(300)
     # First call: params.agents undefined; nothing role-restricted has left the page.
+    def first_page():
+        data = tandem.captured()
+        return b"ROLE-PAGE-VISIBLE-OK" in data and data
+
+    data = until(first_page)
     assert visitor.evaluate("window.__maskCalls") == [None]
-    data = tandem.captured()
-    assert b"ROLE-PAGE-VISIBLE-OK" in data and b"NORTHEAST-ONLY-F1" not in data and secrets_in(data) == []
+    assert b"NORTHEAST-ONLY-F1" not in data and secrets_in(data) == []
 
     agent = agent_page(browser, tandem, username="ne-agent", password="ne-agent-pass")
     agent.goto(f"{tandem.base}/agentjoin?SessionKey=roles-1")

@@ -76,9 +76,12 @@ def test_lookup_presence_updates_and_live_signal(tandem, site, visitor, crm):
 
 def test_signal_within_five_seconds_of_a_navigation_and_not_after(tandem, site, visitor, crm):
     open_visitor(visitor, site)
-    # Between two pages: the socket is closed, the visitor still counts as connected.
+    crm.evaluate("window.watch('visitor-1')")
+    wait_agent_event(crm, "visitorconn", "e.data.connected === true")
+    # Between two pages: the socket is closed (the server has seen it: a signal now is kept, not
+    # sent down the closing socket), the visitor still counts as connected.
     visitor.evaluate("pv.disconnect()")
-    time.sleep(0.3)
+    wait_agent_event(crm, "visitorsock", "e.data.connected === false")
     queued = crm.evaluate("call('visitor-1', 'signalVisitor', {data: 'welcome back'})")
     assert queued["ok"], queued
     visitor.goto(f"{site}/presence.html?vid=visitor-1&page=2")

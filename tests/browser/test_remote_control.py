@@ -97,14 +97,16 @@ def test_decline_with_a_custom_ui_and_missing_privilege(tandem, site, visitor, a
 
 def test_visitor_activity_suspends_control(tandem, site, visitor, agent):
     tandem.start()
-    join(tandem, site, visitor, agent, "rc-3")
+    # Suspended for 3 s after the visitor's last action: long enough for the agent's click to
+    # arrive within it on a slow machine.
+    join(tandem, site, visitor, agent, "rc-3", page="rc.html?rcsuspend=3000")
     enable_control(visitor, agent)
     visitor.click("#title")
     agent.wait_for_function("(window.tandemViewerState.rc || {}).suspended === true")
     expect(agent.locator("#rc-status")).to_contain_text("visitor is active")
     # While suspended, agent clicks do nothing.
     click_mirror(agent, "#buy")
-    agent.wait_for_function("(window.tandemViewerState.rc || {}).suspended === false", timeout=5000)
+    agent.wait_for_function("(window.tandemViewerState.rc || {}).suspended === false", timeout=10_000)
     expect(visitor.locator("#count")).to_have_text("0")
     click_mirror(agent, "#buy")
     expect(visitor.locator("#count")).to_have_text("1")

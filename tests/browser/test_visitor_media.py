@@ -45,7 +45,7 @@ def test_visitor_video_requested_accepted_toggled_and_continued(tandem, site, br
         visitor.evaluate("GLANCE.Cobrowse.Visitor.toggleVideo()")
         wait_for_event(visitor, "visitorvideoresume")
         wait_for_event(visitor, "visitorvideoresumed")
-        wait_agent_event(agent, "visitorvideo", "e.data.paused === false && true")
+        agent.wait_for_function("(window.__agentEvents || []).filter(e => e.type === 'visitorvideo').at(-1).data.paused === false")
         # toggleVideoSize: small -> large.
         visitor.evaluate("GLANCE.Cobrowse.Visitor.toggleVideoSize()")
         wait_for_event(visitor, "visitorvideoresize")
@@ -142,9 +142,9 @@ def test_camera_refused_absent_or_silent_still_reports(tandem, site, browser):
     with paired(browser, tandem, site, "vm-5", visitor_script=script) as (visitor, agent):
         agent.click("#media-ask-video")
         visitor.click("#tandem-glance_visitorvideo-accept")
-        visitor.wait_for_timeout(3500)
+        visitor.wait_for_timeout(2500)
         assert not events(visitor, "visitorvideotimeout")
-        wait_for_event(visitor, "visitorvideotimeout", timeout=4000)
+        wait_for_event(visitor, "visitorvideotimeout", timeout=6000)
 
 
 def test_a_session_started_with_video(tandem, site, browser):
