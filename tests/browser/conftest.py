@@ -215,6 +215,14 @@ def wait_for_event(page, type_, timeout=10_000, predicate="true"):
     return [e for e in events(page, type_)]
 
 
+def wait_for_new_event(page, type_, before, timeout=10_000):
+    """Waits for more than `before` events of this type (an earlier one on the page does not count)."""
+    page.wait_for_function(
+        f"(window.__events || []).filter(e => e.type === {json.dumps(type_)}).length > {before}", timeout=timeout
+    )
+    return events(page, type_)
+
+
 def until(check, timeout=10.0):
     """Polls `check()` from Python (server-side effects, files; or a frame whose CSP forbids
     Playwright's wait_for_function) until it returns something truthy; returns that."""
@@ -228,12 +236,10 @@ def until(check, timeout=10.0):
 
 
 def start_session(page, key_expr):
-    # Waits for this start's statereceived: an earlier session's event on the page does not count.
+    # This start's statereceived: an earlier session's on the page does not count.
     before = len(events(page, "statereceived"))
     page.evaluate(f"GLANCE.Cobrowse.Visitor.startSession({key_expr})")
-    page.wait_for_function(
-        f"(window.__events || []).filter(e => e.type === 'statereceived').length > {before}", timeout=10_000
-    )
+    wait_for_new_event(page, "statereceived", before)
 
 
 # ---- Helpers shared by the browser tests ----

@@ -76,11 +76,11 @@ def test_masking_hook_call_order_and_role_based_rules(tandem, site, visitor, bro
     tandem.start()
     visitor.goto(f"{site}/role-masking.html")
     start_session(visitor, "'roles-1'")
-    # First call: params.agents undefined; nothing role-restricted has left the page.
     def first_page():
         data = tandem.captured()
         return b"ROLE-PAGE-VISIBLE-OK" in data and data
 
+    # First call: params.agents undefined; nothing role-restricted has left the page.
     data = until(first_page)
     assert visitor.evaluate("window.__maskCalls") == [None]
     assert b"NORTHEAST-ONLY-F1" not in data and secrets_in(data) == []

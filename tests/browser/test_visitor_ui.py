@@ -1,7 +1,7 @@
 """The default visitor UI (GLANCE.Cobrowse.VisitorUI) with per-group button styles, the terms
 dialog, and glance_invoke from a chat window on another origin, trusted per group."""
 
-from conftest import events, wait_for_event
+from conftest import events, wait_for_event, wait_for_new_event
 from playwright.sync_api import expect
 
 
@@ -73,8 +73,7 @@ def test_glance_invoke_only_from_trusted_origins_and_glance_functions(tandem, si
         before = len(events(visitor, "error"))
         frame.evaluate("([g, f, a]) => invoke(g, f, a)", [groupid, func, args])
         # A new error (an earlier one may match the same reason), and only one.
-        visitor.wait_for_function(f"window.__events.filter(e => e.type === 'error').length > {before}")
-        errors = events(visitor, "error")
+        errors = wait_for_new_event(visitor, "error", before)
         assert len(errors) == before + 1, errors
         assert errors[-1]["data"]["code"] == "invokenotallowed" and reason in errors[-1]["data"]["msg"], errors[-1]
         assert visitor.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is False
