@@ -158,9 +158,8 @@ struct AgentSocketTests {
                 return
             }
             #expect(agents.agentlist.map(\.username) == ["alice"])
-            // The participant is recorded.
-            let participants = try await server.store.participants(callId: session.callid)
-            #expect(participants.map(\.username) == ["alice"])
+            // The participant is recorded (after the list is sent).
+            #expect(try await eventually { try await server.store.participants(callId: session.callid).map(\.username) == ["alice"] })
         }
     }
 
@@ -197,7 +196,7 @@ struct AgentSocketTests {
             agent.send(#"{"t":"stop"}"#)
             // Whatever was queued before (the agent list), then the close.
             while true {
-                let received = try await agent.receive(timeout: .seconds(2))
+                let received = try await agent.receive()
                 if case .closed(let code, _) = received {
                     #expect(code == CloseCode.badMessage.rawValue)
                     break

@@ -81,6 +81,9 @@ struct MediaTests {
 
             // Before the answer: no signal crosses, no credentials for the visitor.
             try agent.send(AgentMessage.rtc(.init(peer: "p1", description: .init(type: .offer, sdp: "v=0"))))
+            // One socket's messages are handled in order: the answer shows the offer was handled.
+            try agent.send(AgentMessage.ice)
+            guard case .ice = try await agent.expectAgentMessageSkippingLists() else { Issue.record("agent ice"); return }
             try visitor.send(VisitorMessage.rtc(.init(peer: "p1", num: joined.num, hello: true)))
             try visitor.send(VisitorMessage.ice)
             guard case .ice(let early) = try await visitor.receive(ServerToVisitor.self) else { Issue.record("ice"); return }

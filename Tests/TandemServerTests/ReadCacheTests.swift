@@ -5,7 +5,7 @@ import Testing
 @Suite("Read cache")
 struct ReadCacheTests {
     @Test func keepsValuesForTheirTimeAndNeverAMiss() async throws {
-        let cache = ReadCache<Int, String>(ttl: .milliseconds(200))
+        let cache = ReadCache<Int, String>(ttl: .seconds(1))
         let loads = Mutex(0)
         let load = { () async -> String? in
             loads.withLock { $0 += 1 }
@@ -14,7 +14,7 @@ struct ReadCacheTests {
         #expect(await cache.value(1, load: load) == "row")
         #expect(await cache.value(1, load: load) == "row")
         #expect(loads.withLock { $0 } == 1, "read once within the time")
-        try await Task.sleep(for: .milliseconds(250))
+        try await Task.sleep(for: .milliseconds(1100))
         #expect(await cache.value(1, load: load) == "row")
         #expect(loads.withLock { $0 } == 2, "read again after it")
 

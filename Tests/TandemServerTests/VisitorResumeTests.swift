@@ -138,6 +138,8 @@ struct VisitorResumeTests {
             let (_, session) = try await server.startVisitor(key: "abc")
             let (_, joined) = try await server.joinAgent("alice", key: "abc")
             #expect(joined.num == 1)
+            // Recorded after `joined` is sent: the next server numbers from the record.
+            #expect(try await eventually { try await store.participants(callId: session.callid).count == 1 })
             box.set(session)
         }
         let session = try #require(box.value)
@@ -188,7 +190,8 @@ struct SessionLeaseTests {
         let old = Date().addingTimeInterval(-3600)
         let abandoned = try await store.createSession(
             SessionRecord(groupId: 1, key: "gone", randomKey: false, resumeTokenHash: "x", startedAt: old), exclusive: false)
-        try await TestServer.run(store: store) { server in
+        // Only the sweep below runs: a background one could renew or end between these steps.
+        try await TestServer.run(store: store, configure: { $0.sweepInterval = .seconds(3600) }) { server in
             let (_, held) = try await server.startVisitor(key: "held")
             // Started long ago as far as the store knows, but this node holds it.
             try await store.heartbeat(callIds: [held.callid], at: old)

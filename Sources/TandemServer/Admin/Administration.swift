@@ -268,7 +268,7 @@ public struct Administration: Sendable {
         }
         let secret = input.password ?? Password.random()
         let agent = try await store.createAgent(
-            username: input.username, name: name, title: input.title ?? "", passwordHash: try hasher.hash(secret),
+            username: input.username, name: name, title: input.title ?? "", passwordHash: try await hash(secret),
             isAdmin: input.isAdmin ?? false)
         for var m in memberships {
             m.agentId = agent.id
@@ -301,8 +301,13 @@ public struct Administration: Sendable {
         if let password { try Password.validate(password) }
         _ = try await existingAgent(id)
         let secret = password ?? Password.random()
-        try await store.setPasswordHash(agentId: id, try hasher.hash(secret))
+        try await store.setPasswordHash(agentId: id, try await hash(secret))
         return password == nil ? secret : nil
+    }
+
+    private func hash(_ secret: String) async throws -> String {
+        let hasher = self.hasher
+        return try await BlockingWork.run { try hasher.hash(secret) }
     }
 
     private func existingAgent(_ id: Int) async throws -> Agent {

@@ -160,12 +160,12 @@ enum DocumentIntake {
             let what = kind == .pdf ? "A PDF" : "A spreadsheet"
             return .failure(Refusal(reason: .size, msg: "\(what) may be at most \(limit.formatted()) bytes; this one has \(data.count.formatted())"))
         }
-        var spreadsheet: Spreadsheet?
+        let spreadsheet: Spreadsheet?
         do {
             switch kind {
-            case .pdf: break
-            case .xlsx: spreadsheet = try XLSXReader.read(data)
-            case .csv: spreadsheet = try CSVReader.read(data)
+            case .pdf: spreadsheet = nil
+            case .xlsx: spreadsheet = try await BlockingWork.run { try XLSXReader.read(data) }
+            case .csv: spreadsheet = try await BlockingWork.run { try CSVReader.read(data) }
             }
         } catch let refusal as TandemDocuments.DocumentRefusal {
             return .failure(Refusal(reason: .type, msg: refusal.description))

@@ -219,6 +219,8 @@ actor LiveSession {
         documentSettings: DocumentSettings = .init(),
         onAdmitted: @Sendable (Int, UUID) -> Void = { _, _ in }
     ) async -> (num: Int, connection: UUID)? {
+        // The agent's socket closed on the way here (its join task is cancelled): nobody to admit.
+        guard !Task.isCancelled else { return nil }
         let present = agents.values.filter { $0.agentId != agentId && $0.info.role == .agent }.map(\.info.agentrole)
         // Guests are admitted whatever the agents' roles (seed 002).
         if info.role == .agent,
@@ -270,12 +272,15 @@ actor LiveSession {
         if isNew {
             broadcastAgentList()
             let info = agents[num]!.info
+            // A guest has no account: its record keeps the name it was invited under.
+            let participant = ParticipantRecord(
+                callId: callId, num: num, role: info.role, agentId: agentId > 0 ? agentId : nil,
+                username: info.username ?? info.name, agentRole: info.agentrole, joinedAt: Date())
+            let store = self.store
             do {
-                try await store.addParticipant(
-                    // A guest has no account: its record keeps the name it was invited under.
-                    ParticipantRecord(
-                        callId: callId, num: num, role: info.role, agentId: agentId > 0 ? agentId : nil,
-                        username: info.username ?? info.name, agentRole: info.agentrole, joinedAt: Date()))
+                // In a task of its own: the agent's socket closing right after `joined` cancels
+                // the join, and the record of an admitted agent must not go with it.
+                try await Task { try await store.addParticipant(participant) }.value
             } catch {
                 logger.error("could not record participant", metadata: ["callid": "\(callId)", "error": "\(error)"])
             }
@@ -345,9 +350,11 @@ actor LiveSession {
         } catch {
             logger.error("could not record session end", metadata: ["callid": "\(callId)", "error": "\(error)"])
         }
-        // Files go before anyone is told, so a client that sees `ended` finds them gone.
+        // Files go before anyone is told, so a client that sees `ended` finds them gone; and the
+        // hub lets go of the session, so a client that comes back finds no live session.
         await assets.removeAll()
         documents.removeAll()
+        await onEnded(self)
         if let visitor {
             visitor.outbox.sendControl(WireEncoding.text(ServerToVisitor.ended(.init(reason: reason.visitorReason, msg: reason.message))))
             visitor.outbox.sendControl(.close(.sessionEnded, reason.message))
@@ -356,7 +363,6 @@ actor LiveSession {
             agent.outbox?.sendControl(WireEncoding.text(ServerToAgent.ended(.init(reason: reason.agentReason, msg: reason.message))))
             agent.outbox?.sendControl(.close(.sessionEnded, reason.message))
         }
-        await onEnded(self)
     }
 
     static let movedReason = "the session moved to another node"

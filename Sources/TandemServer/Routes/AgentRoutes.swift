@@ -213,12 +213,12 @@ struct AgentRoutes {
     // MARK: Helpers
 
     private func verifyPassword(_ username: String, _ password: String) async throws -> Agent? {
-        guard let agent = try await store.agent(username: username) else {
-            // Same cost as a real check, so timing does not reveal which usernames exist.
-            _ = PasswordHasher.verify(password, against: Self.dummyHash)
-            return nil
-        }
-        return PasswordHasher.verify(password, against: agent.passwordHash) ? agent : nil
+        let agent = try await store.agent(username: username)
+        // Without the agent, the same cost as a real check, so timing does not reveal which
+        // usernames exist.
+        let stored = agent?.passwordHash
+        let matches = try await BlockingWork.run { PasswordHasher.verify(password, against: stored ?? Self.dummyHash) }
+        return matches ? agent : nil
     }
 
     private static let dummyHash = (try? PasswordHasher.standard.hash("tandem-dummy")) ?? ""

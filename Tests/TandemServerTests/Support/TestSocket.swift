@@ -32,7 +32,8 @@ struct SocketTestError: Error, CustomStringConvertible {
 /// A client WebSocket driven step by step from a test: send, then wait for the next frame with a
 /// timeout. Runs the connection in a background task that forwards frames both ways.
 final class TestSocket: Sendable {
-    static let timeout: Duration = .seconds(5)
+    // A guard against hanging, not a measure: 10 s, as every suite runs at once on two cores.
+    static let timeout: Duration = .seconds(10)
 
     let name: String
     private let inbox = Mailbox<Received>()
