@@ -235,6 +235,12 @@ def until(check, timeout=10.0):
         time.sleep(0.05)
 
 
+def wait_agent_event(agent, type_, predicate="true", timeout=15_000):
+    """Waits for an agent-side event a CRM page recorded in `window.__agentEvents`."""
+    agent.wait_for_function(
+        f"(window.__agentEvents || []).some(e => e.type === {json.dumps(type_)} && ((e) => {predicate})(e))", timeout=timeout)
+
+
 def start_session(page, key_expr):
     # This start's statereceived: an earlier session's on the page does not count.
     before = len(events(page, "statereceived"))

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 import doc_fixtures as fx
 from screenshots import differing, image, matches_reference
-from conftest import agent_page, events, start_session, wait_for_event, wait_ready
+from conftest import agent_page, events, start_session, wait_agent_event, wait_for_event, wait_ready
 
 
 # Every agent event the viewer fires, in order, and the frames' own messages (tandemDoc) as the
@@ -47,11 +47,6 @@ def agent_events(agent, type_=None):
 def doc_events(agent):
     """The agent's document events, in order, as [type, payload]."""
     return [[e["type"], e.get("data")] for e in agent_events(agent) if e["type"] in DOC_EVENT_NAMES]
-
-
-def wait_agent_event(agent, type_, predicate="true", timeout=15_000):
-    agent.wait_for_function(
-        f"(window.__agentEvents || []).some(e => e.type === {json.dumps(type_)} && ((e) => {predicate})(e))", timeout=timeout)
 
 
 def listen_visitor(visitor):

@@ -11,7 +11,7 @@ import time
 import urllib.parse
 
 from media_events import assert_pinned
-from conftest import agent_page, events, start_session, wait_for_event
+from conftest import agent_page, events, start_session, wait_agent_event, wait_for_event
 from playwright.sync_api import expect
 
 # Test-side only: keeps every peer connection a page makes, so getStats can be read.
@@ -61,11 +61,6 @@ def frames_rise(page, timeout=20):
 
 def agent_events(agent, type_=None):
     return [e for e in agent.evaluate("window.__agentEvents || []") if type_ is None or e["type"] == type_]
-
-
-def wait_agent_event(agent, type_, predicate="true", timeout=15_000):
-    agent.wait_for_function(
-        f"(window.__agentEvents || []).some(e => e.type === {json.dumps(type_)} && ((e) => {predicate})(e))", timeout=timeout)
 
 
 def open_pair(browser, tandem, site, key, page="media.html", visitor_script=PC_HOOK, listen=None, visitor_context=None, **token_args):

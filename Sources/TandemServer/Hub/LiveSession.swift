@@ -219,7 +219,8 @@ actor LiveSession {
         documentSettings: DocumentSettings = .init(),
         onAdmitted: @Sendable (Int, UUID) -> Void = { _, _ in }
     ) async -> (num: Int, connection: UUID)? {
-        // The agent's socket closed on the way here (its join task is cancelled): nobody to admit.
+        // The agent's socket closed on the way here, e.g. while it waited for the session to
+        // start (its join task is cancelled): nobody to admit.
         guard !Task.isCancelled else { return nil }
         let present = agents.values.filter { $0.agentId != agentId && $0.info.role == .agent }.map(\.info.agentrole)
         // Guests are admitted whatever the agents' roles (seed 002).

@@ -131,8 +131,6 @@ struct AgentSocket: Sendable {
             username: identity.agent.username, name: identity.agent.name, title: identity.agent.title,
             role: .agent, num: 0, agentrole: membership.role)
         let settings = await hub.groupSettings(session.groupId)
-        // The socket closed while this agent waited: a session that started meanwhile is not joined.
-        guard !Task.isCancelled else { return }
         _ = await session.joinAgent(
             agentId: identity.agent.id, info: info, privileges: membership.privileges, outbox: outbox,
             allowMixedRoles: settings.allowMixedRoles, documentSettings: settings.documents
